@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything the project needs that a fresh clone lacks: npm packages (which bring the
+# pinned Node 24 runtime) and the Fabric binaries. Safe to run again: each step is skipped when
+# its result is already there.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+say() { printf '[setup] %s\n' "$*"; }
+
+if ! command -v npm >/dev/null 2>&1; then
+  say "npm is missing: install Node.js (any version >= 18) with npm, then run this again." >&2
+  exit 1
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci; brings Node 24 as the 'node' package)..."
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+node_version="$(node_modules/.bin/node --version 2>/dev/null || true)"
+case "$node_version" in
+  v24.*) ;;
+  *)
+    say "node_modules/.bin/node is '${node_version:-missing}', expected v24: run 'rm -rf node_modules && npm ci'." >&2
+    exit 1
+    ;;
+esac
+say "Node runtime for npm scripts: $node_version"
+
+if [ "${DATAMARKET_SKIP_FABRIC:-0}" != 1 ]; then
+  bash test-network-scripts/install-fabric.sh
+fi
