@@ -1,0 +1,13 @@
+# Where the pinned Fabric build lives. Sourced by the network scripts.
+# The revision is the one network/fabric-build/go.mod requires (Fabric's 2.5 LTS line, see
+# docs/network.md for why this one).
+_repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+FABRIC_BUILD_MODULE="$_repo_root/network/fabric-build"
+FABRIC_MODULE_VERSION="$(sed -n 's#^[[:space:]]*github.com/hyperledger/fabric \(v[^ ]*\).*#\1#p' "$FABRIC_BUILD_MODULE/go.mod")"
+FABRIC_COMMIT="${FABRIC_MODULE_VERSION##*-}"
+FABRIC_VERSION_LABEL="2.5.9-dev+$FABRIC_COMMIT"
+FABRIC_MIN_GO=1.24
+FABRIC_CACHE_ROOT="${DATAMARKET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/datamarket}"
+FABRIC_HOME="$FABRIC_CACHE_ROOT/fabric-$FABRIC_COMMIT"
+FABRIC_BIN="$FABRIC_HOME/bin"
+FABRIC_CFG_DIR="$FABRIC_HOME/config"
