@@ -27,9 +27,14 @@ usage() {
 # ---------------------------------------------------------------- processes
 
 pid_file() { echo "$RUN/pids/$1.pid"; }
+# True when the recorded pid is alive and is still our process (its environment names this run
+# directory and node), so a recycled pid is never mistaken for ours.
 is_running() {
-  local f; f="$(pid_file "$1")"
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  local f pid; f="$(pid_file "$1")"
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "DATAMARKET_NODE=$RUN/$1"
 }
 port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
 
@@ -42,24 +47,32 @@ start_process() {
     set -a
     # shellcheck disable=SC1090
     source "$envfile"
+    DATAMARKET_NODE="$RUN/$name"
     set +a
     exec "$@"
   ) >>"$RUN/logs/$name.log" 2>&1 &
   echo $! >"$(pid_file "$name")"
 }
 
-stop_process() {
-  local name="$1" f pid
-  f="$(pid_file "$name")"
-  [ -f "$f" ] || return 0
-  pid="$(cat "$f")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
+# Stops the named processes together: TERM, up to 10 s to exit, then KILL.
+stop_processes() {
+  local name pids=()
+  for name in "$@"; do
+    if is_running "$name"; then
+      pids+=("$(cat "$(pid_file "$name")")")
+      kill -TERM "${pids[-1]}" 2>/dev/null || true
+    fi
+  done
+  for _ in $(seq 1 100); do
+    local alive=""
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for name in "$@"; do rm -f "$(pid_file "$name")"; done
 }
+stop_process() { stop_processes "$1"; }
 
 healthz_url() {
   case "$1" in
@@ -252,6 +265,7 @@ cmd_up() {
   for name in "${ORDERERS[@]}"; do write_orderer_env "$name"; start_node "$name"; done
   for org in "${PEER_ORGS[@]}"; do write_peer_env "$org"; start_node "$(peer_name "$org")"; done
   for name in $(all_nodes); do wait_healthy "$name"; say "$name healthy"; done
+  write_network_json
   ( cmd_create_channel -c market --orgs "$(IFS=,; echo "${PEER_ORGS[*]}")" )
   trap - ERR INT TERM
   say "network up in $((SECONDS - t0))s; run dir $RUN"
@@ -281,6 +295,29 @@ write_configtx() {
   } >>"$dir/configtx.yaml"
 }
 
+# A description of the network for applications and tests (application/src/fabric reads it).
+write_network_json() {
+  local org first=1
+  {
+    printf '{\n  "runDir": "%s",\n  "ordererTlsCa": "%s",\n  "orderers": [' "$RUN" "$(orderer_tls_ca)"
+    for o in "${ORDERERS[@]}"; do
+      [ $first = 1 ] || printf ','
+      first=0
+      printf '\n    { "name": "%s", "endpoint": "127.0.0.1:%s" }' "$o" "$(orderer_port "$o")"
+    done
+    printf '\n  ],\n  "orgs": {'
+    first=1
+    for org in "${PEER_ORGS[@]}"; do
+      [ $first = 1 ] || printf ','
+      first=0
+      local users="$CRYPTO/peerOrganizations/$(org_domain "$org")/users"
+      printf '\n    "%s": {\n      "mspId": "%s",\n      "peer": "%s",\n      "peerEndpoint": "127.0.0.1:%s",\n      "peerHostAlias": "peer0.%s",\n      "tlsCa": "%s",\n      "usersDir": "%s"\n    }' \
+        "$org" "$(org_msp "$org")" "$(peer_name "$org")" "$(peer_port "$org")" "$(org_domain "$org")" "$(org_tls_ca "$org")" "$users"
+    done
+    printf '\n  }\n}\n'
+  } >"$RUN/network.json"
+}
+
 cmd_create_channel() {
   local channel="" orgs_arg=""
   while [ $# -gt 0 ]; do
@@ -293,7 +330,9 @@ cmd_create_channel() {
   [ -n "$channel" ] || die "createChannel needs -c NAME"
   check_channel_name "$channel"
   require_up
-  local orgs; read -r -a orgs <<<"$(parse_orgs "$orgs_arg")"
+  local orgs_list orgs
+  orgs_list="$(parse_orgs "$orgs_arg")" || exit 1
+  read -r -a orgs <<<"$orgs_list"
   [ -f "$(channel_orgs_file "$channel")" ] && die "channel '$channel' already exists"
   for name in "${ORDERERS[@]}"; do is_running "$name" || die "$name is not running"; done
   for org in "${orgs[@]}"; do is_running "$(peer_name "$org")" || die "$(peer_name "$org") is not running"; done
@@ -461,7 +500,7 @@ cmd_status() {
   [ -d "$RUN" ] || { say "the network is not up"; return 3; }
   printf '%-16s %-8s %-8s %s\n' NODE PID STATE PORTS
   for name in $(all_nodes) chaincode; do
-    [ -f "$(pid_file "$name")" ] || { printf '%-16s %-8s %-8s\n' "$name" - stopped; continue; }
+    [ -f "$(pid_file "$name")" ] || { printf '%-16s %-8s %-8s\n' "$name" - stopped; [ "$name" = chaincode ] || any=1; continue; }
     if ! is_running "$name"; then state=dead
     elif [ "$name" = chaincode ]; then state=running; port_in_use "$CC_PORT" || state=starting
     elif is_healthy "$name"; then state=healthy
@@ -479,14 +518,16 @@ cmd_status() {
 
 cmd_down() {
   local name
+  local names=()
   if [ -d "$RUN/pids" ]; then
     for f in "$RUN"/pids/*.pid; do
-      [ -f "$f" ] || continue
-      name="$(basename "$f" .pid)"
-      stop_process "$name"
-      say "stopped $name"
+      [ -f "$f" ] && names+=("$(basename "$f" .pid)")
     done
   fi
+  # The chaincode server first, so peers do not log its loss as a failure.
+  if [[ " ${names[*]:-} " == *" chaincode "* ]]; then stop_processes chaincode; fi
+  [ ${#names[@]} -gt 0 ] && stop_processes "${names[@]}"
+  [ ${#names[@]} -gt 0 ] && say "stopped ${names[*]}"
   rm -rf "$RUN"
   say "network down; state removed"
 }

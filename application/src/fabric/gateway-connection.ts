@@ -1,0 +1,89 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  connect,
+  hash,
+  signers,
+  type Gateway,
+  type Identity,
+  type Signer,
+} from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { orgOf, userMspDir, type NetworkDescription } from './network-description.js';
+
+export interface OrgUser {
+  org: string;
+  /** cryptogen user name: Admin, User1, User2, ... */
+  user: string;
+}
+
+export interface GatewayConnection {
+  gateway: Gateway;
+  client: grpc.Client;
+  identity: Identity;
+  close(): void;
+}
+
+async function onlyFileIn(dir: string): Promise<string> {
+  const files = await readdir(dir);
+  const first = files[0];
+  if (files.length !== 1 || first === undefined) {
+    throw new Error(`expected exactly one file in ${dir}, found ${files.length}`);
+  }
+  return path.join(dir, first);
+}
+
+export async function loadIdentity(mspId: string, mspDir: string): Promise<Identity> {
+  const credentials = await readFile(await onlyFileIn(path.join(mspDir, 'signcerts')));
+  return { mspId, credentials };
+}
+
+export async function loadSigner(mspDir: string): Promise<Signer> {
+  const pem = await readFile(await onlyFileIn(path.join(mspDir, 'keystore')));
+  return signers.newPrivateKeySigner(createPrivateKey(pem));
+}
+
+/** A gRPC client to an org's own peer over TLS. */
+export async function peerClient(network: NetworkDescription, org: string): Promise<grpc.Client> {
+  const description = orgOf(network, org);
+  const tlsRootCert = await readFile(description.tlsCa);
+  return new grpc.Client(description.peerEndpoint, grpc.credentials.createSsl(tlsRootCert), {
+    'grpc.ssl_target_name_override': description.peerHostAlias,
+  });
+}
+
+/**
+ * Connects a user of an org to the Fabric Gateway service of that org's peer.
+ * Timeouts are generous because endorsement on a 2-core machine can queue behind other work.
+ */
+export async function connectAs(
+  network: NetworkDescription,
+  { org, user }: OrgUser,
+  client?: grpc.Client,
+): Promise<GatewayConnection> {
+  const description = orgOf(network, org);
+  const mspDir = userMspDir(description, user);
+  const identity = await loadIdentity(description.mspId, mspDir);
+  const signer = await loadSigner(mspDir);
+  const grpcClient = client ?? (await peerClient(network, org));
+  const gateway = connect({
+    client: grpcClient,
+    identity,
+    signer,
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 30_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
+  });
+  return {
+    gateway,
+    client: grpcClient,
+    identity,
+    close() {
+      gateway.close();
+      if (!client) grpcClient.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './network-description.js';
+export * from './gateway-connection.js';
+export * from './test-network.js';
