@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isProcessAlive, TestNetwork } from '../../src/fabric/index.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/**
+ * The network the integration tests share: its own run directory and ports, so a developer's
+ * network (npm run demo) can stay up while tests run.
+ */
+export const testNetwork = new TestNetwork({
+  runDir: process.env.DATAMARKET_TEST_RUN_DIR ?? path.join(repoRoot, '.run', 'test-network'),
+  portBase: Number(process.env.DATAMARKET_TEST_PORT_BASE ?? 27000),
+  verbose: process.env.DATAMARKET_VERBOSE === '1',
+});
+
+let started = false;
+
+/** Brings the test network up once per test run, with the chaincode on channel 'market'. */
+export async function ensureTestNetwork(): Promise<TestNetwork> {
+  if (started) return testNetwork;
+  const leftovers = [...(await testNetwork.pids()).values()].filter(isProcessAlive);
+  if (leftovers.length > 0) await testNetwork.down(); // from an earlier, interrupted run
+  await testNetwork.run('down'); // clears stale state if any
+  await testNetwork.up();
+  await testNetwork.deployChaincode('market');
+  started = true;
+  return testNetwork;
+}
+
+export async function stopTestNetwork(): Promise<void> {
+  if (!started) return;
+  started = false;
+  await testNetwork.down();
+}
+
+export function markTestNetworkStopped(): void {
+  started = false;
+}
