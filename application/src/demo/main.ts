@@ -28,7 +28,9 @@ async function main(): Promise<void> {
     step(`auditor transfers 300 tokens to the buyer (${buyerAccount})`);
     const commit = await asAuditor.submitAsync('Transfer', { arguments: [buyerAccount, '300'] });
     const status = await commit.getStatus();
-    console.log(`tx ${commit.getTransactionId()} committed in block ${status.blockNumber}: ${status.successful ? 'VALID' : status.code}`);
+    console.log(
+      `tx ${commit.getTransactionId()} committed in block ${status.blockNumber}: ${status.successful ? 'VALID' : status.code}`,
+    );
     const balance = utf8.decode(await asBuyer.evaluateTransaction('BalanceOf', buyerAccount));
     console.log(`buyer balance read through the buyer's own peer: ${balance}`);
     console.log(`supply audit: ${utf8.decode(await asAuditor.evaluateTransaction('AuditSupply'))}`);

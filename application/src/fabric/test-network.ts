@@ -60,7 +60,9 @@ export class TestNetwork {
   async must(...args: string[]): Promise<string> {
     const result = await this.run(...args);
     if (result.code !== 0) {
-      throw new Error(`network.sh ${args.join(' ')} failed (exit ${result.code}):\n${result.output}`);
+      throw new Error(
+        `network.sh ${args.join(' ')} failed (exit ${result.code}):\n${result.output}`,
+      );
     }
     return result.output;
   }

@@ -25,7 +25,15 @@ describe('network teardown', function () {
       expect(isProcessAlive(pid), `${node} (pid ${pid}) still running`).to.equal(false);
     }
     const base = testNetwork.portBase;
-    for (const port of [base + 50, base + 60, base + 70, base + 100, base + 110, base + 120, base + 200]) {
+    for (const port of [
+      base + 50,
+      base + 60,
+      base + 70,
+      base + 100,
+      base + 110,
+      base + 120,
+      base + 200,
+    ]) {
       expect(await portAcceptsConnections(port), `port ${port} still open`).to.equal(false);
     }
     const status = await testNetwork.run('status');
