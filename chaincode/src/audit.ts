@@ -1,0 +1,75 @@
+import { BALANCE, TRADE } from './keys.js';
+import type { Tx } from './ledger.js';
+import { totalSupply } from './token.js';
+import { OPEN_STATES, type SupplyAudit, type Trade } from './types.js';
+
+const AMOUNT = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * Sums every balance and every trade's escrow and compares them with the total supply.
+ * Also checks each trade's own books: escrow + paid out = price + deposit, and escrow is
+ * price + deposit while open and 0 once closed. A query: it scans every balance and trade.
+ */
+export async function auditSupply(tx: Tx): Promise<SupplyAudit> {
+  const problems: string[] = [];
+  const supply = await totalSupply(tx);
+  let sumOfBalances = 0n;
+  let accounts = 0;
+  for await (const { key, value } of tx.scan(BALANCE)) {
+    accounts += 1;
+    if (!AMOUNT.test(value)) {
+      problems.push(`balance ${JSON.stringify(key)} holds ${JSON.stringify(value)}`);
+      continue;
+    }
+    sumOfBalances += BigInt(value);
+  }
+  let sumOfEscrow = 0n;
+  let trades = 0;
+  let openTrades = 0;
+  for await (const { value } of tx.scan(TRADE)) {
+    trades += 1;
+    const trade = JSON.parse(value) as Trade;
+    const amounts = [
+      trade.price,
+      trade.deposit,
+      trade.escrow,
+      trade.paidToSeller,
+      trade.paidToBuyer,
+    ];
+    if (!amounts.every((a) => typeof a === 'string' && AMOUNT.test(a))) {
+      problems.push(`trade ${trade.tradeId} holds a malformed amount`);
+      continue;
+    }
+    const [price, deposit, escrow, toSeller, toBuyer] = amounts.map((a) => BigInt(a)) as [
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+    ];
+    sumOfEscrow += escrow;
+    const open = OPEN_STATES.includes(trade.state);
+    if (open) openTrades += 1;
+    if (escrow + toSeller + toBuyer !== price + deposit) {
+      problems.push(
+        `trade ${trade.tradeId}: escrow ${escrow} + paid out ${toSeller + toBuyer} ≠ price + deposit ${price + deposit}`,
+      );
+    }
+    if (open ? escrow !== price + deposit : escrow !== 0n) {
+      problems.push(`trade ${trade.tradeId} is ${trade.state} but holds ${escrow} in escrow`);
+    }
+  }
+  if (supply !== sumOfBalances + sumOfEscrow) {
+    problems.push(`total supply ${supply} ≠ balances ${sumOfBalances} + escrow ${sumOfEscrow}`);
+  }
+  return {
+    totalSupply: supply.toString(),
+    sumOfBalances: sumOfBalances.toString(),
+    sumOfEscrow: sumOfEscrow.toString(),
+    accounts,
+    trades,
+    openTrades,
+    balanced: problems.length === 0,
+    problems,
+  };
+}

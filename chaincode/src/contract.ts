@@ -1,0 +1,283 @@
+import fabricContractApi, { Context, Contract } from 'fabric-contract-api';
+import { auditSupply } from './audit.js';
+import { ContractError } from './errors.js';
+import { accountIdArg, resolveOptions, Tx, type ContractOptions } from './ledger.js';
+import { createListing, delist, getListing, listListings, updateListing } from './listing.js';
+import * as token from './token.js';
+import * as trade from './trade.js';
+
+// fabric-contract-api attaches its decorators with Object.assign, which Node's CommonJS export
+// detection cannot see, so they come from the default (module.exports) import.
+const { Info, Returns, Transaction } = fabricContractApi;
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+/**
+ * The datamarket contract: tokens, dataset listings and escrowed trades. Every transaction
+ * takes string arguments and returns a string (JSON unless documented otherwise); see
+ * docs/chaincode.md for each function, the trade state machine and the events.
+ */
+@Info({
+  title: 'datamarket',
+  description:
+    'Tokens, dataset listings and escrowed trades for computations on CKKS-encrypted data',
+})
+export class DataMarketContract extends Contract {
+  private readonly options: Required<ContractOptions>;
+
+  constructor(options: ContractOptions = {}) {
+    super('datamarket');
+    this.options = resolveOptions(options);
+  }
+
+  private submit(ctx: Context): Tx {
+    return Tx.submit(ctx, this.options);
+  }
+
+  // ----------------------------------------------------------------------------- tokens
+
+  @Transaction()
+  @Returns('string')
+  async Initialize(ctx: Context, issuerMspId: string): Promise<string> {
+    return json(await token.initialize(this.submit(ctx), issuerMspId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetConfig(ctx: Context): Promise<string> {
+    const config = await token.getConfig(Tx.query(ctx));
+    if (!config) throw new ContractError('NOT_INITIALIZED', 'Initialize has not been called');
+    return json(config);
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Mint(ctx: Context, amount: string): Promise<string> {
+    const tx = this.submit(ctx);
+    return json(await token.mint(tx, tx.caller, amount, 'Mint'));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async MintTo(ctx: Context, accountId: string, amount: string): Promise<string> {
+    const tx = this.submit(ctx);
+    return json(await token.mint(tx, accountIdArg('accountId', accountId), amount, 'MintTo'));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Transfer(ctx: Context, toAccountId: string, amount: string): Promise<string> {
+    const tx = this.submit(ctx);
+    return json(await token.transfer(tx, accountIdArg('toAccountId', toAccountId), amount));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Burn(ctx: Context, amount: string): Promise<string> {
+    return json(await token.burn(this.submit(ctx), amount));
+  }
+
+  /** The balance as a bare decimal string (e.g. "250"). */
+  @Transaction(false)
+  @Returns('string')
+  async BalanceOf(ctx: Context, accountId: string): Promise<string> {
+    const tx = Tx.query(ctx);
+    return (await token.balanceOf(tx, accountIdArg('accountId', accountId))).toString();
+  }
+
+  /** The caller's account id as plain text (not JSON-quoted). */
+  @Transaction(false)
+  @Returns('string')
+  async ClientAccountID(ctx: Context): Promise<string> {
+    return Tx.query(ctx).caller;
+  }
+
+  /** The total supply as a bare decimal string. */
+  @Transaction(false)
+  @Returns('string')
+  async TotalSupply(ctx: Context): Promise<string> {
+    return (await token.totalSupply(Tx.query(ctx))).toString();
+  }
+
+  // ----------------------------------------------------------------------------- listings
+
+  @Transaction()
+  @Returns('string')
+  async CreateListing(ctx: Context, listingJson: string): Promise<string> {
+    return json(await createListing(this.submit(ctx), listingJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async UpdateListing(ctx: Context, listingJson: string): Promise<string> {
+    return json(await updateListing(this.submit(ctx), listingJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Delist(ctx: Context, datasetId: string): Promise<string> {
+    return json(await delist(this.submit(ctx), datasetId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetListing(ctx: Context, datasetId: string): Promise<string> {
+    return json(await getListing(Tx.query(ctx), datasetId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListListings(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    return json(await listListings(Tx.query(ctx), pageSize, bookmark));
+  }
+
+  // ----------------------------------------------------------------------------- trades
+
+  @Transaction()
+  @Returns('string')
+  async Purchase(ctx: Context, datasetId: string, buyerResultKey: string): Promise<string> {
+    return json(await trade.purchase(this.submit(ctx), datasetId, buyerResultKey));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async PurchaseAtPrice(
+    ctx: Context,
+    datasetId: string,
+    buyerResultKey: string,
+    expectedPrice: string,
+    expectedDeposit: string,
+  ): Promise<string> {
+    return json(
+      await trade.purchase(this.submit(ctx), datasetId, buyerResultKey, {
+        price: expectedPrice,
+        deposit: expectedDeposit,
+      }),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ConfirmDelivery(
+    ctx: Context,
+    tradeId: string,
+    bundleHash: string,
+    bundleBytes: string,
+  ): Promise<string> {
+    return json(await trade.confirmDelivery(this.submit(ctx), tradeId, bundleHash, bundleBytes));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitResult(
+    ctx: Context,
+    tradeId: string,
+    resultHash: string,
+    valueCount: string,
+  ): Promise<string> {
+    return json(await trade.submitResult(this.submit(ctx), tradeId, resultHash, valueCount));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async DeliverResult(
+    ctx: Context,
+    tradeId: string,
+    encryptedResult: string,
+    resultDigest: string,
+  ): Promise<string> {
+    return json(
+      await trade.deliverResult(this.submit(ctx), tradeId, encryptedResult, resultDigest),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RejectResult(ctx: Context, tradeId: string, reason: string): Promise<string> {
+    return json(await trade.rejectResult(this.submit(ctx), tradeId, reason));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Refund(ctx: Context, tradeId: string): Promise<string> {
+    return json(await trade.refund(this.submit(ctx), tradeId));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async Claim(ctx: Context, tradeId: string): Promise<string> {
+    return json(await trade.claim(this.submit(ctx), tradeId));
+  }
+
+  // ----------------------------------------------------------------------------- audit
+
+  @Transaction(false)
+  @Returns('string')
+  async GetTrade(ctx: Context, tradeId: string): Promise<string> {
+    return json(await trade.getTrade(Tx.query(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetTradeHistory(ctx: Context, tradeId: string): Promise<string> {
+    return json(await trade.getTradeHistory(Tx.query(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetDeliveredResult(ctx: Context, tradeId: string): Promise<string> {
+    return json(await trade.getDeliveredResult(Tx.query(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListTradesByDataset(
+    ctx: Context,
+    datasetId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await trade.listTrades(Tx.query(ctx), 'dataset', datasetId, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListTradesByBuyer(
+    ctx: Context,
+    buyerAccountId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await trade.listTrades(Tx.query(ctx), 'buyer', buyerAccountId, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListTradesBySeller(
+    ctx: Context,
+    sellerAccountId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(
+      await trade.listTrades(Tx.query(ctx), 'seller', sellerAccountId, pageSize, bookmark),
+    );
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListTradesByState(
+    ctx: Context,
+    state: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await trade.listTrades(Tx.query(ctx), 'state', state, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async AuditSupply(ctx: Context): Promise<string> {
+    return json(await auditSupply(Tx.query(ctx)));
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * World-state layout. Simple keys for the two singletons; composite keys (fabric-shim's
+ * "\u0000type\u0000attr\u0000…" encoding) for everything with an id, so each kind can be scanned
+ * by prefix on LevelDB without rich queries.
+ *
+ * | key                                   | value                                   | written by          |
+ * | ------------------------------------- | --------------------------------------- | ------------------- |
+ * | config                                | Config JSON                             | Initialize          |
+ * | supply                                | total supply, decimal string            | Mint, MintTo, Burn  |
+ * | balance[accountId]                    | balance, decimal string                 | token moves         |
+ * | listing[datasetId]                    | Listing JSON                            | listing functions   |
+ * | trade[tradeId]                        | Trade JSON (holds the trade's escrow)   | trade functions     |
+ * | result[tradeId]                       | DeliveredResult JSON                    | DeliverResult       |
+ * | trade-by-dataset[datasetId, tradeId]  | "\u0000" (index entry)                  | Purchase            |
+ * | trade-by-buyer[buyer, tradeId]        | "\u0000"                                | Purchase            |
+ * | trade-by-seller[seller, tradeId]      | "\u0000"                                | Purchase            |
+ * | trade-by-state[state, tradeId]        | "\u0000"                                | every transition    |
+ */
+export const CONFIG_KEY = 'config';
+export const SUPPLY_KEY = 'supply';
+
+export const BALANCE = 'balance';
+export const LISTING = 'listing';
+export const TRADE = 'trade';
+export const RESULT = 'result';
+export const TRADE_BY_DATASET = 'trade-by-dataset';
+export const TRADE_BY_BUYER = 'trade-by-buyer';
+export const TRADE_BY_SELLER = 'trade-by-seller';
+export const TRADE_BY_STATE = 'trade-by-state';
+
+/** Index entries carry no data; Fabric treats an empty value as a delete, so store one NUL. */
+export const INDEX_VALUE = '\u0000';

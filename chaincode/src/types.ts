@@ -1,0 +1,200 @@
+/** Ledger records and event payloads. Amounts are decimal strings; times are epoch milliseconds. */
+
+export const TRADE_STATES = [
+  'PAID',
+  'DELIVERED',
+  'RESULT_SUBMITTED',
+  'SETTLED',
+  'REJECTED',
+  'REFUNDED',
+  'CLAIMED',
+] as const;
+export type TradeState = (typeof TRADE_STATES)[number];
+
+export const OPEN_STATES: readonly TradeState[] = ['PAID', 'DELIVERED', 'RESULT_SUBMITTED'];
+
+export function isTradeState(value: string): value is TradeState {
+  return (TRADE_STATES as readonly string[]).includes(value);
+}
+
+export interface Config {
+  docType: 'config';
+  issuerMspId: string;
+  initializedBy: string;
+  initializedAt: number;
+  txId: string;
+}
+
+export interface DatasetSchema {
+  columns: string[];
+  rowCount: number;
+}
+
+/** The fields a seller chooses; CreateListing takes them all, UpdateListing any of them. */
+export interface ListingTerms {
+  title: string;
+  description: string;
+  schema: DatasetSchema;
+  price: string;
+  deposit: string;
+  deliverWithin: number;
+  resultWithin: number;
+  decryptWithin: number;
+  leakageBound: number;
+  ckksPreset: string;
+  sellerGatewayUrl: string;
+  freeSample: boolean;
+}
+
+export type ListingState = 'ACTIVE' | 'DELISTED';
+
+export interface Listing extends ListingTerms {
+  docType: 'listing';
+  id: string;
+  seller: string;
+  state: ListingState;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  delistedAt: number | null;
+  lastTxId: string;
+}
+
+/** The listing's terms frozen at purchase: later listing updates never change an open trade. */
+export interface TradeTerms {
+  listingVersion: number;
+  deliverWithin: number;
+  resultWithin: number;
+  decryptWithin: number;
+  leakageBound: number;
+  ckksPreset: string;
+  sellerGatewayUrl: string;
+}
+
+export type RefundBasis = 'BUYER_WITHDREW' | 'DELIVERY_DEADLINE_MISSED' | 'DECRYPT_DEADLINE_MISSED';
+
+export interface Trade {
+  docType: 'trade';
+  tradeId: string;
+  datasetId: string;
+  buyer: string;
+  seller: string;
+  state: TradeState;
+  /** What the buyer paid for the data; goes to the seller on SETTLED or CLAIMED. */
+  price: string;
+  /** The buyer's bond; back to the buyer except on CLAIMED, where the seller keeps it. */
+  deposit: string;
+  /** What the trade still holds: price + deposit while open, 0 once closed. */
+  escrow: string;
+  /** Totals paid out of escrow so far (0 while open). */
+  paidToSeller: string;
+  paidToBuyer: string;
+  buyerResultKey: string;
+  terms: TradeTerms;
+  paidAt: number;
+  deliverBy: number;
+  deliveredAt: number | null;
+  bundleHash: string | null;
+  bundleBytes: number | null;
+  resultBy: number | null;
+  resultSubmittedAt: number | null;
+  resultHash: string | null;
+  valueCount: number | null;
+  decryptBy: number | null;
+  closedAt: number | null;
+  resultDigest: string | null;
+  encryptedResultSha256: string | null;
+  rejectReason: string | null;
+  refundBasis: RefundBasis | null;
+  updatedAt: number;
+  lastTxId: string;
+}
+
+export interface DeliveredResult {
+  docType: 'result';
+  tradeId: string;
+  buyer: string;
+  seller: string;
+  /** The plaintext result encrypted to the buyer's result key, base64. */
+  encryptedResult: string;
+  /** SHA-256 (hex) of the plaintext result, for the buyer to check after decrypting. */
+  resultDigest: string;
+  /** SHA-256 (hex) of the encryptedResult text as stored. */
+  encryptedResultSha256: string;
+  deliveredAt: number;
+  txId: string;
+}
+
+export interface Page<T> {
+  records: T[];
+  fetchedRecordsCount: number;
+  bookmark: string;
+}
+
+export type TradeEventType =
+  | 'Purchased'
+  | 'DeliveryConfirmed'
+  | 'ResultSubmitted'
+  | 'ResultDelivered'
+  | 'ResultRejected'
+  | 'Refunded'
+  | 'Claimed';
+
+export interface TradeEvent {
+  type: TradeEventType;
+  tradeId: string;
+  datasetId: string;
+  buyer: string;
+  seller: string;
+  previousState: TradeState | null;
+  state: TradeState;
+  price: string;
+  deposit: string;
+  /** Escrow held after this transaction. */
+  escrow: string;
+  /** Moved out of escrow by this transaction. */
+  toSeller: string;
+  toBuyer: string;
+  /** The deadline now running (deliverBy, resultBy or decryptBy), or null once closed. */
+  deadline: number | null;
+  txId: string;
+  timestamp: number;
+}
+
+export interface ListingEvent {
+  type: 'ListingCreated' | 'ListingUpdated' | 'ListingDelisted';
+  datasetId: string;
+  seller: string;
+  state: ListingState;
+  version: number;
+  price: string;
+  deposit: string;
+  txId: string;
+  timestamp: number;
+}
+
+export interface TokenEvent {
+  type: 'Initialized' | 'Minted' | 'Burned' | 'Transferred';
+  /** Account debited (null for Mint and Initialize). */
+  from: string | null;
+  /** Account credited (null for Burn and Initialize). */
+  to: string | null;
+  amount: string;
+  /** Supply after Mint/Burn ("0" for Initialize); null for Transfer. */
+  totalSupply: string | null;
+  issuerMspId: string | null;
+  txId: string;
+  timestamp: number;
+}
+
+export interface SupplyAudit {
+  totalSupply: string;
+  sumOfBalances: string;
+  sumOfEscrow: string;
+  accounts: number;
+  trades: number;
+  openTrades: number;
+  /** totalSupply === sumOfBalances + sumOfEscrow and no problem was found. */
+  balanced: boolean;
+  problems: string[];
+}
