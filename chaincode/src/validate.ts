@@ -1,6 +1,15 @@
 import { ContractError, quote } from './errors.js';
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** True if the text holds a control character (tab, LF and CR allowed when multiline). */
+function hasControl(value: string, multiline: boolean): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c === 0x7f || (c < 0x20 && !(multiline && (c === 0x09 || c === 0x0a || c === 0x0d)))) {
+      return true;
+    }
+  }
+  return false;
+}
 
 export function invalid(message: string): ContractError {
   return new ContractError('INVALID_ARGUMENT', message);
@@ -22,8 +31,7 @@ export function text(
   if (value.length > limits.max) {
     throw invalid(`${name} is ${value.length} characters long; the limit is ${limits.max}`);
   }
-  const forbidden = limits.multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/ : CONTROL;
-  if (forbidden.test(value)) {
+  if (hasControl(value, limits.multiline ?? false)) {
     throw invalid(`${name} contains control characters`);
   }
   if (min > 0 && value.trim().length === 0) {
