@@ -52,7 +52,7 @@ mkdir -p "$FABRIC_CFG_DIR"
 cp "$fabric_dir/sampleconfig/core.yaml" "$fabric_dir/sampleconfig/orderer.yaml" "$FABRIC_CFG_DIR/"
 chmod u+w "$FABRIC_CFG_DIR"/*.yaml
 
-if ! "$tmp_bin/peer" version | grep -q "Version: $FABRIC_VERSION_LABEL"; then
+if ! "$tmp_bin/peer" version | grep "Version: $FABRIC_VERSION_LABEL" >/dev/null; then
   say "the built peer does not report version $FABRIC_VERSION_LABEL:"
   "$tmp_bin/peer" version >&2
   exit 1

@@ -34,9 +34,9 @@ is_running() {
   [ -f "$f" ] || return 1
   pid="$(cat "$f")"
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "DATAMARKET_NODE=$RUN/$1"
+  grep -qxz "DATAMARKET_NODE=$RUN/$1" "/proc/$pid/environ" 2>/dev/null
 }
-port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep -q .; }
+port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep . >/dev/null; }
 
 # start_process NAME ENVFILE -- COMMAND...: runs COMMAND in the background with the variables of
 # ENVFILE, logging to logs/NAME.log and recording its pid.
@@ -87,7 +87,7 @@ healthz_ca() {
   esac
 }
 is_healthy() {
-  curl -sf --max-time 3 --cacert "$(healthz_ca "$1")" "$(healthz_url "$1")" 2>/dev/null | grep -q '"status":"OK"'
+  curl -sf --max-time 3 --cacert "$(healthz_ca "$1")" "$(healthz_url "$1")" 2>/dev/null | grep '"status":"OK"' >/dev/null
 }
 wait_healthy() {
   local name="$1"
@@ -249,7 +249,7 @@ cmd_up() {
   if [ -d "$RUN/pids" ] && [ -n "$(ls -A "$RUN/pids" 2>/dev/null)" ]; then
     die "the network is already up (run dir $RUN); run 'network.sh down' first"
   fi
-  for name in $(all_nodes) chaincode; do
+  for name in $(all_nodes); do
     for p in $(node_ports "$name"); do
       port_in_use "$p" && die "port $p (for $name) is already in use; stop that process or set DATAMARKET_PORT_BASE"
     done
@@ -348,8 +348,8 @@ cmd_create_channel() {
   # Peers can join once the Raft cluster of the channel has a leader.
   local ok=""
   for _ in $(seq 1 60); do
-    if orderer_admin orderer1 channel list --channelID "$channel" 2>/dev/null | grep -q '"consensusRelation": "consenter"' &&
-       orderer_admin orderer1 channel list --channelID "$channel" 2>/dev/null | grep -q '"status": "active"'; then
+    if orderer_admin orderer1 channel list --channelID "$channel" 2>/dev/null | grep '"consensusRelation": "consenter"' >/dev/null &&
+       orderer_admin orderer1 channel list --channelID "$channel" 2>/dev/null | grep '"status": "active"' >/dev/null; then
       ok=1; break
     fi
     sleep 0.5
@@ -387,12 +387,15 @@ make_chaincode_tls() {
 
 json_pem() { awk 'BEGIN{ORS=""} {gsub(/\r/,""); print $0 "\\n"}' "$1"; }
 
+# package_chaincode LABEL PORT: writes the ccaas package of one chaincode build once; later
+# deploys of the same build reuse it, so its package id (a hash of the bytes) stays the same.
 package_chaincode() {
-  local out="$RUN/chaincode" dir="$CRYPTO/chaincode"
+  local label="$1" port="$2" out="$RUN/chaincode/$1" dir="$CRYPTO/chaincode"
+  if [ -f "$out/package.tar.gz" ]; then echo "$out/package.tar.gz"; return 0; fi
   mkdir -p "$out/pkg/src"
   cat >"$out/pkg/src/connection.json" <<EOF
 {
-  "address": "127.0.0.1:$CC_PORT",
+  "address": "127.0.0.1:$port",
   "dial_timeout": "10s",
   "tls_required": true,
   "client_auth_required": true,
@@ -401,40 +404,58 @@ package_chaincode() {
   "client_cert": "$(json_pem "$dir/client.crt")"
 }
 EOF
-  printf '{"type":"ccaas","label":"%s"}\n' "$1" >"$out/pkg/metadata.json"
+  printf '{"type":"ccaas","label":"%s"}\n' "$label" >"$out/pkg/metadata.json"
   tar -C "$out/pkg/src" -czf "$out/pkg/code.tar.gz" connection.json
-  tar -C "$out/pkg" -czf "$out/$1.tar.gz" metadata.json code.tar.gz
-  echo "$out/$1.tar.gz"
+  tar -C "$out/pkg" -czf "$out/package.tar.gz" metadata.json code.tar.gz
+  echo "$port" >"$out/port"
+  echo "$out/package.tar.gz"
 }
 
+# The port of a build's server: the first free slot from CC_PORT on, one per build.
+chaincode_port() {
+  local label="$1" n=0
+  if [ -f "$RUN/chaincode/$label/port" ]; then cat "$RUN/chaincode/$label/port"; return 0; fi
+  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null; do n=$((n + 1)); done
+  echo $((CC_PORT + n))
+}
+
+# One server process per chaincode build ("cc-<digest>"), shared by every channel using it.
 start_chaincode_server() {
-  local package_id="$1"
-  if is_running chaincode; then
-    [ "$(cat "$RUN/chaincode/package-id")" = "$package_id" ] && return 0
-    stop_process chaincode
-  fi
-  port_in_use "$CC_PORT" && die "port $CC_PORT for the chaincode server is in use"
+  local label="$1" package_id="$2" port="$3" name="cc-${1#"${CC_NAME}"_}"
+  is_running "$name" && return 0
+  port_in_use "$port" && die "port $port for the chaincode server is in use"
   local dir="$CRYPTO/chaincode"
-  cat >"$RUN/chaincode/env" <<EOF
+  cat >"$RUN/chaincode/$label/env" <<EOF
 PATH=$REPO/node_modules/.bin:$PATH
 CORE_CHAINCODE_LOGGING_LEVEL=info
-DATAMARKET_MAX_CLOCK_SKEW_SECONDS=${DATAMARKET_MAX_CLOCK_SKEW_SECONDS:-300}
 EOF
   (
     cd "$CHAINCODE_DIR"
-    start_process chaincode "$RUN/chaincode/env" -- "$REPO/node_modules/.bin/node" \
+    start_process "$name" "$RUN/chaincode/$label/env" -- "$REPO/node_modules/.bin/node" \
       "$REPO/node_modules/fabric-shim/cli.js" server \
-      --chaincode-address "127.0.0.1:$CC_PORT" --chaincode-id "$package_id" \
+      --chaincode-address "127.0.0.1:$port" --chaincode-id "$package_id" \
       --chaincode-tls-cert-file "$dir/server.crt" --chaincode-tls-key-file "$dir/server.key" \
       --chaincode-tls-client-cacert-file "$dir/ca.crt" --module-path "$CHAINCODE_DIR"
   )
-  echo "$package_id" >"$RUN/chaincode/package-id"
+  echo "$port" >"$RUN/pids/$name.port"
   for _ in $(seq 1 60); do
-    port_in_use "$CC_PORT" && return 0
-    is_running chaincode || die "the chaincode server exited: $(tail -n 15 "$RUN/logs/chaincode.log")"
+    port_in_use "$port" && return 0
+    is_running "$name" || die "the chaincode server exited: $(tail -n 15 "$RUN/logs/$name.log")"
     sleep 0.5
   done
-  die "the chaincode server did not listen on $CC_PORT within 30s"
+  die "the chaincode server did not listen on $port within 30s"
+}
+
+# retry_ordering LOG CMD...: runs CMD, retrying for up to 30 s while the ordering service is
+# still electing a Raft leader on a new channel; CMD's stderr goes to LOG.
+retry_ordering() {
+  local log="$1"; shift
+  for _ in $(seq 1 30); do
+    "$@" >/dev/null 2>"$log" && return 0
+    grep -E 'no Raft leader|SERVICE_UNAVAILABLE' "$log" >/dev/null || return 1
+    sleep 1
+  done
+  return 1
 }
 
 cmd_deploy_cc() {
@@ -452,22 +473,23 @@ cmd_deploy_cc() {
 
   [ -f "$CHAINCODE_DIR/dist/src/index.js" ] || die "the chaincode is not built ($CHAINCODE_DIR/dist/src/index.js missing): run npm run build"
   make_chaincode_tls
-  # One label per chaincode build: the same build is one package, served by one shared server
-  # process for every channel (see docs/network.md).
+  # One label per chaincode build: the same build is one package, served by one server process
+  # for every channel that uses it (see docs/network.md).
   local digest label pkg package_id
   digest="$(cd "$CHAINCODE_DIR" && find dist/src package.json -type f -name '*' ! -name '*.map' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)"
   label="${CC_NAME}_$digest"
-  pkg="$(package_chaincode "$label")"
+  local port; port="$(chaincode_port "$label")"
+  pkg="$(package_chaincode "$label" "$port")"
   package_id="$label:$(sha256sum "$pkg" | cut -d' ' -f1)"
 
   for org in "${orgs[@]}"; do
-    if ! as_org_admin "$org" peer lifecycle chaincode queryinstalled 2>/dev/null | grep -q "$package_id"; then
+    if ! as_org_admin "$org" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
       as_org_admin "$org" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$org.log" ||
         die "install on $(peer_name "$org") failed: $(tail -n 5 "$RUN/chaincode/install-$org.log")"
       say "installed $label on $(peer_name "$org")"
     fi
   done
-  start_chaincode_server "$package_id"
+  start_chaincode_server "$label" "$package_id" "$port"
 
   # Upgrade in place: the next sequence if a definition is already committed.
   local committed sequence=1
@@ -479,9 +501,9 @@ cmd_deploy_cc() {
   local orderer_args=(-o "127.0.0.1:$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)")
   local policy=(--channel-config-policy /Channel/Application/Endorsement)
   for org in "${orgs[@]}"; do
-    as_org_admin "$org" peer lifecycle chaincode approveformyorg "${orderer_args[@]}" -C "$channel" \
-      -n "$CC_NAME" -v "$version" --package-id "$package_id" --sequence "$sequence" "${policy[@]}" \
-      --waitForEvent >/dev/null 2>"$RUN/chaincode/approve-$org.log" ||
+    retry_ordering "$RUN/chaincode/approve-$org.log" as_org_admin "$org" peer lifecycle chaincode \
+      approveformyorg "${orderer_args[@]}" -C "$channel" -n "$CC_NAME" -v "$version" \
+      --package-id "$package_id" --sequence "$sequence" "${policy[@]}" --waitForEvent ||
       die "approval by $(org_msp "$org") failed: $(tail -n 5 "$RUN/chaincode/approve-$org.log")"
     say "approved by $(org_msp "$org")"
   done
@@ -489,9 +511,9 @@ cmd_deploy_cc() {
   for org in "${orgs[@]}"; do
     peer_args+=(--peerAddresses "127.0.0.1:$(peer_port "$org")" --tlsRootCertFiles "$(org_tls_ca "$org")")
   done
-  as_org_admin "${orgs[0]}" peer lifecycle chaincode commit "${orderer_args[@]}" -C "$channel" -n "$CC_NAME" \
-    -v "$version" --sequence "$sequence" "${policy[@]}" "${peer_args[@]}" --waitForEvent >/dev/null \
-    2>"$RUN/chaincode/commit-$channel.log" || die "commit failed: $(tail -n 5 "$RUN/chaincode/commit-$channel.log")"
+  retry_ordering "$RUN/chaincode/commit-$channel.log" as_org_admin "${orgs[0]}" peer lifecycle chaincode \
+    commit "${orderer_args[@]}" -C "$channel" -n "$CC_NAME" -v "$version" --sequence "$sequence" \
+    "${policy[@]}" "${peer_args[@]}" --waitForEvent || die "commit failed: $(tail -n 5 "$RUN/chaincode/commit-$channel.log")"
   say "chaincode '$CC_NAME' (sequence $sequence, package $package_id) committed on '$channel' with MAJORITY endorsement"
 }
 
@@ -499,10 +521,10 @@ cmd_status() {
   local any="" name state
   [ -d "$RUN" ] || { say "the network is not up"; return 3; }
   printf '%-16s %-8s %-8s %s\n' NODE PID STATE PORTS
-  for name in $(all_nodes) chaincode; do
-    [ -f "$(pid_file "$name")" ] || { printf '%-16s %-8s %-8s\n' "$name" - stopped; [ "$name" = chaincode ] || any=1; continue; }
+  for name in $(all_nodes) $(chaincode_servers); do
+    [ -f "$(pid_file "$name")" ] || { printf '%-16s %-8s %-8s\n' "$name" - stopped; any=1; continue; }
     if ! is_running "$name"; then state=dead
-    elif [ "$name" = chaincode ]; then state=running; port_in_use "$CC_PORT" || state=starting
+    elif [[ "$name" == cc-* ]]; then state=running; port_in_use "$(node_ports "$name")" || state=starting
     elif is_healthy "$name"; then state=healthy
     else state=unhealthy; fi
     [ "$state" = healthy ] || [ "$state" = running ] || any=1
@@ -524,8 +546,10 @@ cmd_down() {
       [ -f "$f" ] && names+=("$(basename "$f" .pid)")
     done
   fi
-  # The chaincode server first, so peers do not log its loss as a failure.
-  if [[ " ${names[*]:-} " == *" chaincode "* ]]; then stop_processes chaincode; fi
+  # Chaincode servers first, so peers do not log their loss as a failure.
+  local servers; servers="$(chaincode_servers)"
+  # shellcheck disable=SC2086
+  [ -n "$servers" ] && stop_processes $servers
   [ ${#names[@]} -gt 0 ] && stop_processes "${names[@]}"
   [ ${#names[@]} -gt 0 ] && say "stopped ${names[*]}"
   rm -rf "$RUN"
@@ -534,7 +558,7 @@ cmd_down() {
 
 cmd_stop_node() {
   [ -n "${1:-}" ] || die "stopNode needs a node name ($(all_nodes | tr '\n' ' '))"
-  all_nodes | grep -qx "$1" || [ "$1" = chaincode ] || die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' ')chaincode)"
+  { all_nodes; chaincode_servers; } | grep -x "$1" >/dev/null || die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' ')$(chaincode_servers | tr '\n' ' '))"
   is_running "$1" || die "$1 is not running"
   stop_process "$1"
   say "stopped $1"
@@ -542,7 +566,7 @@ cmd_stop_node() {
 
 cmd_start_node() {
   [ -n "${1:-}" ] || die "startNode needs a node name ($(all_nodes | tr '\n' ' '))"
-  all_nodes | grep -qx "$1" || die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' '))"
+  all_nodes | grep -x "$1" >/dev/null || die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' '))"
   require_up
   start_node "$1"
   wait_healthy "$1"

@@ -38,6 +38,13 @@ node_ports() {
   case "$1" in
     orderer*) echo "$(orderer_port "$1") $(orderer_admin_port "$1") $(orderer_ops_port "$1")" ;;
     peer0.*) local org="${1#peer0.}"; echo "$(peer_port "$org") $(peer_cc_port "$org") $(peer_ops_port "$org")" ;;
-    chaincode) echo "$CC_PORT" ;;
+    cc-*) cat "$RUN/pids/$1.port" 2>/dev/null ;;
   esac
+}
+
+# The chaincode servers deployCC started (one per chaincode build).
+chaincode_servers() {
+  local f
+  for f in "$RUN"/pids/cc-*.pid; do [ -f "$f" ] && basename "$f" .pid; done
+  return 0
 }
