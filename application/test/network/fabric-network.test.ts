@@ -5,7 +5,7 @@ import {
   type GatewayConnection,
   type NetworkDescription,
 } from '../../src/fabric/index.js';
-import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
+import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const utf8 = new TextDecoder();
 const CHAINCODE = 'datamarket';
@@ -62,7 +62,7 @@ describe('native Fabric test network', function () {
     const buyer = await open('buyer');
     const market = (c: GatewayConnection) => c.gateway.getNetwork('market').getContract(CHAINCODE);
 
-    await market(auditor).submitTransaction('Initialize', 'AuditorMSP');
+    await ensureInitialized(market(auditor));
     const buyerAccount = utf8.decode(await market(buyer).evaluateTransaction('ClientAccountID'));
     expect(buyerAccount).to.include('BuyerMSP');
 

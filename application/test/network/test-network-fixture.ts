@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Contract } from '@hyperledger/fabric-gateway';
 import { isProcessAlive, TestNetwork } from '../../src/fabric/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -36,4 +37,13 @@ export async function stopTestNetwork(): Promise<void> {
 
 export function markTestNetworkStopped(): void {
   started = false;
+}
+
+/** Initialises the token issuer (the auditor org) once per channel, whichever test comes first. */
+export async function ensureInitialized(contract: Contract): Promise<void> {
+  try {
+    await contract.evaluateTransaction('GetConfig');
+  } catch {
+    await contract.submitTransaction('Initialize', 'AuditorMSP');
+  }
 }
