@@ -24,14 +24,21 @@ interface Dispatcher {
   metadata: {
     contracts: Record<
       string,
-      { transactions: { name: string; tag: string[]; parameters?: { name: string; schema: { type: string } }[] }[] }
+      {
+        transactions: {
+          name: string;
+          tag: string[];
+          parameters?: { name: string; schema: { type: string } }[];
+        }[];
+      }
     >;
   };
 }
 
-const ChaincodeFromContract = require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as new (
-  ...args: unknown[]
-) => Dispatcher;
+const ChaincodeFromContract =
+  require('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as new (
+    ...args: unknown[]
+  ) => Dispatcher;
 const { JSONSerializer } = require('fabric-contract-api') as { JSONSerializer: unknown };
 
 const chaincodeDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -45,7 +52,11 @@ class WireStub extends FakeStub {
     private readonly args: string[],
     timestampMs: number,
   ) {
-    super(ledger, { txId: ledger.nextTxId(), timestampMs, creator: identity(mspid, 'unused', 'unused') });
+    super(ledger, {
+      txId: ledger.nextTxId(),
+      timestampMs,
+      creator: identity(mspid, 'unused', 'unused'),
+    });
   }
   getFunctionAndParameters(): { fcn: string; params: string[] } {
     return { fcn: this.args[0] ?? '', params: this.args.slice(1) };
@@ -73,7 +84,11 @@ describe('through the fabric-shim dispatcher', () => {
     const stub = new WireStub(ledger, mspid, cert, args, Date.now());
     const response = await chaincode.invokeFunctionality(stub);
     if (response.status === 200) stub.commit();
-    return { status: response.status, message: response.message, text: Buffer.from(response.payload ?? []).toString() };
+    return {
+      status: response.status,
+      message: response.message,
+      text: Buffer.from(response.payload ?? []).toString(),
+    };
   }
 
   it('package.json "main" exports the contracts array fabric-chaincode-node looks for', async () => {
@@ -87,17 +102,42 @@ describe('through the fabric-shim dispatcher', () => {
     const evaluate = txs.filter((t) => t.tag.includes('EVALUATE')).map((t) => t.name);
     const submit = txs.filter((t) => t.tag.includes('SUBMIT')).map((t) => t.name);
     expect(submit).to.have.members([
-      'Initialize', 'Mint', 'MintTo', 'Transfer', 'Burn', 'CreateListing', 'UpdateListing', 'Delist',
-      'Purchase', 'PurchaseAtPrice', 'ConfirmDelivery', 'SubmitResult', 'DeliverResult', 'RejectResult',
-      'Refund', 'Claim',
+      'Initialize',
+      'Mint',
+      'MintTo',
+      'Transfer',
+      'Burn',
+      'CreateListing',
+      'UpdateListing',
+      'Delist',
+      'Purchase',
+      'PurchaseAtPrice',
+      'ConfirmDelivery',
+      'SubmitResult',
+      'DeliverResult',
+      'RejectResult',
+      'Refund',
+      'Claim',
     ]);
     expect(evaluate).to.have.members([
-      'GetConfig', 'BalanceOf', 'ClientAccountID', 'TotalSupply', 'GetListing', 'ListListings', 'GetTrade',
-      'GetTradeHistory', 'GetDeliveredResult', 'ListTradesByDataset', 'ListTradesByBuyer',
-      'ListTradesBySeller', 'ListTradesByState', 'AuditSupply',
+      'GetConfig',
+      'BalanceOf',
+      'ClientAccountID',
+      'TotalSupply',
+      'GetListing',
+      'ListListings',
+      'GetTrade',
+      'GetTradeHistory',
+      'GetDeliveredResult',
+      'ListTradesByDataset',
+      'ListTradesByBuyer',
+      'ListTradesBySeller',
+      'ListTradesByState',
+      'AuditSupply',
     ]);
     for (const t of txs) {
-      for (const p of t.parameters ?? []) expect(p.schema.type, `${t.name}.${p.name}`).to.equal('string');
+      for (const p of t.parameters ?? [])
+        expect(p.schema.type, `${t.name}.${p.name}`).to.equal('string');
     }
   });
 
@@ -107,9 +147,15 @@ describe('through the fabric-shim dispatcher', () => {
     expect(buyerId.text).to.equal(
       'BuyerMSP::/C=US/ST=North Carolina/L=Durham/OU=client/CN=User1@buyer.example.com::/C=US/ST=North Carolina/L=Durham/O=buyer.example.com/CN=ca.buyer.example.com',
     );
-    expect((await run('AuditorMSP', AUDITOR_CERT, ['Initialize', 'AuditorMSP'])).status).to.equal(200);
-    expect((await run('AuditorMSP', AUDITOR_CERT, ['datamarket:Mint', '1000'])).status).to.equal(200);
-    expect((await run('AuditorMSP', AUDITOR_CERT, ['Transfer', buyerId.text, '250'])).status).to.equal(200);
+    expect((await run('AuditorMSP', AUDITOR_CERT, ['Initialize', 'AuditorMSP'])).status).to.equal(
+      200,
+    );
+    expect((await run('AuditorMSP', AUDITOR_CERT, ['datamarket:Mint', '1000'])).status).to.equal(
+      200,
+    );
+    expect(
+      (await run('AuditorMSP', AUDITOR_CERT, ['Transfer', buyerId.text, '250'])).status,
+    ).to.equal(200);
     expect((await run('BuyerMSP', BUYER_CERT, ['BalanceOf', buyerId.text])).text).to.equal('250');
     const audit = JSON.parse((await run('AuditorMSP', AUDITOR_CERT, ['AuditSupply'])).text);
     expect(audit).to.include({ totalSupply: '1000', sumOfBalances: '1000', balanced: true });

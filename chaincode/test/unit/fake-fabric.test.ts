@@ -11,7 +11,10 @@ function tx(ledger: FakeLedger, at = 1_000_000) {
   return new FakeStub(ledger, { txId: ledger.nextTxId(), timestampMs: at, creator: who });
 }
 
-async function drain<T>(iterator: { next(): Promise<{ value?: T; done?: boolean }>; close(): Promise<void> }) {
+async function drain<T>(iterator: {
+  next(): Promise<{ value?: T; done?: boolean }>;
+  close(): Promise<void>;
+}) {
   const out: T[] = [];
   for (;;) {
     const r = await iterator.next();
@@ -37,7 +40,9 @@ describe('the fake Fabric stub', () => {
       const key = stub.createCompositeKey(type, attrs);
       expect(key).to.equal(real.createCompositeKey.call(undefined, type, attrs));
       expect(key.startsWith('\u0000')).to.equal(true);
-      expect(stub.splitCompositeKey(key)).to.deep.equal(real.splitCompositeKey.call(undefined, key));
+      expect(stub.splitCompositeKey(key)).to.deep.equal(
+        real.splitCompositeKey.call(undefined, key),
+      );
     }
     expect(() => stub.createCompositeKey('trade', [''])).to.throw(/non-zero length/);
   });
@@ -79,8 +84,16 @@ describe('the fake Fabric stub', () => {
     await t.putState(t.createCompositeKey('other', ['0']), enc('x'));
     t.commit();
     const q = tx(ledger);
-    expect((await drain(await q.getStateByRange('', ''))).map((kv) => kv.key)).to.deep.equal(['a', 'b', 'c', 'd']);
-    expect((await drain(await q.getStateByRange('b', 'd'))).map((kv) => kv.key)).to.deep.equal(['b', 'c']);
+    expect((await drain(await q.getStateByRange('', ''))).map((kv) => kv.key)).to.deep.equal([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+    expect((await drain(await q.getStateByRange('b', 'd'))).map((kv) => kv.key)).to.deep.equal([
+      'b',
+      'c',
+    ]);
     const items = await drain(await q.getStateByPartialCompositeKey('item', []));
     expect(items.map((kv) => dec(kv.value))).to.deep.equal(['1', '2', '3']);
 
@@ -88,7 +101,12 @@ describe('the fake Fabric stub', () => {
     expect((await drain(p1.iterator)).map((kv) => dec(kv.value))).to.deep.equal(['1', '2']);
     expect(p1.metadata.fetchedRecordsCount).to.equal(2);
     expect(p1.metadata.bookmark).to.equal(q.createCompositeKey('item', ['3']));
-    const p2 = await q.getStateByPartialCompositeKeyWithPagination('item', [], 2, p1.metadata.bookmark);
+    const p2 = await q.getStateByPartialCompositeKeyWithPagination(
+      'item',
+      [],
+      2,
+      p1.metadata.bookmark,
+    );
     expect((await drain(p2.iterator)).map((kv) => dec(kv.value))).to.deep.equal(['3']);
     expect(p2.metadata.bookmark).to.equal('');
 

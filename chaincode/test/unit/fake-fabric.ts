@@ -172,7 +172,11 @@ export class FakeLedger {
       this.histories.set(key, list);
     }
     if (event) {
-      this.events.push({ txId, name: event.name, payload: JSON.parse(new TextDecoder().decode(event.payload)) });
+      this.events.push({
+        txId,
+        name: event.name,
+        payload: JSON.parse(new TextDecoder().decode(event.payload)),
+      });
     }
   }
 }
@@ -228,7 +232,10 @@ export class FakeStub {
   }
 
   getCreator(): { mspid: string; idBytes: Uint8Array } {
-    return { mspid: this.options.creator.mspId, idBytes: new TextEncoder().encode(this.options.creator.subject) };
+    return {
+      mspid: this.options.creator.mspId,
+      idBytes: new TextEncoder().encode(this.options.creator.subject),
+    };
   }
 
   getMspID(): string {
@@ -250,7 +257,8 @@ export class FakeStub {
   }
 
   private checkKey(key: unknown): string {
-    if (typeof key !== 'string' || key.length === 0) throw new Error('key must be a non-empty string');
+    if (typeof key !== 'string' || key.length === 0)
+      throw new Error('key must be a non-empty string');
     return key;
   }
 
@@ -264,7 +272,9 @@ export class FakeStub {
     this.checkKey(key);
     if (!(value instanceof Uint8Array)) throw new Error('putState value must be bytes');
     if (value.length === 0) {
-      throw new Error(`putState(${JSON.stringify(key)}) with an empty value: Fabric would delete the key`);
+      throw new Error(
+        `putState(${JSON.stringify(key)}) with an empty value: Fabric would delete the key`,
+      );
     }
     this.writes.set(key, value);
   }
@@ -279,7 +289,8 @@ export class FakeStub {
   }
 
   private paginate(start: string, end: string, pageSize: number, bookmark = '') {
-    if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new Error('pageSize must be a positive integer');
     const from = bookmark === '' ? start : bookmark;
     const all = this.kvs(from, end);
     const page = all.slice(0, pageSize);
@@ -293,7 +304,9 @@ export class FakeStub {
   private static simpleRange(startKey: string, endKey: string): [string, string] {
     for (const key of [startKey, endKey]) {
       if (key && key.charAt(0) === NS) {
-        throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+        throw new Error(
+          `first character of the key [${key}] contains a null character which is not allowed`,
+        );
       }
     }
     return [startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey, endKey];
@@ -304,7 +317,12 @@ export class FakeStub {
     return iteratorOver(this.kvs(start, end));
   }
 
-  async getStateByRangeWithPagination(startKey: string, endKey: string, pageSize: number, bookmark?: string) {
+  async getStateByRangeWithPagination(
+    startKey: string,
+    endKey: string,
+    pageSize: number,
+    bookmark?: string,
+  ) {
     const [start, end] = FakeStub.simpleRange(startKey, endKey);
     return this.paginate(start, end, pageSize, bookmark);
   }
@@ -352,7 +370,10 @@ export class FakeStub {
   }
 
   splitCompositeKey(compositeKey: string): { objectType: string | null; attributes: string[] } {
-    const result: { objectType: string | null; attributes: string[] } = { objectType: null, attributes: [] };
+    const result: { objectType: string | null; attributes: string[] } = {
+      objectType: null,
+      attributes: [],
+    };
     if (compositeKey && compositeKey.length > 1 && compositeKey.charAt(0) === NS) {
       const parts = compositeKey.substring(1).split(NS);
       result.objectType = parts[0] ?? null;
@@ -366,7 +387,8 @@ export class FakeStub {
   }
 
   setEvent(name: string, payload: Uint8Array): void {
-    if (typeof name !== 'string' || name === '') throw new Error('Event name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new Error('Event name must be a non-empty string');
     this.setEventCalls += 1;
     this.event = { name, payload };
   }

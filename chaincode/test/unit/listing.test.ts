@@ -58,7 +58,9 @@ describe('listings', () => {
 
     it('refuses a taken id, even from another seller', async () => {
       await create(m);
-      await m.refuse(seller2, 'CreateListing', [JSON.stringify(listingInput())], 'ALREADY_EXISTS', ['heart-2024']);
+      await m.refuse(seller2, 'CreateListing', [JSON.stringify(listingInput())], 'ALREADY_EXISTS', [
+        'heart-2024',
+      ]);
     });
 
     const invalid: [string, Record<string, unknown>, string][] = [
@@ -71,12 +73,32 @@ describe('listings', () => {
       ['non-string description', { description: 5 }, 'description must be a string'],
       ['schema not an object', { schema: [] }, 'schema must be an object'],
       ['no columns', { schema: { columns: [], rowCount: 5 } }, 'schema.columns is empty'],
-      ['columns not an array', { schema: { columns: 'a,b', rowCount: 5 } }, 'schema.columns must be an array'],
+      [
+        'columns not an array',
+        { schema: { columns: 'a,b', rowCount: 5 } },
+        'schema.columns must be an array',
+      ],
       ['duplicate column', { schema: { columns: ['a', 'a'], rowCount: 5 } }, 'names "a" twice'],
-      ['empty column name', { schema: { columns: ['a', ''], rowCount: 5 } }, 'schema.columns[1] is empty'],
-      ['zero rows', { schema: { columns: ['a'], rowCount: 0 } }, 'schema.rowCount must be at least 1'],
-      ['fractional rows', { schema: { columns: ['a'], rowCount: 2.5 } }, 'schema.rowCount must be a whole number'],
-      ['unknown schema field', { schema: { columns: ['a'], rowCount: 5, rows: 5 } }, 'unknown field "rows"'],
+      [
+        'empty column name',
+        { schema: { columns: ['a', ''], rowCount: 5 } },
+        'schema.columns[1] is empty',
+      ],
+      [
+        'zero rows',
+        { schema: { columns: ['a'], rowCount: 0 } },
+        'schema.rowCount must be at least 1',
+      ],
+      [
+        'fractional rows',
+        { schema: { columns: ['a'], rowCount: 2.5 } },
+        'schema.rowCount must be a whole number',
+      ],
+      [
+        'unknown schema field',
+        { schema: { columns: ['a'], rowCount: 5, rows: 5 } },
+        'unknown field "rows"',
+      ],
       ['zero price', { price: '0' }, 'price is zero'],
       ['numeric price', { price: 100 }, 'price must be a string'],
       ['negative price', { price: '-1' }, 'price "-1" is negative'],
@@ -86,34 +108,50 @@ describe('listings', () => {
       ['overflowing escrow', { price: '9007199254740991', deposit: '1' }, 'maximum escrow'],
       ['zero deadline', { deliverWithin: 0 }, 'deliverWithin (seconds) must be at least 1'],
       ['string deadline', { resultWithin: '60' }, 'resultWithin (seconds) must be a JSON number'],
-      ['fractional deadline', { decryptWithin: 1.5 }, 'decryptWithin (seconds) must be a whole number'],
+      [
+        'fractional deadline',
+        { decryptWithin: 1.5 },
+        'decryptWithin (seconds) must be a whole number',
+      ],
       ['too long a deadline', { deliverWithin: 366 * 86400 + 1 }, 'the maximum is 31622400'],
       ['zero leakage bound', { leakageBound: 0 }, 'leakageBound must be at least 1'],
       [
         'leakage bound above rows × columns',
         { leakageBound: 11, schema: { columns: ['a', 'b'], rowCount: 5 } },
-        'exceeds the dataset\'s 10 values',
+        "exceeds the dataset's 10 values",
       ],
       ['bad preset', { ckksPreset: 'a b' }, 'ckksPreset "a b" may hold only'],
       ['missing preset', { ckksPreset: undefined }, 'ckksPreset must be a string'],
       ['relative url', { sellerGatewayUrl: '/gateway' }, 'not an absolute URL'],
       ['ftp url', { sellerGatewayUrl: 'ftp://seller.example.com' }, 'must use http or https'],
-      ['url with credentials', { sellerGatewayUrl: 'https://u:p@seller.example.com' }, 'must not carry credentials'],
+      [
+        'url with credentials',
+        { sellerGatewayUrl: 'https://u:p@seller.example.com' },
+        'must not carry credentials',
+      ],
       ['non-boolean freeSample', { freeSample: 'yes' }, 'freeSample must be true or false'],
       ['unknown field', { colour: 'red' }, 'unknown field "colour"'],
     ];
     for (const [what, overrides, fragment] of invalid) {
       it(`refuses ${what}`, async () => {
-        await m.refuse(seller, 'CreateListing', [JSON.stringify(listingInput(overrides))], 'INVALID_ARGUMENT', [
-          fragment,
-        ]);
+        await m.refuse(
+          seller,
+          'CreateListing',
+          [JSON.stringify(listingInput(overrides))],
+          'INVALID_ARGUMENT',
+          [fragment],
+        );
       });
     }
 
     it('refuses text that is not a JSON object', async () => {
       await m.refuse(seller, 'CreateListing', ['{"id":'], 'INVALID_ARGUMENT', ['not valid JSON']);
-      await m.refuse(seller, 'CreateListing', ['[1]'], 'INVALID_ARGUMENT', ['must be a JSON object']);
-      await m.refuse(seller, 'CreateListing', ['null'], 'INVALID_ARGUMENT', ['must be a JSON object']);
+      await m.refuse(seller, 'CreateListing', ['[1]'], 'INVALID_ARGUMENT', [
+        'must be a JSON object',
+      ]);
+      await m.refuse(seller, 'CreateListing', ['null'], 'INVALID_ARGUMENT', [
+        'must be a JSON object',
+      ]);
     });
 
     it('accepts a leakage bound equal to rows × columns', async () => {
@@ -127,34 +165,75 @@ describe('listings', () => {
     });
 
     it('lets the seller change some fields, re-validates the whole, bumps the version', async () => {
-      const call = await m.invoke(seller, 'UpdateListing', [JSON.stringify({ id: 'heart-2024', price: '150', freeSample: false })]);
+      const call = await m.invoke(seller, 'UpdateListing', [
+        JSON.stringify({ id: 'heart-2024', price: '150', freeSample: false }),
+      ]);
       const listing = JSON.parse(call.result) as Listing;
-      expect(listing).to.include({ price: '150', deposit: '20', freeSample: false, version: 2, title: 'Framingham heart study extract' });
+      expect(listing).to.include({
+        price: '150',
+        deposit: '20',
+        freeSample: false,
+        version: 2,
+        title: 'Framingham heart study extract',
+      });
       expect(call.event?.payload).to.include({ type: 'ListingUpdated', version: 2, price: '150' });
-      await m.refuse(seller, 'UpdateListing', [JSON.stringify({ id: 'heart-2024', leakageBound: 100000 })], 'INVALID_ARGUMENT', [
-        'leakageBound',
-      ]);
-      await m.refuse(seller, 'UpdateListing', [JSON.stringify({ id: 'heart-2024' })], 'INVALID_ARGUMENT', ['no field to change']);
-      await m.refuse(seller, 'UpdateListing', [JSON.stringify({ id: 'heart-2024', seller: 'x' })], 'INVALID_ARGUMENT', [
-        'unknown field "seller"',
-      ]);
-      await m.refuse(seller, 'UpdateListing', [JSON.stringify({ id: 'nope', price: '1' })], 'NOT_FOUND');
+      await m.refuse(
+        seller,
+        'UpdateListing',
+        [JSON.stringify({ id: 'heart-2024', leakageBound: 100000 })],
+        'INVALID_ARGUMENT',
+        ['leakageBound'],
+      );
+      await m.refuse(
+        seller,
+        'UpdateListing',
+        [JSON.stringify({ id: 'heart-2024' })],
+        'INVALID_ARGUMENT',
+        ['no field to change'],
+      );
+      await m.refuse(
+        seller,
+        'UpdateListing',
+        [JSON.stringify({ id: 'heart-2024', seller: 'x' })],
+        'INVALID_ARGUMENT',
+        ['unknown field "seller"'],
+      );
+      await m.refuse(
+        seller,
+        'UpdateListing',
+        [JSON.stringify({ id: 'nope', price: '1' })],
+        'NOT_FOUND',
+      );
     });
 
     it('refuses updates and delisting by anyone but the seller', async () => {
-      await m.refuse(seller2, 'UpdateListing', [JSON.stringify({ id: 'heart-2024', price: '1' })], 'FORBIDDEN', [
-        'only the seller',
-      ]);
+      await m.refuse(
+        seller2,
+        'UpdateListing',
+        [JSON.stringify({ id: 'heart-2024', price: '1' })],
+        'FORBIDDEN',
+        ['only the seller'],
+      );
       await m.refuse(buyer, 'Delist', ['heart-2024'], 'FORBIDDEN', ['only the seller']);
     });
 
     it('delists once; a delisted listing cannot be updated or delisted again', async () => {
       m.advance(10);
       const call = await m.invoke(seller, 'Delist', ['heart-2024']);
-      expect(JSON.parse(call.result)).to.include({ state: 'DELISTED', delistedAt: T0 + 10_000, version: 2 });
+      expect(JSON.parse(call.result)).to.include({
+        state: 'DELISTED',
+        delistedAt: T0 + 10_000,
+        version: 2,
+      });
       expect(call.event?.payload).to.include({ type: 'ListingDelisted', state: 'DELISTED' });
       await m.refuse(seller, 'Delist', ['heart-2024'], 'WRONG_STATE', ['DELISTED']);
-      await m.refuse(seller, 'UpdateListing', [JSON.stringify({ id: 'heart-2024', price: '1' })], 'WRONG_STATE', ['DELISTED']);
+      await m.refuse(
+        seller,
+        'UpdateListing',
+        [JSON.stringify({ id: 'heart-2024', price: '1' })],
+        'WRONG_STATE',
+        ['DELISTED'],
+      );
       await m.refuse(seller, 'Delist', ['nope'], 'NOT_FOUND');
     });
   });
@@ -194,7 +273,9 @@ describe('listings', () => {
         expect(message).to.match(/^INVALID_ARGUMENT: pageSize/);
       }
       let message = '';
-      await m.call(buyer, 'ListListings', ['5', '\u0000trade\u0000x\u0000']).catch((e: Error) => (message = e.message));
+      await m
+        .call(buyer, 'ListListings', ['5', '\u0000trade\u0000x\u0000'])
+        .catch((e: Error) => (message = e.message));
       expect(message).to.match(/^INVALID_ARGUMENT: bookmark does not belong/);
     });
   });

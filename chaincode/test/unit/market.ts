@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import type { Contract } from 'fabric-contract-api';
 import { DataMarketContract } from '../../src/contract.js';
-import { accountOf, contextFor, FakeLedger, FakeStub, identity, type Identity } from './fake-fabric.js';
+import {
+  accountOf,
+  contextFor,
+  FakeLedger,
+  FakeStub,
+  identity,
+  type Identity,
+} from './fake-fabric.js';
 
 export type TxName = Exclude<keyof DataMarketContract, keyof Contract>;
 
@@ -53,30 +60,51 @@ export class Market {
   }
 
   /** Runs one transaction; on success commits its writes and event, on error leaves no trace. */
-  async invoke(who: Identity, fn: TxName, args: string[], options: CallOptions = {}): Promise<CallRecord> {
+  async invoke(
+    who: Identity,
+    fn: TxName,
+    args: string[],
+    options: CallOptions = {},
+  ): Promise<CallRecord> {
     const method = this.contract[fn] as unknown as (...a: unknown[]) => Promise<string>;
     if (typeof method !== 'function') throw new Error(`no such function ${fn}`);
     if (method.length !== args.length + 1) {
       // fabric-shim refuses a wrong argument count before calling the function.
-      throw new Error(`Expected ${method.length - 1} parameters, but ${args.length} have been supplied`);
+      throw new Error(
+        `Expected ${method.length - 1} parameters, but ${args.length} have been supplied`,
+      );
     }
     const txId = options.txId ?? this.ledger.nextTxId();
-    const stub = new FakeStub(this.ledger, { txId, timestampMs: options.at ?? this.now, creator: who });
+    const stub = new FakeStub(this.ledger, {
+      txId,
+      timestampMs: options.at ?? this.now,
+      creator: who,
+    });
     const result = await method.call(this.contract, contextFor(stub, who), ...args);
-    if (typeof result !== 'string') throw new Error(`${fn} returned ${typeof result}, not a string`);
-    if (stub.setEventCalls > 1) throw new Error(`${fn} set ${stub.setEventCalls} events; Fabric keeps one`);
+    if (typeof result !== 'string')
+      throw new Error(`${fn} returned ${typeof result}, not a string`);
+    if (stub.setEventCalls > 1)
+      throw new Error(`${fn} set ${stub.setEventCalls} events; Fabric keeps one`);
     stub.commit();
     return {
       txId,
       result,
       event: stub.event && {
         name: stub.event.name,
-        payload: JSON.parse(new TextDecoder().decode(stub.event.payload)) as Record<string, unknown>,
+        payload: JSON.parse(new TextDecoder().decode(stub.event.payload)) as Record<
+          string,
+          unknown
+        >,
       },
     };
   }
 
-  async call(who: Identity, fn: TxName, args: string[] = [], options: CallOptions = {}): Promise<string> {
+  async call(
+    who: Identity,
+    fn: TxName,
+    args: string[] = [],
+    options: CallOptions = {},
+  ): Promise<string> {
     return (await this.invoke(who, fn, args, options)).result;
   }
 
@@ -114,9 +142,10 @@ export class Market {
     } catch (error) {
       message = error instanceof Error ? error.message : String(error);
     }
-    expect(message, `${fn}(${args.map((a) => a.slice(0, 30)).join(', ')}) should be refused`).to.be.a(
-      'string',
-    );
+    expect(
+      message,
+      `${fn}(${args.map((a) => a.slice(0, 30)).join(', ')}) should be refused`,
+    ).to.be.a('string');
     expect(message).to.match(new RegExp(`^${code}: `));
     for (const fragment of fragments) {
       if (typeof fragment === 'string') expect(message).to.include(fragment);
@@ -152,7 +181,9 @@ export interface ListingInput {
   freeSample?: boolean;
 }
 
-export function listingInput(overrides: Partial<ListingInput> & Record<string, unknown> = {}): ListingInput {
+export function listingInput(
+  overrides: Partial<ListingInput> & Record<string, unknown> = {},
+): ListingInput {
   return {
     id: 'heart-2024',
     title: 'Framingham heart study extract',

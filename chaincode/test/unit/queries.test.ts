@@ -2,7 +2,19 @@ import './quiet.js';
 import { expect } from 'chai';
 import type { TradeHistoryEntry } from '../../src/trade.js';
 import type { Page, SupplyAudit, Trade } from '../../src/types.js';
-import { accountOf, auditor, buyer, buyer2, listingInput, Market, RESULT_KEY, seller, seller2, sha, T0 } from './market.js';
+import {
+  accountOf,
+  auditor,
+  buyer,
+  buyer2,
+  listingInput,
+  Market,
+  RESULT_KEY,
+  seller,
+  seller2,
+  sha,
+  T0,
+} from './market.js';
 
 describe('audit queries', () => {
   let m: Market;
@@ -15,8 +27,12 @@ describe('audit queries', () => {
       [buyer2, 1000],
       [auditor, 7],
     ]);
-    await m.call(seller, 'CreateListing', [JSON.stringify(listingInput({ id: 'ds-a', price: '100', deposit: '20' }))]);
-    await m.call(seller2, 'CreateListing', [JSON.stringify(listingInput({ id: 'ds-b', price: '50', deposit: '0' }))]);
+    await m.call(seller, 'CreateListing', [
+      JSON.stringify(listingInput({ id: 'ds-a', price: '100', deposit: '20' })),
+    ]);
+    await m.call(seller2, 'CreateListing', [
+      JSON.stringify(listingInput({ id: 'ds-b', price: '50', deposit: '0' })),
+    ]);
     ids.a1 = (await m.invoke(buyer, 'Purchase', ['ds-a', RESULT_KEY])).txId;
     ids.a2 = (await m.invoke(buyer2, 'Purchase', ['ds-a', RESULT_KEY])).txId;
     ids.b1 = (await m.invoke(buyer, 'Purchase', ['ds-b', RESULT_KEY])).txId;
@@ -26,7 +42,11 @@ describe('audit queries', () => {
     await m.call(buyer2, 'Refund', [ids.b2 as string]);
   });
 
-  async function all(fn: 'ListTradesByDataset' | 'ListTradesByBuyer' | 'ListTradesBySeller' | 'ListTradesByState', key: string, size = '1') {
+  async function all(
+    fn: 'ListTradesByDataset' | 'ListTradesByBuyer' | 'ListTradesBySeller' | 'ListTradesByState',
+    key: string,
+    size = '1',
+  ) {
     const out: string[] = [];
     let bookmark = '';
     do {
@@ -57,19 +77,29 @@ describe('audit queries', () => {
       await m.call(auditor, fn, args).catch((e: Error) => (message = e.message));
       return message;
     };
-    expect(await refusal('ListTradesByState', ['OPEN', '5', ''])).to.match(/^INVALID_ARGUMENT: state "OPEN" is not a trade state/);
-    expect(await refusal('ListTradesByBuyer', ['someone', '5', ''])).to.match(/^INVALID_ARGUMENT: buyer is not an account id/);
+    expect(await refusal('ListTradesByState', ['OPEN', '5', ''])).to.match(
+      /^INVALID_ARGUMENT: state "OPEN" is not a trade state/,
+    );
+    expect(await refusal('ListTradesByBuyer', ['someone', '5', ''])).to.match(
+      /^INVALID_ARGUMENT: buyer is not an account id/,
+    );
     const page = await m.json<Page<Trade>>(auditor, 'ListTradesByState', ['PAID', '1', '']);
-    expect(await refusal('ListTradesByBuyer', [accountOf(buyer), '1', page.bookmark])).to.match(/bookmark does not belong/);
+    expect(await refusal('ListTradesByBuyer', [accountOf(buyer), '1', page.bookmark])).to.match(
+      /bookmark does not belong/,
+    );
   });
 
   it('GetTradeHistory returns every committed version, oldest first, with tx id and time', async () => {
-    const history = await m.json<TradeHistoryEntry[]>(auditor, 'GetTradeHistory', [ids.a1 as string]);
+    const history = await m.json<TradeHistoryEntry[]>(auditor, 'GetTradeHistory', [
+      ids.a1 as string,
+    ]);
     expect(history.map((h) => h.trade?.state)).to.deep.equal(['PAID', 'DELIVERED']);
     expect(history[0]).to.include({ txId: ids.a1, timestamp: T0, isDelete: false });
     expect(history[1]?.timestamp).to.equal(T0 + 10_000);
     let message = '';
-    await m.call(auditor, 'GetTradeHistory', ['unknown']).catch((e: Error) => (message = e.message));
+    await m
+      .call(auditor, 'GetTradeHistory', ['unknown'])
+      .catch((e: Error) => (message = e.message));
     expect(message).to.match(/^NOT_FOUND/);
   });
 
@@ -91,8 +121,13 @@ describe('audit queries', () => {
     // Simulate a corrupted ledger by writing behind the contract's back.
     const { FakeStub } = await import('./fake-fabric.js');
     const stub = new FakeStub(m.ledger, { txId: 'tamper', timestampMs: m.now, creator: auditor });
-    await stub.putState(stub.createCompositeKey('balance', [accountOf(buyer2)]), new TextEncoder().encode('5000'));
-    const t = JSON.parse(m.ledger.getText(stub.createCompositeKey('trade', [ids.b2 as string])) as string) as Trade;
+    await stub.putState(
+      stub.createCompositeKey('balance', [accountOf(buyer2)]),
+      new TextEncoder().encode('5000'),
+    );
+    const t = JSON.parse(
+      m.ledger.getText(stub.createCompositeKey('trade', [ids.b2 as string])) as string,
+    ) as Trade;
     await stub.putState(
       stub.createCompositeKey('trade', [t.tradeId]),
       new TextEncoder().encode(JSON.stringify({ ...t, escrow: '7' })),

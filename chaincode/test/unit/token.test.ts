@@ -12,11 +12,22 @@ describe('tokens', () => {
     it('sets the issuer org once, defaulting to AuditorMSP, and emits TokenEvent Initialized', async () => {
       const call = await m.invoke(seller, 'Initialize', ['']);
       const config = JSON.parse(call.result);
-      expect(config).to.include({ issuerMspId: 'AuditorMSP', initializedBy: accountOf(seller), initializedAt: T0 });
+      expect(config).to.include({
+        issuerMspId: 'AuditorMSP',
+        initializedBy: accountOf(seller),
+        initializedAt: T0,
+      });
       expect(call.event?.name).to.equal('TokenEvent');
-      expect(call.event?.payload).to.include({ type: 'Initialized', issuerMspId: 'AuditorMSP', txId: call.txId });
+      expect(call.event?.payload).to.include({
+        type: 'Initialized',
+        issuerMspId: 'AuditorMSP',
+        txId: call.txId,
+      });
       expect(await m.json(buyer, 'GetConfig')).to.deep.equal(config);
-      await m.refuse(auditor, 'Initialize', ['AuditorMSP'], 'ALREADY_EXISTS', ['already initialized', 'runs once']);
+      await m.refuse(auditor, 'Initialize', ['AuditorMSP'], 'ALREADY_EXISTS', [
+        'already initialized',
+        'runs once',
+      ]);
       await m.refuse(auditor, 'Initialize', ['SellerMSP'], 'ALREADY_EXISTS');
     });
 
@@ -60,7 +71,9 @@ describe('tokens', () => {
       for (const bad of ['0', '-1', '1.5', '1e3', '+1', 'abc', '', '9007199254740992']) {
         await m.refuse(auditor, 'Mint', [bad], 'INVALID_ARGUMENT', ['amount']);
       }
-      await m.refuse(auditor, 'MintTo', ['not-an-account', '10'], 'INVALID_ARGUMENT', ['accountId']);
+      await m.refuse(auditor, 'MintTo', ['not-an-account', '10'], 'INVALID_ARGUMENT', [
+        'accountId',
+      ]);
     });
 
     it('caps the total supply at Number.MAX_SAFE_INTEGER', async () => {
@@ -77,7 +90,13 @@ describe('tokens', () => {
         [buyer, 50],
       ]);
       const call = await m.invoke(auditor, 'Burn', ['40']);
-      expect(call.event?.payload).to.include({ type: 'Burned', from: accountOf(auditor), to: null, amount: '40', totalSupply: '110' });
+      expect(call.event?.payload).to.include({
+        type: 'Burned',
+        from: accountOf(auditor),
+        to: null,
+        amount: '40',
+        totalSupply: '110',
+      });
       expect(await m.balance(auditor)).to.equal(60n);
       await m.refuse(auditor, 'Burn', ['61'], 'INSUFFICIENT_FUNDS', ['needs 61', 'is 60']);
       await m.refuse(buyer, 'Burn', ['10'], 'FORBIDDEN');
@@ -113,20 +132,34 @@ describe('tokens', () => {
     });
 
     it('refuses overdrafts, self-transfers, bad amounts and malformed accounts', async () => {
-      await m.refuse(buyer, 'Transfer', [accountOf(buyer2), '101'], 'INSUFFICIENT_FUNDS', ['needs 101', 'is 100']);
+      await m.refuse(buyer, 'Transfer', [accountOf(buyer2), '101'], 'INSUFFICIENT_FUNDS', [
+        'needs 101',
+        'is 100',
+      ]);
       await m.refuse(buyer2, 'Transfer', [accountOf(buyer), '1'], 'INSUFFICIENT_FUNDS');
-      await m.refuse(buyer, 'Transfer', [accountOf(buyer), '10'], 'INVALID_ARGUMENT', ['own account']);
+      await m.refuse(buyer, 'Transfer', [accountOf(buyer), '10'], 'INVALID_ARGUMENT', [
+        'own account',
+      ]);
       for (const bad of ['0', '-3', '2.5', '1E2', '+2', 'x', '99999999999999999999']) {
         await m.refuse(buyer, 'Transfer', [accountOf(buyer2), bad], 'INVALID_ARGUMENT', ['amount']);
       }
-      for (const account of ['', 'BuyerMSP', 'BuyerMSP::only-two', '::a::b', 'Bad MSP::a::b', 'A::\u0000::b']) {
+      for (const account of [
+        '',
+        'BuyerMSP',
+        'BuyerMSP::only-two',
+        '::a::b',
+        'Bad MSP::a::b',
+        'A::\u0000::b',
+      ]) {
         await m.refuse(buyer, 'Transfer', [account, '1'], 'INVALID_ARGUMENT', ['toAccountId']);
       }
     });
 
     it('refuses a timestamp more than the allowed skew from the peer clock, either way', async () => {
       const args = [accountOf(buyer2), '1'];
-      await m.refuse(buyer, 'Transfer', args, 'CLOCK_SKEW', ['ahead of', 'limit is 300 s'], { at: T0 + 301_000 });
+      await m.refuse(buyer, 'Transfer', args, 'CLOCK_SKEW', ['ahead of', 'limit is 300 s'], {
+        at: T0 + 301_000,
+      });
       await m.refuse(buyer, 'Transfer', args, 'CLOCK_SKEW', ['behind'], { at: T0 - 301_000 });
       await m.call(buyer, 'Transfer', args, { at: T0 + 300_000 });
       await m.call(buyer, 'Transfer', args, { at: T0 - 300_000 });

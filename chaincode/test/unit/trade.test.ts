@@ -33,7 +33,14 @@ describe('trades', () => {
     await m.fund([[buyer, 1000]]);
     await m.call(seller, 'CreateListing', [
       JSON.stringify(
-        listingInput({ price: '100', deposit: '20', deliverWithin: DELIVER, resultWithin: RESULT, decryptWithin: DECRYPT, leakageBound: 10 }),
+        listingInput({
+          price: '100',
+          deposit: '20',
+          deliverWithin: DELIVER,
+          resultWithin: RESULT,
+          decryptWithin: DECRYPT,
+          leakageBound: 10,
+        }),
       ),
     ]);
   });
@@ -121,11 +128,19 @@ describe('trades', () => {
     });
 
     it('refuses the seller, a delisted or unknown listing, and a buyer short of funds', async () => {
-      await m.refuse(seller, 'Purchase', ['heart-2024', RESULT_KEY], 'FORBIDDEN', ['seller cannot buy']);
-      await m.refuse(buyer2, 'Purchase', ['heart-2024', RESULT_KEY], 'INSUFFICIENT_FUNDS', ['needs 120', 'is 0']);
+      await m.refuse(seller, 'Purchase', ['heart-2024', RESULT_KEY], 'FORBIDDEN', [
+        'seller cannot buy',
+      ]);
+      await m.refuse(buyer2, 'Purchase', ['heart-2024', RESULT_KEY], 'INSUFFICIENT_FUNDS', [
+        'needs 120',
+        'is 0',
+      ]);
       await m.refuse(buyer, 'Purchase', ['no-such', RESULT_KEY], 'NOT_FOUND');
       await m.call(seller, 'Delist', ['heart-2024']);
-      await m.refuse(buyer, 'Purchase', ['heart-2024', RESULT_KEY], 'WRONG_STATE', ['DELISTED', 'ACTIVE']);
+      await m.refuse(buyer, 'Purchase', ['heart-2024', RESULT_KEY], 'WRONG_STATE', [
+        'DELISTED',
+        'ACTIVE',
+      ]);
     });
 
     it('refuses a missing, oversized, private or malformed result key', async () => {
@@ -144,24 +159,47 @@ describe('trades', () => {
 
     it('buys one trade per transaction id: a replay of the same tx is refused', async () => {
       const { txId } = await m.invoke(buyer, 'Purchase', ['heart-2024', RESULT_KEY]);
-      await m.refuse(buyer, 'Purchase', ['heart-2024', RESULT_KEY], 'ALREADY_EXISTS', [txId], { txId });
+      await m.refuse(buyer, 'Purchase', ['heart-2024', RESULT_KEY], 'ALREADY_EXISTS', [txId], {
+        txId,
+      });
       expect(await m.balance(buyer)).to.equal(880n);
     });
 
     it('PurchaseAtPrice refuses when the listing’s terms changed since the buyer looked', async () => {
       await m.call(seller, 'UpdateListing', [JSON.stringify({ id: 'heart-2024', price: '500' })]);
-      await m.refuse(buyer, 'PurchaseAtPrice', ['heart-2024', RESULT_KEY, '100', '20'], 'TERMS_CHANGED', [
-        'price 500 and deposit 20',
+      await m.refuse(
+        buyer,
+        'PurchaseAtPrice',
+        ['heart-2024', RESULT_KEY, '100', '20'],
+        'TERMS_CHANGED',
+        ['price 500 and deposit 20'],
+      );
+      await m.refuse(
+        buyer,
+        'PurchaseAtPrice',
+        ['heart-2024', RESULT_KEY, '500', 'x'],
+        'INVALID_ARGUMENT',
+        ['expectedDeposit'],
+      );
+      const t = await m.json<Trade>(buyer, 'PurchaseAtPrice', [
+        'heart-2024',
+        RESULT_KEY,
+        '500',
+        '20',
       ]);
-      await m.refuse(buyer, 'PurchaseAtPrice', ['heart-2024', RESULT_KEY, '500', 'x'], 'INVALID_ARGUMENT', ['expectedDeposit']);
-      const t = await m.json<Trade>(buyer, 'PurchaseAtPrice', ['heart-2024', RESULT_KEY, '500', '20']);
       expect(t.escrow).to.equal('520');
     });
 
     it('freezes the listing terms: later updates and delisting do not touch open trades', async () => {
       const id = await purchased();
       await m.call(seller, 'UpdateListing', [
-        JSON.stringify({ id: 'heart-2024', price: '999', deposit: '0', leakageBound: 1, deliverWithin: 1 }),
+        JSON.stringify({
+          id: 'heart-2024',
+          price: '999',
+          deposit: '0',
+          leakageBound: 1,
+          deliverWithin: 1,
+        }),
       ]);
       await m.call(seller, 'Delist', ['heart-2024']);
       m.advance(DELIVER - 1);
@@ -173,7 +211,9 @@ describe('trades', () => {
     });
 
     it('refuses a timestamp too far from the peer clock', async () => {
-      await m.refuse(buyer, 'Purchase', ['heart-2024', RESULT_KEY], 'CLOCK_SKEW', [], { at: T0 + 301 * S });
+      await m.refuse(buyer, 'Purchase', ['heart-2024', RESULT_KEY], 'CLOCK_SKEW', [], {
+        at: T0 + 301 * S,
+      });
     });
   });
 
@@ -183,7 +223,13 @@ describe('trades', () => {
       m.now = T0 + DELIVER * S - 1;
       const call = await m.invoke(seller, 'ConfirmDelivery', [id, BUNDLE, '4096']);
       const t = JSON.parse(call.result) as Trade;
-      expect(t).to.include({ state: 'DELIVERED', bundleHash: BUNDLE, bundleBytes: 4096, deliveredAt: m.now, escrow: '120' });
+      expect(t).to.include({
+        state: 'DELIVERED',
+        bundleHash: BUNDLE,
+        bundleBytes: 4096,
+        deliveredAt: m.now,
+        escrow: '120',
+      });
       expect(t.resultBy).to.equal(m.now + RESULT * S);
       expect(call.event?.payload).to.include({
         type: 'DeliveryConfirmed',
@@ -201,17 +247,27 @@ describe('trades', () => {
       await m.refuse(buyer, 'ConfirmDelivery', [id, BUNDLE, '1'], 'FORBIDDEN', ['PAID', 'seller']);
       await m.refuse(seller2, 'ConfirmDelivery', [id, BUNDLE, '1'], 'FORBIDDEN');
       for (const hash of ['', BUNDLE.toUpperCase(), BUNDLE.slice(1), `${BUNDLE.slice(1)}g`]) {
-        await m.refuse(seller, 'ConfirmDelivery', [id, hash, '1'], 'INVALID_ARGUMENT', ['bundleHash']);
+        await m.refuse(seller, 'ConfirmDelivery', [id, hash, '1'], 'INVALID_ARGUMENT', [
+          'bundleHash',
+        ]);
       }
       for (const bytes of ['0', '-1', '1.5', 'abc', '', '99999999999999999']) {
-        await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, bytes], 'INVALID_ARGUMENT', ['bundleBytes']);
+        await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, bytes], 'INVALID_ARGUMENT', [
+          'bundleBytes',
+        ]);
       }
       await m.refuse(seller, 'ConfirmDelivery', ['no-such', BUNDLE, '1'], 'NOT_FOUND');
       m.now = T0 + DELIVER * S;
-      await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, '1'], 'DEADLINE', ['delivery deadline', 'has passed']);
+      await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, '1'], 'DEADLINE', [
+        'delivery deadline',
+        'has passed',
+      ]);
       m.now = T0;
       await m.call(seller, 'ConfirmDelivery', [id, BUNDLE, '1']);
-      await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, '1'], 'WRONG_STATE', ['is DELIVERED', 'only in PAID']);
+      await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, '1'], 'WRONG_STATE', [
+        'is DELIVERED',
+        'only in PAID',
+      ]);
     });
   });
 
@@ -222,21 +278,40 @@ describe('trades', () => {
       m.now = (resultBy as number) - 1;
       const call = await m.invoke(buyer, 'SubmitResult', [id, RESULT_HASH, '10']);
       const t = JSON.parse(call.result) as Trade;
-      expect(t).to.include({ state: 'RESULT_SUBMITTED', resultHash: RESULT_HASH, valueCount: 10, decryptBy: m.now + DECRYPT * S });
-      expect(call.event?.payload).to.include({ type: 'ResultSubmitted', previousState: 'DELIVERED', deadline: t.decryptBy });
+      expect(t).to.include({
+        state: 'RESULT_SUBMITTED',
+        resultHash: RESULT_HASH,
+        valueCount: 10,
+        decryptBy: m.now + DECRYPT * S,
+      });
+      expect(call.event?.payload).to.include({
+        type: 'ResultSubmitted',
+        previousState: 'DELIVERED',
+        deadline: t.decryptBy,
+      });
     });
 
     it('refuses more values than the leakage bound, the seller, the deadline reached, bad inputs, wrong states', async () => {
       const early = await purchased();
-      await m.refuse(buyer, 'SubmitResult', [early, RESULT_HASH, '1'], 'WRONG_STATE', ['is PAID', 'only in DELIVERED']);
+      await m.refuse(buyer, 'SubmitResult', [early, RESULT_HASH, '1'], 'WRONG_STATE', [
+        'is PAID',
+        'only in DELIVERED',
+      ]);
       const id = await delivered();
-      await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '11'], 'INVALID_ARGUMENT', ['leakage bound of 10']);
+      await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '11'], 'INVALID_ARGUMENT', [
+        'leakage bound of 10',
+      ]);
       await m.refuse(seller, 'SubmitResult', [id, RESULT_HASH, '1'], 'FORBIDDEN', ['buyer']);
       await m.refuse(buyer, 'SubmitResult', [id, 'abc', '1'], 'INVALID_ARGUMENT', ['resultHash']);
-      await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '0'], 'INVALID_ARGUMENT', ['valueCount']);
+      await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '0'], 'INVALID_ARGUMENT', [
+        'valueCount',
+      ]);
       const { resultBy } = await trade(id);
       m.now = resultBy as number;
-      await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '1'], 'DEADLINE', ['result deadline', 'Claim']);
+      await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '1'], 'DEADLINE', [
+        'result deadline',
+        'Claim',
+      ]);
     });
   });
 
@@ -268,21 +343,44 @@ describe('trades', () => {
       expect(await m.balance(seller)).to.equal(100n);
       expect(await m.balance(buyer)).to.equal(900n);
       const result = await m.json<DeliveredResult>(buyer, 'GetDeliveredResult', [id]);
-      expect(result).to.include({ tradeId: id, encryptedResult: ENCRYPTED, resultDigest: DIGEST, txId: call.txId });
+      expect(result).to.include({
+        tradeId: id,
+        encryptedResult: ENCRYPTED,
+        resultDigest: DIGEST,
+        txId: call.txId,
+      });
     });
 
     it('refuses the buyer, the decrypt deadline reached, oversized or malformed results, wrong states', async () => {
       const early = await delivered();
-      await m.refuse(seller, 'DeliverResult', [early, ENCRYPTED, DIGEST], 'WRONG_STATE', ['is DELIVERED', 'RESULT_SUBMITTED']);
+      await m.refuse(seller, 'DeliverResult', [early, ENCRYPTED, DIGEST], 'WRONG_STATE', [
+        'is DELIVERED',
+        'RESULT_SUBMITTED',
+      ]);
       const id = await submitted();
       await m.refuse(buyer, 'DeliverResult', [id, ENCRYPTED, DIGEST], 'FORBIDDEN', ['seller']);
-      await m.refuse(seller, 'DeliverResult', [id, 'A'.repeat(256 * 1024 + 4), DIGEST], 'INVALID_ARGUMENT', ['limit is 262144']);
-      await m.refuse(seller, 'DeliverResult', [id, 'not base64!', DIGEST], 'INVALID_ARGUMENT', ['base64']);
-      await m.refuse(seller, 'DeliverResult', [id, '', DIGEST], 'INVALID_ARGUMENT', ['encryptedResult is empty']);
-      await m.refuse(seller, 'DeliverResult', [id, ENCRYPTED, 'x'], 'INVALID_ARGUMENT', ['resultDigest']);
+      await m.refuse(
+        seller,
+        'DeliverResult',
+        [id, 'A'.repeat(256 * 1024 + 4), DIGEST],
+        'INVALID_ARGUMENT',
+        ['limit is 262144'],
+      );
+      await m.refuse(seller, 'DeliverResult', [id, 'not base64!', DIGEST], 'INVALID_ARGUMENT', [
+        'base64',
+      ]);
+      await m.refuse(seller, 'DeliverResult', [id, '', DIGEST], 'INVALID_ARGUMENT', [
+        'encryptedResult is empty',
+      ]);
+      await m.refuse(seller, 'DeliverResult', [id, ENCRYPTED, 'x'], 'INVALID_ARGUMENT', [
+        'resultDigest',
+      ]);
       const { decryptBy } = await trade(id);
       m.now = decryptBy as number;
-      await m.refuse(seller, 'DeliverResult', [id, ENCRYPTED, DIGEST], 'DEADLINE', ['decrypt deadline', 'Refund']);
+      await m.refuse(seller, 'DeliverResult', [id, ENCRYPTED, DIGEST], 'DEADLINE', [
+        'decrypt deadline',
+        'Refund',
+      ]);
       let message = '';
       await m.call(buyer, 'GetDeliveredResult', [id]).catch((e: Error) => (message = e.message));
       expect(message).to.match(/^NOT_FOUND/);
@@ -297,14 +395,21 @@ describe('trades', () => {
   describe('RejectResult', () => {
     it('lets the seller reject a submitted result, refunding price and deposit', async () => {
       const id = await submitted();
-      const call = await m.invoke(seller, 'RejectResult', [id, 'the result exceeds what the policy allows']);
+      const call = await m.invoke(seller, 'RejectResult', [
+        id,
+        'the result exceeds what the policy allows',
+      ]);
       expect(JSON.parse(call.result)).to.include({
         state: 'REJECTED',
         escrow: '0',
         paidToBuyer: '120',
         rejectReason: 'the result exceeds what the policy allows',
       });
-      expect(call.event?.payload).to.include({ type: 'ResultRejected', toBuyer: '120', toSeller: '0' });
+      expect(call.event?.payload).to.include({
+        type: 'ResultRejected',
+        toBuyer: '120',
+        toSeller: '0',
+      });
       expect(await m.balance(buyer)).to.equal(1000n);
       expect(await m.balance(seller)).to.equal(0n);
     });
@@ -322,7 +427,9 @@ describe('trades', () => {
       const id = await submitted();
       await m.refuse(buyer, 'RejectResult', [id, 'no'], 'FORBIDDEN', ['seller']);
       await m.refuse(seller, 'RejectResult', [id, ''], 'INVALID_ARGUMENT', ['reason is empty']);
-      await m.refuse(seller, 'RejectResult', [id, 'x'.repeat(1001)], 'INVALID_ARGUMENT', ['reason']);
+      await m.refuse(seller, 'RejectResult', [id, 'x'.repeat(1001)], 'INVALID_ARGUMENT', [
+        'reason',
+      ]);
     });
   });
 
@@ -330,21 +437,39 @@ describe('trades', () => {
     it('PAID: the buyer may withdraw at any time; after the delivery deadline it is recorded as missed', async () => {
       const a = await purchased();
       const call = await m.invoke(buyer, 'Refund', [a]);
-      expect(JSON.parse(call.result)).to.include({ state: 'REFUNDED', refundBasis: 'BUYER_WITHDREW', escrow: '0', paidToBuyer: '120' });
-      expect(call.event?.payload).to.include({ type: 'Refunded', previousState: 'PAID', toBuyer: '120' });
+      expect(JSON.parse(call.result)).to.include({
+        state: 'REFUNDED',
+        refundBasis: 'BUYER_WITHDREW',
+        escrow: '0',
+        paidToBuyer: '120',
+      });
+      expect(call.event?.payload).to.include({
+        type: 'Refunded',
+        previousState: 'PAID',
+        toBuyer: '120',
+      });
       const b = await purchased();
       m.advance(DELIVER);
-      expect(await m.json<Trade>(buyer, 'Refund', [b])).to.include({ refundBasis: 'DELIVERY_DEADLINE_MISSED' });
+      expect(await m.json<Trade>(buyer, 'Refund', [b])).to.include({
+        refundBasis: 'DELIVERY_DEADLINE_MISSED',
+      });
       expect(await m.balance(buyer)).to.equal(1000n);
     });
 
     it('DELIVERED: the buyer may withdraw before the result deadline, not after it', async () => {
       const a = await delivered();
-      expect(await m.json<Trade>(buyer, 'Refund', [a])).to.include({ state: 'REFUNDED', refundBasis: 'BUYER_WITHDREW' });
+      expect(await m.json<Trade>(buyer, 'Refund', [a])).to.include({
+        state: 'REFUNDED',
+        refundBasis: 'BUYER_WITHDREW',
+      });
       const b = await delivered();
       const { resultBy } = await trade(b);
       m.now = resultBy as number;
-      await m.refuse(buyer, 'Refund', [b], 'DEADLINE', ['is DELIVERED', 'result deadline', 'Claim']);
+      await m.refuse(buyer, 'Refund', [b], 'DEADLINE', [
+        'is DELIVERED',
+        'result deadline',
+        'Claim',
+      ]);
       await m.call(seller, 'Claim', [b]);
     });
 
@@ -352,9 +477,15 @@ describe('trades', () => {
       const id = await submitted();
       const { decryptBy } = await trade(id);
       m.now = (decryptBy as number) - 1;
-      await m.refuse(buyer, 'Refund', [id], 'DEADLINE', ['is RESULT_SUBMITTED', 'has not passed yet']);
+      await m.refuse(buyer, 'Refund', [id], 'DEADLINE', [
+        'is RESULT_SUBMITTED',
+        'has not passed yet',
+      ]);
       m.now = decryptBy as number;
-      expect(await m.json<Trade>(buyer, 'Refund', [id])).to.include({ state: 'REFUNDED', refundBasis: 'DECRYPT_DEADLINE_MISSED' });
+      expect(await m.json<Trade>(buyer, 'Refund', [id])).to.include({
+        state: 'REFUNDED',
+        refundBasis: 'DECRYPT_DEADLINE_MISSED',
+      });
       expect(await m.balance(buyer)).to.equal(1000n);
     });
 
@@ -375,8 +506,18 @@ describe('trades', () => {
       m.now = resultBy as number;
       await m.refuse(buyer, 'Claim', [id], 'FORBIDDEN', ['seller']);
       const call = await m.invoke(seller, 'Claim', [id]);
-      expect(JSON.parse(call.result)).to.include({ state: 'CLAIMED', escrow: '0', paidToSeller: '120', paidToBuyer: '0' });
-      expect(call.event?.payload).to.include({ type: 'Claimed', previousState: 'DELIVERED', toSeller: '120', toBuyer: '0' });
+      expect(JSON.parse(call.result)).to.include({
+        state: 'CLAIMED',
+        escrow: '0',
+        paidToSeller: '120',
+        paidToBuyer: '0',
+      });
+      expect(call.event?.payload).to.include({
+        type: 'Claimed',
+        previousState: 'DELIVERED',
+        toSeller: '120',
+        toBuyer: '0',
+      });
       expect(await m.balance(seller)).to.equal(120n);
       expect(await m.balance(buyer)).to.equal(880n);
     });
@@ -392,27 +533,39 @@ describe('trades', () => {
 
   describe('closed trades', () => {
     const closers: [TradeState, () => Promise<string>][] = [
-      ['SETTLED', async () => {
-        const id = await submitted();
-        await m.call(seller, 'DeliverResult', [id, ENCRYPTED, DIGEST]);
-        return id;
-      }],
-      ['REJECTED', async () => {
-        const id = await submitted();
-        await m.call(seller, 'RejectResult', [id, 'no']);
-        return id;
-      }],
-      ['REFUNDED', async () => {
-        const id = await purchased();
-        await m.call(buyer, 'Refund', [id]);
-        return id;
-      }],
-      ['CLAIMED', async () => {
-        const id = await delivered();
-        m.advance(RESULT);
-        await m.call(seller, 'Claim', [id]);
-        return id;
-      }],
+      [
+        'SETTLED',
+        async () => {
+          const id = await submitted();
+          await m.call(seller, 'DeliverResult', [id, ENCRYPTED, DIGEST]);
+          return id;
+        },
+      ],
+      [
+        'REJECTED',
+        async () => {
+          const id = await submitted();
+          await m.call(seller, 'RejectResult', [id, 'no']);
+          return id;
+        },
+      ],
+      [
+        'REFUNDED',
+        async () => {
+          const id = await purchased();
+          await m.call(buyer, 'Refund', [id]);
+          return id;
+        },
+      ],
+      [
+        'CLAIMED',
+        async () => {
+          const id = await delivered();
+          m.advance(RESULT);
+          await m.call(seller, 'Claim', [id]);
+          return id;
+        },
+      ],
     ];
     const actions: [TxName, (id: string) => string[]][] = [
       ['ConfirmDelivery', (id) => [id, BUNDLE, '1']],
@@ -440,7 +593,9 @@ describe('trades', () => {
 
   it('every transition is refused when the timestamp is too far from the peer clock', async () => {
     const id = await purchased();
-    await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, '1'], 'CLOCK_SKEW', [], { at: m.now - 400 * S });
+    await m.refuse(seller, 'ConfirmDelivery', [id, BUNDLE, '1'], 'CLOCK_SKEW', [], {
+      at: m.now - 400 * S,
+    });
     await m.refuse(buyer, 'Refund', [id], 'CLOCK_SKEW', [], { at: m.now + 400 * S });
   });
 });
