@@ -57,6 +57,11 @@ export const MAX_ACCOUNT_ID = 2048;
 
 export function accountIdArg(name: string, value: unknown): string {
   const s = text(name, value, { max: MAX_ACCOUNT_ID });
+  if (
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|\u{10FFFF}/u.test(s)
+  ) {
+    throw invalid(`${name} holds characters that cannot be part of a ledger key`);
+  }
   const parts = s.split('::');
   if (
     parts.length < 3 ||

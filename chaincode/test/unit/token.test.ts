@@ -150,6 +150,8 @@ describe('tokens', () => {
         '::a::b',
         'Bad MSP::a::b',
         'A::\u0000::b',
+        'A::x\u{10ffff}::b',
+        'A::\ud800::b',
       ]) {
         await m.refuse(buyer, 'Transfer', [account, '1'], 'INVALID_ARGUMENT', ['toAccountId']);
       }
