@@ -1,3 +1,4 @@
 export * from './network-description.js';
 export * from './gateway-connection.js';
 export * from './test-network.js';
+export * from './retry.js';

@@ -2,6 +2,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
 import {
   connectAs,
+  retryWhileEndorsersSettle,
   type GatewayConnection,
   type NetworkDescription,
 } from '../../src/fabric/index.js';
@@ -105,7 +106,8 @@ describe('native Fabric test network', function () {
     await testNetwork.deployChaincode('ds-heart');
     const seller = await open('seller');
     const dataset = seller.gateway.getNetwork('ds-heart').getContract(CHAINCODE);
-    await dataset.submitTransaction('Initialize', 'AuditorMSP');
+    // The first endorsement on a new channel waits for discovery to see both orgs' chaincode.
+    await retryWhileEndorsersSettle(() => dataset.submitTransaction('Initialize', 'AuditorMSP'));
     const sellerAccount = utf8.decode(await dataset.evaluateTransaction('ClientAccountID'));
     expect(
       Number(utf8.decode(await dataset.evaluateTransaction('BalanceOf', sellerAccount))),
@@ -151,10 +153,12 @@ describe('native Fabric test network', function () {
         .evaluate('ClientAccountID', { endorsingOrganizations: ['SellerMSP'] }),
     );
     for (let i = 0; i < 3; i++) {
-      await market.submit('Transfer', {
-        arguments: [sellerAccount, '10'],
-        endorsingOrganizations: ['SellerMSP', 'BuyerMSP'],
-      });
+      await retryWhileEndorsersSettle(() =>
+        market.submit('Transfer', {
+          arguments: [sellerAccount, '10'],
+          endorsingOrganizations: ['SellerMSP', 'BuyerMSP'],
+        }),
+      );
     }
     const target = await blockHeight(buyer, 'market');
     expect(target > before).to.equal(true);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Contract } from '@hyperledger/fabric-gateway';
-import { isProcessAlive, TestNetwork } from '../../src/fabric/index.js';
+import { isProcessAlive, retryWhileEndorsersSettle, TestNetwork } from '../../src/fabric/index.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -44,6 +44,7 @@ export async function ensureInitialized(contract: Contract): Promise<void> {
   try {
     await contract.evaluateTransaction('GetConfig');
   } catch {
-    await contract.submitTransaction('Initialize', 'AuditorMSP');
+    // The first submit after a deploy may wait for discovery to see every org's chaincode.
+    await retryWhileEndorsersSettle(() => contract.submitTransaction('Initialize', 'AuditorMSP'));
   }
 }
