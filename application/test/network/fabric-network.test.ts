@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   connectAs,
   retryWhileEndorsersSettle,
+  TestNetwork,
   type GatewayConnection,
   type NetworkDescription,
 } from '../../src/fabric/index.js';
@@ -55,6 +56,32 @@ describe('native Fabric test network', function () {
     ]) {
       expect(status.output).to.match(new RegExp(`${node.replace('.', '\\.')}\\s+\\d+\\s+healthy`));
     }
+  });
+
+  it('refuses bad use at once with a clear message and a non-zero exit', async () => {
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /unknown verb 'frobnicate'/],
+      [['up'], /already up/],
+      [['createChannel', '-c', 'market', '--orgs', 'seller'], /channel 'market' already exists/],
+      [['createChannel', '-c', 'lab', '--orgs', 'seller,nobody'], /unknown org 'nobody'/],
+      [['createChannel', '-c', 'Bad_Name', '--orgs', 'seller'], /bad channel name/],
+      [['deployCC', '-c', 'nochannel'], /unknown channel 'nochannel'/],
+      [['stopNode', 'peer9.nobody'], /unknown node/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await testNetwork.run(...args);
+      expect(result.code, args.join(' ')).to.not.equal(0);
+      expect(result.output, args.join(' ')).to.match(message);
+    }
+    // A second network on the same ports stops before starting anything.
+    const clash = new TestNetwork({
+      runDir: `${testNetwork.runDir}-clash`,
+      portBase: testNetwork.portBase,
+    });
+    const result = await clash.run('up');
+    expect(result.code).to.not.equal(0);
+    expect(result.output).to.match(/port \d+ .* in use/);
+    expect(await clash.pids()).to.have.property('size', 0);
   });
 
   it('submits and evaluates as users of each org and delivers a chaincode event', async () => {
