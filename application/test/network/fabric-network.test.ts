@@ -1,5 +1,6 @@
 import { common } from '@hyperledger/fabric-protos';
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import {
   connectAs,
   retryWhileEndorsersSettle,
@@ -56,6 +57,16 @@ describe('native Fabric test network', function () {
     ]) {
       expect(status.output).to.match(new RegExp(`${node.replace('.', '\\.')}\\s+\\d+\\s+healthy`));
     }
+  });
+
+  it('listens on 127.0.0.1 only', async () => {
+    const pids = [...(await testNetwork.pids()).values()];
+    const listeners = execFileSync('ss', ['-Htlnp'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => pids.some((pid) => line.includes(`pid=${pid},`)))
+      .map((line) => line.trim().split(/\s+/)[3] ?? '');
+    expect(listeners.length).to.be.at.least(6 * 3);
+    expect(listeners.filter((address) => !address.startsWith('127.0.0.1:'))).to.deep.equal([]);
   });
 
   it('refuses bad use at once with a clear message and a non-zero exit', async () => {
