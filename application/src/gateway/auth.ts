@@ -1,6 +1,27 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  createHash,
+  sign,
+  timingSafeEqual,
+  verify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { unauthorized } from './http/errors.js';
+import { forbidden, unauthorized } from './http/errors.js';
+
+/**
+ * Two ways to call a gateway app (docs/gateway.md, "Authentication"):
+ *
+ * 1. **API tokens** for the org's own users: `Authorization: Bearer <token>`. Each token stands
+ *    for one of the org's Fabric identities (User1, Admin, ...); the app signs that user's
+ *    transactions, so the ledger decides whether the caller is a trade's buyer or a dataset's
+ *    seller. Only SHA-256 digests of tokens are configured; comparison is constant-time.
+ * 2. **Signed requests** from another org's identity (a buyer fetching its bundle from the
+ *    seller's app): the caller signs `METHOD`, path, time and body hash with its Fabric
+ *    signing key and sends its certificate. The app checks the certificate against the CA
+ *    of the named MSP, the signature, and a ±120 s time window; the caller's ledger account
+ *    id is then derived from the certificate exactly as the chaincode derives it.
+ */
 
 /** A user of this org's gateway app: an API token stands for one Fabric identity. */
 export interface ApiUser {
@@ -11,28 +32,165 @@ export interface ApiUser {
 }
 
 export const tokenDigest = (token: string) => createHash('sha256').update(token).digest();
+export const tokenSha256Hex = (token: string) => tokenDigest(token).toString('hex');
 
-/**
- * Bearer-token authentication: `Authorization: Bearer <token>`. The request then acts as that
- * user's Fabric identity, so the ledger itself decides whether the caller is the trade's buyer
- * or the dataset's seller.
- */
+const TOKEN = /^Bearer ([A-Za-z0-9._~+/-]{16,256}=*)$/;
+
+/** Resolves a bearer token to its user, or undefined. */
+export function userForToken(users: ApiUser[], header: string | undefined): string | undefined {
+  const match = TOKEN.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const digest = tokenDigest(match[1]);
+  let found: string | undefined;
+  for (const u of users) {
+    const candidate = Buffer.from(u.tokenSha256, 'hex');
+    if (candidate.length === digest.length && timingSafeEqual(candidate, digest)) found = u.user;
+  }
+  return found;
+}
+
 export function authenticate(users: ApiUser[]): RequestHandler {
-  const digests = users.map((u) => ({ user: u.user, digest: Buffer.from(u.tokenSha256, 'hex') }));
   return (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9._~+/-]{16,256}=*)$/.exec(header);
-    if (!match?.[1]) {
-      next(unauthorized('missing or malformed Authorization header (expected: Bearer <api token>)'));
+    const header = req.get('authorization');
+    if (!header || !TOKEN.test(header)) {
+      next(
+        unauthorized('missing or malformed Authorization header (expected: Bearer <api token>)'),
+      );
       return;
     }
-    const digest = tokenDigest(match[1]);
-    const found = digests.find((d) => timingSafeEqual(d.digest, digest));
-    if (!found) {
+    const user = userForToken(users, header);
+    if (!user) {
       next(unauthorized('unknown API token'));
       return;
     }
-    res.locals.user = found.user;
+    res.locals.user = user;
     next();
   };
+}
+
+// ---- signed requests between orgs ----
+
+export const SIGNATURE_HEADERS = {
+  msp: 'x-datamarket-msp',
+  cert: 'x-datamarket-cert',
+  time: 'x-datamarket-time',
+  signature: 'x-datamarket-signature',
+} as const;
+export const SIGNATURE_WINDOW_MS = 120_000;
+
+const emptySha256 = createHash('sha256').digest('hex');
+
+export function requestSigningString(
+  method: string,
+  pathAndQuery: string,
+  time: string,
+  bodySha256: string,
+): string {
+  return ['datamarket-request-v1', method.toUpperCase(), pathAndQuery, time, bodySha256].join('\n');
+}
+
+/** Headers that sign a request with a Fabric identity (certificate PEM + its private key). */
+export function signRequest(
+  identity: { mspId: string; certificatePem: string; privateKey: KeyObject },
+  method: string,
+  pathAndQuery: string,
+  body?: Uint8Array,
+  now = Date.now(),
+): Record<string, string> {
+  const time = String(now);
+  const bodyHash = body ? createHash('sha256').update(body).digest('hex') : emptySha256;
+  const data = Buffer.from(requestSigningString(method, pathAndQuery, time, bodyHash));
+  return {
+    [SIGNATURE_HEADERS.msp]: identity.mspId,
+    [SIGNATURE_HEADERS.cert]: Buffer.from(identity.certificatePem).toString('base64'),
+    [SIGNATURE_HEADERS.time]: time,
+    [SIGNATURE_HEADERS.signature]: sign('sha256', data, identity.privateKey).toString('base64'),
+  };
+}
+
+/** The chaincode's account id for a certificate (fabric-shim ClientIdentity's DN format). */
+export function accountIdOf(mspId: string, certificate: X509Certificate): string {
+  const dn = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => {
+        const eq = line.indexOf('=');
+        return `/${line.slice(0, eq)}=${line.slice(eq + 1).replace('/', '\\/')}`;
+      })
+      .join('');
+  return `${mspId}::${dn(certificate.subject)}::${dn(certificate.issuer)}`;
+}
+
+export interface SignedCaller {
+  mspId: string;
+  accountId: string;
+}
+
+/**
+ * Checks a signed request. `trustedCas` maps each MSP id to its CA certificates (from the
+ * network description). `body` is the raw body the signature covers (undefined = empty).
+ */
+export function verifySignedRequest(
+  req: { method: string; originalUrl: string; get(name: string): string | undefined },
+  body: Uint8Array | undefined,
+  trustedCas: Map<string, X509Certificate[]>,
+  now = Date.now(),
+): SignedCaller {
+  const mspId = req.get(SIGNATURE_HEADERS.msp);
+  const certB64 = req.get(SIGNATURE_HEADERS.cert);
+  const time = req.get(SIGNATURE_HEADERS.time);
+  const signature = req.get(SIGNATURE_HEADERS.signature);
+  if (!mspId || !certB64 || !time || !signature) {
+    throw unauthorized(
+      `this route needs a request signed with a Fabric identity (headers ${Object.values(SIGNATURE_HEADERS).join(', ')})`,
+    );
+  }
+  const cas = trustedCas.get(mspId);
+  if (!cas) throw unauthorized(`unknown MSP '${mspId}'`);
+  if (!/^\d{1,16}$/.test(time) || Math.abs(Number(time) - now) > SIGNATURE_WINDOW_MS) {
+    throw unauthorized(
+      `request time ${time} is more than ${SIGNATURE_WINDOW_MS / 1000} s from the app's clock`,
+    );
+  }
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(Buffer.from(certB64, 'base64'));
+  } catch {
+    throw unauthorized('the certificate header is not a PEM certificate (base64)');
+  }
+  const issuer = cas.find((ca) => certificate.checkIssued(ca) && certificate.verify(ca.publicKey));
+  if (!issuer) throw unauthorized(`the certificate was not issued by a CA of ${mspId}`);
+  if (Date.parse(certificate.validTo) < now || Date.parse(certificate.validFrom) > now) {
+    throw unauthorized('the certificate is expired or not yet valid');
+  }
+  const bodyHash = body?.length ? createHash('sha256').update(body).digest('hex') : emptySha256;
+  const data = Buffer.from(requestSigningString(req.method, req.originalUrl, time, bodyHash));
+  let valid = false;
+  try {
+    valid = verify('sha256', data, certificate.publicKey, Buffer.from(signature, 'base64'));
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw unauthorized('the request signature does not verify');
+  return { mspId, accountId: accountIdOf(mspId, certificate) };
+}
+
+/** Express middleware for signed routes; puts the caller in `res.locals.caller`. */
+export function requireSignedCaller(trustedCas: Map<string, X509Certificate[]>): RequestHandler {
+  return (req, res, next) => {
+    try {
+      const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+      res.locals.caller = verifySignedRequest(req, body, trustedCas);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export function requireAccount(caller: SignedCaller, accountId: string, role: string): void {
+  if (caller.accountId !== accountId) {
+    throw forbidden(`only the trade's ${role} may do this (caller ${caller.accountId})`);
+  }
 }

@@ -1,0 +1,92 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import type { GatewayConfig } from './config.js';
+import { Sealer } from './crypto/sealing.js';
+import { Ledger, loadTrustedCas } from './ledger.js';
+import { EventPump, type PumpHooks } from './pump.js';
+import type { SellerCrypto } from './seller-crypto.js';
+import { SellerStore } from './store/seller-store.js';
+import { readNetworkDescription } from '../fabric/index.js';
+
+export interface RunningGateway {
+  url: string;
+  config: GatewayConfig;
+  ledger: Ledger;
+  store: SellerStore;
+  pump?: EventPump;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The CKKS engine for the seller role (default: the project's engine via ckks-adapter). */
+  crypto?: SellerCrypto;
+  hooks?: PumpHooks;
+  /** Start the event pump (seller role). Default true. */
+  pump?: boolean;
+  log?: (line: string) => void;
+}
+
+/** Starts one org's gateway app: store, ledger access, HTTP server, and (seller) event pump. */
+export async function startGateway(
+  config: GatewayConfig,
+  options: StartOptions = {},
+): Promise<RunningGateway> {
+  const network = await readNetworkDescription(config.networkRunDir);
+  const ledger = new Ledger(network, config.org);
+  const store = new SellerStore(config.storePath);
+  const sealer = new Sealer(config.storeSecret);
+  let crypto = options.crypto;
+  if (!crypto && config.roles.includes('seller')) {
+    const { engineSellerCrypto } = await import('./ckks-adapter.js');
+    crypto = await engineSellerCrypto();
+  }
+  let url = config.publicUrl ?? '';
+  const app = createApp({
+    config,
+    ledger,
+    store,
+    sealer,
+    crypto,
+    trustedCas: await loadTrustedCas(network),
+    publicUrl: () => url,
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  server.requestTimeout = 10 * 60_000;
+  const address = server.address() as AddressInfo;
+  const ownUrl = `http://${config.host}:${address.port}`;
+  url ||= ownUrl;
+  let pump: EventPump | undefined;
+  if (config.roles.includes('seller') && options.pump !== false && crypto) {
+    pump = new EventPump({
+      config,
+      ledger,
+      store,
+      sealer,
+      crypto,
+      hooks: options.hooks,
+      log: options.log,
+    });
+    pump.start();
+  }
+  return {
+    url: ownUrl,
+    config,
+    ledger,
+    store,
+    pump,
+    async close() {
+      await pump?.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await ledger.close();
+      store.close();
+    },
+  };
+}
