@@ -28,6 +28,21 @@ case "$node_version" in
 esac
 say "Node runtime for npm scripts: $node_version"
 
+# Tools the network scripts call: command -> Debian package.
+missing=()
+for pair in curl:curl openssl:openssl ss:iproute2 jq:jq tar:tar; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "missing tools; install these packages and run this again: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
 if [ "${DATAMARKET_SKIP_FABRIC:-0}" != 1 ]; then
   bash test-network-scripts/install-fabric.sh
 fi
