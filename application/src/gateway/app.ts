@@ -653,13 +653,11 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
             'CreateListing',
             JSON.stringify(terms),
           );
-          res
-            .status(201)
-            .json({
-              listing: created,
-              rowCount: table.rows.length,
-              droppedRows: table.droppedRows,
-            });
+          res.status(201).json({
+            listing: created,
+            rowCount: table.rows.length,
+            droppedRows: table.droppedRows,
+          });
         } catch (error) {
           store.deleteDataset(channel, datasetId);
           throw error;

@@ -51,7 +51,9 @@ const signedAuth = [{ fabricSignature: [] }];
 const commonErrors = {
   '400': error('malformed request'),
   '401': error('missing or unknown API token / signature'),
+  '403': error("the caller may not do this (wrong party, or the ledger refused the caller's org)"),
   '404': error('unknown channel, dataset or trade'),
+  '503': error('the ledger (the org peer) is unavailable'),
 };
 
 function op(
@@ -60,11 +62,12 @@ function op(
   responses: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): Operation {
+  const withBody = extra.requestBody ? { '413': error('body over the size limit') } : {};
   return {
     'x-datamarket-role': role,
     summary,
     security: tokenAuth,
-    responses: { ...commonErrors, ...responses },
+    responses: { ...commonErrors, ...withBody, ...responses },
     ...extra,
   };
 }

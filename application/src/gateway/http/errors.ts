@@ -67,8 +67,23 @@ export function httpErrorFromContract(error: unknown): HttpError | undefined {
     if (/access denied|permission denied|not authorized|creator .* not allowed/i.test(text)) {
       return new HttpError(403, `the ledger refused the caller: ${text}`, 'LEDGER_ACCESS_DENIED');
     }
-    if (/channel .*not found|cannot find channel|no such channel/i.test(text)) {
-      return new HttpError(404, `channel not available: ${text}`, 'CHANNEL_NOT_FOUND');
+    if (/no metadata was found for chaincode|no combination of peers can be derived/i.test(text)) {
+      return new HttpError(
+        403,
+        `this org's peer cannot serve the contract on that channel (is the org a member?): ${text}`,
+        'CHANNEL_NOT_ACCESSIBLE',
+      );
+    }
+    if (
+      /channel .*not found|cannot find channel|no such channel|failed to get config for channel|could not get last config for channel/i.test(
+        text,
+      )
+    ) {
+      return new HttpError(
+        404,
+        `this org's peer is not in that channel: ${text}`,
+        'CHANNEL_NOT_FOUND',
+      );
     }
     const status = grpcStatus[typed.code];
     if (status) return new HttpError(status, `ledger error: ${text}`, 'LEDGER_ERROR');

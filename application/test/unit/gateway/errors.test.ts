@@ -47,6 +47,16 @@ describe('gateway: HTTP errors', () => {
       )?.status,
     ).to.equal(403);
     expect(httpErrorFromContract(gatewayError(14, 'no peers available'))?.status).to.equal(503);
+    const notMember = gatewayError(
+      14,
+      '14 UNAVAILABLE: failed to get config for channel [ds]: could not get last config for channel ds',
+    );
+    expect(httpErrorFromContract(notMember)?.status).to.equal(404);
+    const noEndorsers = gatewayError(
+      9,
+      'no combination of peers can be derived which satisfy the endorsement policy: No metadata was found for chaincode datamarket in channel ds',
+    );
+    expect(httpErrorFromContract(noEndorsers)?.status).to.equal(403);
     expect(httpErrorFromContract(new Error('plain'))).to.equal(undefined);
   });
 
