@@ -48,3 +48,35 @@ export async function penguinsCsv(limit?: number): Promise<{ csv: string; rows: 
   }
   return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };
 }
+
+/**
+ * The demo's table: the four measurements standardised (mean 0, sd 1), the target left 0/1,
+ * so the mean of `adelie` is the share of Adélie penguins and a logistic regression trains on
+ * well-scaled features.
+ */
+export async function penguinsDemoTable(): Promise<{
+  columns: string[];
+  rows: number[][];
+  csv: string;
+}> {
+  const { csv } = await penguinsCsv();
+  const lines = csv.trim().split('\n');
+  const columns = lines[0]!.split(',');
+  const raw = lines.slice(1).map((line) => line.split(',').map(Number));
+  const features = columns.length - 1;
+  const means = Array.from(
+    { length: features },
+    (_, j) => raw.reduce((a, r) => a + r[j]!, 0) / raw.length,
+  );
+  const sds = means.map(
+    (m, j) => Math.sqrt(raw.reduce((a, r) => a + (r[j]! - m) ** 2, 0) / raw.length) || 1,
+  );
+  const rows = raw.map((r) => r.map((x, j) => (j < features ? (x - means[j]!) / sds[j]! : x)));
+  const text = [
+    columns.join(','),
+    ...rows.map((r) =>
+      r.map((x) => (Number.isInteger(x) ? String(x) : x.toPrecision(12))).join(','),
+    ),
+  ].join('\n');
+  return { columns, rows, csv: `${text}\n` };
+}

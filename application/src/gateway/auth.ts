@@ -1,5 +1,6 @@
 import {
   createHash,
+  randomBytes,
   sign,
   timingSafeEqual,
   verify,
@@ -193,4 +194,9 @@ export function requireAccount(caller: SignedCaller, accountId: string, role: st
   if (caller.accountId !== accountId) {
     throw forbidden(`only the trade's ${role} may do this (caller ${caller.accountId})`);
   }
+}
+
+/** A fresh random API token (32 bytes, base64url). */
+export function newApiToken(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -1,0 +1,42 @@
+/** Plain arithmetic the demo prints next to the encrypted results. */
+
+export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / (values.length || 1);
+
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+/** The thesis's degree-3 approximation of the sigmoid. */
+export const sigmoid3 = (z: number) => 0.5 + 0.197 * z - 0.004 * z ** 3;
+
+/**
+ * Full-batch gradient descent for logistic regression, weights then bias, with a given sigmoid.
+ * The same algorithm the encrypted training runs, so the two can be compared value by value.
+ */
+export function trainLogistic(
+  x: number[][],
+  y: number[],
+  epochs: number,
+  learningRate: number,
+  activation: (z: number) => number = sigmoid3,
+): number[] {
+  const d = x[0]?.length ?? 0;
+  let w = new Array<number>(d + 1).fill(0);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const gradient = new Array<number>(d + 1).fill(0);
+    x.forEach((row, i) => {
+      const error = activation(row.reduce((a, v, j) => a + v * w[j]!, w[d]!)) - y[i]!;
+      row.forEach((v, j) => (gradient[j]! += error * v));
+      gradient[d]! += error;
+    });
+    w = w.map((wj, j) => wj - (learningRate * gradient[j]!) / x.length);
+  }
+  return w;
+}
+
+export function accuracy(x: number[][], y: number[], w: number[]): number {
+  const d = x[0]?.length ?? 0;
+  let correct = 0;
+  x.forEach((row, i) => {
+    const p = sigmoid(row.reduce((a, v, j) => a + v * w[j]!, w[d]!));
+    if ((p >= 0.5 ? 1 : 0) === y[i]) correct++;
+  });
+  return correct / (x.length || 1);
+}
