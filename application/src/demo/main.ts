@@ -24,7 +24,6 @@ import { accuracy, mean, sigmoid, trainLogistic } from './plain.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const demoDir = path.join(repoRoot, '.run', 'demo');
 const CHANNEL = 'market';
-const utf8 = new TextDecoder();
 const step = (text: string) => console.log(`\n== ${text}`);
 const who = (account: string) => /CN=([^/:]+)/.exec(account)?.[1] ?? account;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
