@@ -1,8 +1,11 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { signRequest } from '../../src/gateway/auth.js';
-import { userSigningIdentity } from '../../src/gateway/ledger.js';
+import { retryEndorsement, userSigningIdentity } from '../../src/gateway/ledger.js';
 import {
   connectAs,
   retryWhileEndorsersSettle,
@@ -21,6 +24,7 @@ import {
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
+const cliMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const PRIVATE_CHANNEL = 'ds-e2e';
 const TRADE = '/api/channels/{channel}/trades/{tradeId}';
 
@@ -149,7 +153,7 @@ describe('e2e: gateway apps on the real network', function () {
         { user: 'Admin' },
       )
     ).body.accountId;
-    await issuer.submitTransaction('Mint', '5000');
+    await retryEndorsement(() => issuer.submitTransaction('Mint', '5000'));
     await issuer.submitTransaction('Transfer', buyerAccount, '5000');
   });
 
@@ -314,6 +318,31 @@ describe('e2e: gateway apps on the real network', function () {
         })
       ).status,
     ).to.equal(404);
+  });
+
+  it('the CLI reads the same through the apps (--json and tables)', async () => {
+    const cli = (app: AppHandle, ...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [cliMain, '--url', app.url, '--token', Object.values(app.tokens)[0]!, '--quiet', ...args],
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const listings = await cli(buyer, '--json', 'listings');
+    expect(listings.code, listings.stderr).to.equal(0);
+    expect((JSON.parse(listings.stdout) as Listing[]).length).to.be.greaterThan(0);
+    const supply = await cli(auditor, 'audit', 'supply');
+    expect(supply.stdout).to.match(/balanced\s+true/);
+    const table = await cli(buyer, 'trades');
+    expect(table.stdout).to.match(/trade\s+dataset\s+state/);
+    const denied = await cli(buyer, 'status', 'f'.repeat(64));
+    expect([denied.code, denied.stderr]).to.satisfy(
+      ([code, err]: [number, string]) => code === 1 && /404/.test(err),
+    );
+    const usage = await cli(buyer, 'frobnicate');
+    expect(usage.code).to.equal(2);
   });
 
   it('test sample: the buyer fetches it and gets a test result decrypted, rate-limited', async () => {

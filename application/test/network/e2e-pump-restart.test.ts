@@ -9,6 +9,7 @@ import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
 import { SellerStore } from '../../src/gateway/store/seller-store.js';
 import type { Trade } from '../../src/gateway/types.js';
 import { call, gatewayConfig, startApp, waitFor, type AppHandle } from './e2e-support.js';
+import { retryEndorsement } from '../../src/gateway/ledger.js';
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,7 +83,7 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       '/api/channels/{channel}/account',
       { channel: CHANNEL },
     );
-    await issuer.submitTransaction('Mint', '1000');
+    await retryEndorsement(() => issuer.submitTransaction('Mint', '1000'));
     await issuer.submitTransaction('Transfer', account.body.accountId, '1000');
   });
 
@@ -124,20 +125,22 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       owner: 'Admin',
     });
     store.close();
-    await sellerAdmin.submitTransaction(
-      'CreateListing',
-      JSON.stringify({
-        id: datasetId,
-        title: 'crash test',
-        schema: { columns: ['x', 'y'], rowCount: 2 },
-        price: '10',
-        deliverWithin: 600,
-        resultWithin: 600,
-        decryptWithin: 600,
-        leakageBound: 2,
-        ckksPreset: 'n8192',
-        sellerGatewayUrl: sellerUrl,
-      }),
+    await retryEndorsement(() =>
+      sellerAdmin.submitTransaction(
+        'CreateListing',
+        JSON.stringify({
+          id: datasetId,
+          title: 'crash test',
+          schema: { columns: ['x', 'y'], rowCount: 2 },
+          price: '10',
+          deliverWithin: 600,
+          resultWithin: 600,
+          decryptWithin: 600,
+          leakageBound: 2,
+          ckksPreset: 'n8192',
+          sellerGatewayUrl: sellerUrl,
+        }),
+      ),
     );
     const bought = await call<Trade>(
       buyer,
