@@ -1,0 +1,236 @@
+/**
+ * The bundle the seller publishes for a trade: the encrypted table plus the public material the
+ * buyer needs to compute (public key, relinearisation keys, the agreed Galois keys), the preset
+ * and the table's shape and slot layout. Never contains the secret key.
+ */
+import type { Ciphertext } from 'node-seal';
+import {
+  checkSealObject,
+  readContainer,
+  sha256Hex,
+  writeContainer,
+  type Section,
+} from './container.js';
+import { CkksError } from './errors.js';
+import { EvaluationKeys, galoisElement } from './keys.js';
+import { layoutFromJson, layoutToJson } from './layout.js';
+import { free } from './seal.js';
+import { EncryptedTable } from './table.js';
+import { loadCiphertext, maxKeyBytes, presetFromHeader } from './validate.js';
+
+const BUNDLE_TYPE = 'datamarket/ckks-bundle';
+
+/** Options of {@link serializeBundle}. */
+export interface BundleOptions {
+  /** Include the Galois keys (default true; without them the buyer cannot sum or rotate). */
+  galoisKeys?: boolean;
+  /** zlib level 0..9 (default 6). */
+  compressionLevel?: number;
+}
+
+/** A serialized bundle and its sizes. */
+export interface SerializedBundle {
+  /** The bundle bytes. */
+  bytes: Uint8Array;
+  /** SHA-256 (hex) of `bytes`: register this on the ledger. */
+  sha256: string;
+  /** Payload bytes before compression. */
+  uncompressedBytes: number;
+  /** Bytes per section kind (uncompressed). */
+  sectionBytes: { publicKey: number; relinKeys: number; galoisKeys: number; ciphertexts: number };
+}
+
+/**
+ * Seller entry point: serializes an encrypted table with its public material.
+ * Freshly encrypted seller tables are written in SEAL's seeded form (half size).
+ */
+export function serializeBundle(
+  table: EncryptedTable,
+  options: BundleOptions = {},
+): SerializedBundle {
+  const keys = table.keys;
+  keys.assertLive();
+  const includeGalois = options.galoisKeys ?? true;
+  const none = keys.ctx.seal.ComprModeType.none;
+  const cts = table.ciphertexts();
+  const ctBytes = table.seeded ?? cts.map((ct) => (ct.saveToArray(none) as Uint8Array).slice());
+  const sections: Section[] = [
+    { kind: 'publicKey', bytes: keys.bytes.publicKey },
+    { kind: 'relinKeys', bytes: keys.bytes.relinKeys },
+  ];
+  const galois = includeGalois ? keys.bytes.galoisKeys : undefined;
+  if (galois) sections.push({ kind: 'galoisKeys', bytes: galois });
+  for (const b of ctBytes) sections.push({ kind: 'ciphertext', bytes: b });
+  const header = {
+    type: BUNDLE_TYPE,
+    preset: keys.preset.name,
+    presetId: keys.preset.id,
+    paramsHash: keys.ctx.paramsHash,
+    keyId: keys.keyId,
+    galoisSteps: galois ? [...keys.galoisSteps] : [],
+    table: {
+      columns: [...table.columnNames],
+      transposed: table.transposed,
+      layout: layoutToJson(table.layout),
+    },
+  };
+  const { bytes, uncompressedBytes } = writeContainer(
+    'B',
+    header,
+    sections,
+    options.compressionLevel,
+  );
+  return {
+    bytes,
+    sha256: sha256Hex(bytes),
+    uncompressedBytes,
+    sectionBytes: {
+      publicKey: keys.bytes.publicKey.length,
+      relinKeys: keys.bytes.relinKeys.length,
+      galoisKeys: galois?.length ?? 0,
+      ciphertexts: ctBytes.reduce((n, b) => n + b.length, 0),
+    },
+  };
+}
+
+/** Options of {@link loadBundle}. */
+export interface LoadBundleOptions {
+  /** SHA-256 (hex) the bundle must have (e.g. as registered on the ledger). */
+  expectedSha256?: string;
+  /** Key id the bundle must carry. */
+  expectedKeyId?: string;
+  /** Max input bytes (default 256 MiB). */
+  maxBytes?: number;
+  /** Max decompressed bytes (default 512 MiB). */
+  maxUncompressedBytes?: number;
+  /** Max table cells (default 2^24). */
+  maxCells?: number;
+}
+
+/** A loaded bundle: the buyer's keys and the table. Dispose both when done. */
+export interface LoadedBundle {
+  keys: EvaluationKeys;
+  table: EncryptedTable;
+  sha256: string;
+  /** Frees the table and the keys. */
+  dispose(): void;
+}
+
+function checkColumns(x: unknown, cols: number): string[] {
+  if (!Array.isArray(x) || x.length !== cols)
+    throw new CkksError('CORRUPT', 'column names do not match the layout');
+  for (const c of x) {
+    if (typeof c !== 'string' || c.length === 0 || c.length > 256) {
+      throw new CkksError('CORRUPT', 'malformed column name');
+    }
+  }
+  if (new Set(x).size !== x.length) throw new CkksError('CORRUPT', 'duplicate column names');
+  return x as string[];
+}
+
+/**
+ * Buyer entry point: loads an untrusted bundle. Checks size caps, envelope, digest, preset and
+ * parameter hash, the key id against the public key it carries, the declared Galois steps, the
+ * layout, every SEAL object's header, then SEAL's validity checks on load.
+ *
+ * @throws CkksError (codes TOO_LARGE, BAD_MAGIC, BAD_VERSION, TRUNCATED, DIGEST_MISMATCH, CORRUPT,
+ *   PRESET_MISMATCH, KEY_MISMATCH, INVALID_CIPHERTEXT)
+ */
+export async function loadBundle(
+  bytes: Uint8Array,
+  options: LoadBundleOptions = {},
+): Promise<LoadedBundle> {
+  const parsed = readContainer(
+    bytes,
+    'B',
+    {
+      maxBytes: options.maxBytes ?? 256 * 2 ** 20,
+      maxUncompressedBytes: options.maxUncompressedBytes ?? 512 * 2 ** 20,
+    },
+    options.expectedSha256,
+  );
+  const h = parsed.header;
+  if (h.type !== BUNDLE_TYPE) throw new CkksError('CORRUPT', 'not a CKKS bundle header');
+  const ctx = await presetFromHeader(h);
+  const preset = ctx.preset;
+  if (options.expectedKeyId !== undefined && h.keyId !== options.expectedKeyId) {
+    throw new CkksError('KEY_MISMATCH', 'bundle is for another key set than expected');
+  }
+  const steps = h.galoisSteps;
+  if (
+    !Array.isArray(steps) ||
+    steps.length > 2 * Math.log2(ctx.slots) + 64 ||
+    !steps.every((s) => Number.isInteger(s) && s !== 0 && Math.abs(s) < ctx.slots)
+  ) {
+    throw new CkksError('CORRUPT', 'malformed Galois step list');
+  }
+  const t = h.table as Record<string, unknown> | undefined;
+  if (!t || typeof t !== 'object' || typeof t.transposed !== 'boolean') {
+    throw new CkksError('CORRUPT', 'missing table description');
+  }
+  const ctSections = parsed.sections.filter((s) => s.kind === 'ciphertext');
+  const layout = layoutFromJson(t.layout, ctx.slots, {
+    maxCiphertexts: ctSections.length,
+    maxCells: options.maxCells ?? 2 ** 24,
+  });
+  const columns = checkColumns(t.columns, layout.cols);
+  const kinds = parsed.sections.map((s) => s.kind);
+  const expectedKinds = [
+    'publicKey',
+    'relinKeys',
+    ...(steps.length > 0 ? ['galoisKeys'] : []),
+    ...Array<string>(layout.ctCount).fill('ciphertext'),
+  ];
+  if (kinds.join(',') !== expectedKinds.join(',')) {
+    throw new CkksError('CORRUPT', `unexpected sections [${kinds.join(', ')}]`);
+  }
+  const section = (kind: string) => parsed.sections.find((s) => s.kind === kind)?.bytes;
+  const pk = section('publicKey') as Uint8Array;
+  const rk = section('relinKeys') as Uint8Array;
+  const gk = section('galoisKeys');
+  checkSealObject(pk, 'public key', maxKeyBytes(preset));
+  checkSealObject(rk, 'relinearisation keys', maxKeyBytes(preset));
+  if (gk) checkSealObject(gk, 'Galois keys', maxKeyBytes(preset) * Math.max(1, steps.length) + 256);
+  const keys = EvaluationKeys.fromBytes(ctx, {
+    publicKey: pk.slice(),
+    relinKeys: rk.slice(),
+    galoisKeys: gk?.slice(),
+    galoisSteps: steps as number[],
+  });
+  if (keys.keyId !== h.keyId) {
+    keys.dispose();
+    throw new CkksError('KEY_MISMATCH', "the bundle's public key does not match its key id");
+  }
+  if (keys.galoisKeys) {
+    for (const s of steps as number[]) {
+      if (!keys.galoisKeys.hasKey(galoisElement(s, preset.polyModulusDegree))) {
+        keys.dispose();
+        throw new CkksError('CORRUPT', `Galois key for step ${s} is missing`);
+      }
+    }
+  }
+  const cts: Ciphertext[] = [];
+  try {
+    ctSections.forEach((s, i) => cts.push(loadCiphertext(ctx, s.bytes, `ciphertext ${i}`)));
+    const first = cts[0] as Ciphertext;
+    for (const ct of cts) {
+      if (ctx.level(ct) !== ctx.level(first) || ct.scale() !== first.scale()) {
+        throw new CkksError('INVALID_CIPHERTEXT', 'bundle ciphertexts differ in level or scale');
+      }
+    }
+  } catch (e) {
+    free(...cts);
+    keys.dispose();
+    throw e;
+  }
+  const table = new EncryptedTable(keys, cts, layout, t.transposed, columns);
+  return {
+    keys,
+    table,
+    sha256: sha256Hex(bytes),
+    dispose() {
+      table.dispose();
+      keys.dispose();
+    },
+  };
+}

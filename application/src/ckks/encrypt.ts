@@ -1,0 +1,126 @@
+/**
+ * Encrypting a plain table into an {@link EncryptedTable} and decrypting one back (raw, full
+ * precision: for the seller's own inspection only; results for release go through safeDecrypt).
+ */
+import type { Ciphertext } from 'node-seal';
+import { CkksError, requireArg } from './errors.js';
+import { TradeKeys, type EvaluationKeys } from './keys.js';
+import { cellVectors, packLayout, readCells } from './layout.js';
+import { free, sealCall } from './seal.js';
+import { EncryptedTable } from './table.js';
+
+/** Checks that `data` is a non-empty rectangular matrix of finite numbers; returns its shape. */
+export function checkMatrix(data: readonly (readonly number[])[]): [number, number] {
+  requireArg(Array.isArray(data) && data.length > 0, 'data must be a non-empty array of rows');
+  const cols = data[0]?.length ?? 0;
+  requireArg(cols > 0, 'rows must not be empty');
+  data.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== cols) {
+      throw new CkksError('SHAPE_MISMATCH', `row ${i} has ${row?.length} values, expected ${cols}`);
+    }
+    row.forEach((v, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new CkksError('INVALID_ARGUMENT', `value at (${i}, ${j}) is not a finite number`);
+      }
+    });
+  });
+  return [data.length, cols];
+}
+
+/**
+ * Seller (or buyer) entry point: encrypts a rows × cols matrix, packed column-major into slots.
+ *
+ * With the seller's {@link TradeKeys} it uses secret-key encryption (less noise; ciphertexts
+ * serialize at half size); with {@link EvaluationKeys} (buyer) public-key encryption.
+ *
+ * @param columns optional column names (default c0, c1, ...).
+ * @throws CkksError VALUE_OUT_OF_RANGE if a value exceeds the preset's headroom.
+ */
+export function encryptTable(
+  keys: TradeKeys | EvaluationKeys,
+  data: readonly (readonly number[])[],
+  columns?: readonly string[],
+): EncryptedTable {
+  const [rows, cols] = checkMatrix(data);
+  const names = columns ? [...columns] : Array.from({ length: cols }, (_, j) => `c${j}`);
+  requireArg(names.length === cols, `expected ${cols} column names, got ${names.length}`);
+  requireArg(new Set(names).size === cols, 'column names must be unique');
+  keys.assertLive();
+  const ctx = keys.ctx;
+  const limit = 2 ** (ctx.preset.headroomBits - 1);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (Math.abs((data[i] as number[])[j] as number) >= limit) {
+        throw new CkksError(
+          'VALUE_OUT_OF_RANGE',
+          `value at (${i}, ${j}) exceeds ±${limit}, the range of preset ${ctx.preset.name}; ` +
+            'standardize or rescale the data, or use a preset with more headroom',
+        );
+      }
+    }
+  }
+  const layout = packLayout(rows, cols, ctx.slots);
+  const vectors = cellVectors(layout, (i, j) => (data[i] as number[])[j] as number);
+  const scale = ctx.scales[0] as number;
+  const cts: Ciphertext[] = [];
+  const seeded: Uint8Array[] = [];
+  const secret = keys instanceof TradeKeys;
+  try {
+    for (const vec of vectors) {
+      const pt = ctx.encode(vec, scale, 0);
+      const ct = new ctx.seal.Ciphertext();
+      cts.push(ct);
+      try {
+        if (secret) {
+          const ser = keys.encryptor.encryptSymmetricSerializable(pt);
+          try {
+            const bytes = (ser.saveToArray(ctx.seal.ComprModeType.none) as Uint8Array).slice();
+            seeded.push(bytes);
+            sealCall('load ciphertext', () => ct.loadFromArray(ctx.context, bytes));
+          } finally {
+            ser.delete();
+          }
+        } else {
+          keys.encryptor.encrypt(pt, ct);
+        }
+      } finally {
+        pt.delete();
+      }
+    }
+  } catch (e) {
+    free(...cts);
+    throw e;
+  }
+  const evaluation = secret ? keys.evaluation : keys;
+  return new EncryptedTable(evaluation, cts, layout, false, names, secret ? seeded : undefined);
+}
+
+/** Decrypts and decodes every ciphertext of a table (seller only). */
+export function decryptSlots(table: EncryptedTable, keys: TradeKeys): Float64Array[] {
+  keys.assertLive();
+  if (table.keys.keyId !== keys.keyId) {
+    throw new CkksError('KEY_MISMATCH', 'this table was not encrypted under these keys');
+  }
+  const ctx = keys.ctx;
+  const pt = new ctx.seal.Plaintext();
+  try {
+    return table.ciphertexts().map((ct) => {
+      sealCall('decrypt', () => keys.decryptor.decrypt(ct, pt), 'INVALID_CIPHERTEXT');
+      return ctx.decode(pt);
+    });
+  } finally {
+    pt.delete();
+  }
+}
+
+/**
+ * Seller: raw decryption of a table to number[][] (logical orientation), at full precision.
+ * For local checks only: never release this output to a buyer (use safeDecrypt).
+ */
+export function decryptTable(table: EncryptedTable, keys: TradeKeys): number[][] {
+  const cells = readCells(table.layout, decryptSlots(table, keys));
+  if (!table.transposed) return cells;
+  return Array.from({ length: table.rows }, (_, i) =>
+    Array.from({ length: table.cols }, (_, j) => (cells[j] as number[])[i] as number),
+  );
+}
