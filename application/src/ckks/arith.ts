@@ -5,7 +5,9 @@
  * Scale bookkeeping. Level l has a canonical scale S(l) (S(0) = Δ, S(l+1) = S(l)^2 / q_l, where
  * q_l is the prime a rescale at level l divides by). A ciphertext's scale is ρ·S(l):
  * - plain × cipher encodes the plain at S(l), so ρ is kept; cipher × cipher multiplies the ρs;
- * - multiplying by a scalar k only divides the scale by k (ρ → ρ/k): no level, no noise;
+ * - multiplying by a scalar k only divides the scale by k (ρ → ρ/k): no level, no noise (but a
+ *   large ρ makes everything later added to it carry larger messages: polynomial evaluation folds
+ *   coefficients into multiplications instead where that costs no depth);
  * - adding two ciphertexts needs equal levels and scales: the shallower one is multiplied by a
  *   constant 1 encoded at the scale that lands it exactly on the other's scale after its rescale,
  *   then mod-switched down. Two ciphertexts at the same level with different scales cost one level.
@@ -146,13 +148,15 @@ export class Arith {
     }
     if (la < lb) return [this.retarget(a, sb, lb), b.copy()];
     if (lb < la) return [a.copy(), this.retarget(b, sa, la)];
-    // Same level, different scales: one level for both. Retarget the side with the larger
-    // constant (more precise), mod-switch the other.
+    // Same level, different scales: one level for both. Bring the larger scale down to the
+    // smaller one (keeps messages small, so later sums do not overflow), unless the constant
+    // would be too coarse.
     this.requireLevel(top, 'adding ciphertexts of different scales at the same level');
     const q = this.ctx.droppedPrime(top);
-    const pa = (sb * q) / sa;
-    const pb = (sa * q) / sb;
-    if (pa >= pb) return [this.retarget(a, sb, top + 1), this.modSwitchTo(b, top + 1)];
+    const down = sa > sb ? 'a' : 'b';
+    const p = (Math.min(sa, sb) * q) / Math.max(sa, sb);
+    const which = p >= MIN_CONSTANT_SCALE ? down : down === 'a' ? 'b' : 'a';
+    if (which === 'a') return [this.retarget(a, sb, top + 1), this.modSwitchTo(b, top + 1)];
     const B = this.retarget(b, sa, top + 1);
     return [this.modSwitchTo(a, top + 1), B];
   }
@@ -288,7 +292,7 @@ export class Arith {
     if (k === 0) return this.zero(l, a.scale());
     const newScale = a.scale() / Math.abs(k);
     const bits = Math.log2(newScale);
-    if (bits >= 1 && bits < this.ctx.modulusBits(l) - 2) {
+    if (bits >= -20 && bits < this.ctx.modulusBits(0) - 2) {
       const out = k < 0 ? this.negate(a) : a.copy();
       out.setScale(newScale);
       return out;

@@ -155,9 +155,21 @@ export class CkksContext {
     }
   }
 
-  /** Decodes a plaintext to its slot values. */
+  /**
+   * Decodes a plaintext to its slot values. Decoding happens at scale 1 and the division by the
+   * real scale is done here, so plaintexts whose scale exceeds their level's modulus (after free
+   * scalar multiplications by small numbers) still decode.
+   */
   decode(pt: Plaintext): Float64Array {
-    return this.encoder.decodeFloat64(pt) as Float64Array;
+    const scale = pt.scale();
+    pt.setScale(1);
+    try {
+      const raw = this.encoder.decodeFloat64(pt) as Float64Array;
+      for (let i = 0; i < raw.length; i++) raw[i] = (raw[i] as number) / scale;
+      return raw;
+    } finally {
+      pt.setScale(scale);
+    }
   }
 
   /** Frees the SEAL objects (only for shutdown; cached contexts are shared). */

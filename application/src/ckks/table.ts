@@ -1216,10 +1216,26 @@ export class EncryptedTable {
     };
     try {
       let acc: EncryptedTable | undefined;
+      const depthOf = (k: number) => Math.ceil(Math.log2(k));
       for (let k = degree; k >= 1; k--) {
         const c = coefficients[k] as number;
         if (c === 0) continue;
-        const term = power(k).mul(c);
+        let hi = 1;
+        while (hi * 2 < k) hi *= 2;
+        const rest = k - hi;
+        let term: EncryptedTable;
+        if (k >= 3 && rest < hi && depthOf(rest) + 1 <= depthOf(hi)) {
+          // c·x^k = x^hi · (c·x^rest): the plain multiplication fits in a level x^hi needs anyway,
+          // and keeps the scale canonical.
+          const scaled = power(rest).mulPlainFn(() => c);
+          try {
+            term = power(hi).mul(scaled);
+          } finally {
+            scaled.dispose();
+          }
+        } else {
+          term = power(k).mul(c);
+        }
         if (!acc) acc = term;
         else {
           const next = acc.add(term);

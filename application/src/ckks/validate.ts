@@ -55,7 +55,8 @@ export async function presetFromHeader(
  * Loads an untrusted ciphertext: SEAL header checks, SEAL's load (which runs SEAL's validity
  * check and throws on invalid data), then the engine's checks: two polynomials, NTT form, not
  * transparent (a ciphertext that would decrypt without the key), ring size, level in the chain,
- * finite positive scale within the modulus.
+ * finite positive scale in a sane range (values decoded with an odd scale are caught by the
+ * release policy's range check).
  */
 export function loadCiphertext(ctx: CkksContext, bytes: Uint8Array, what: string): Ciphertext {
   checkSealObject(bytes, what, maxCiphertextBytes(ctx.preset));
