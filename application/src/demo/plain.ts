@@ -16,9 +16,10 @@ export function trainLogistic(
   epochs: number,
   learningRate: number,
   activation: (z: number) => number = sigmoid3,
+  initial?: number[],
 ): number[] {
   const d = x[0]?.length ?? 0;
-  let w = new Array<number>(d + 1).fill(0);
+  let w = initial ? [...initial] : new Array<number>(d + 1).fill(0);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const gradient = new Array<number>(d + 1).fill(0);
     x.forEach((row, i) => {

@@ -1,9 +1,109 @@
-import type { SellerCrypto } from './seller-crypto.js';
+import {
+  CkksError,
+  createTradeKeys,
+  encryptTable,
+  getPreset,
+  loadResult,
+  openSecretKey,
+  safeDecrypt,
+  sealSecretKey,
+  serializeBundle,
+} from '../ckks/index.js';
+import { ResultRefused, type SellerCrypto } from './seller-crypto.js';
 
 /**
  * Adapter from the CKKS engine (application/src/ckks, owned by the engine's authors) to the
- * SellerCrypto interface the pump and the sample routes use.
+ * SellerCrypto interface the event pump and the sample routes use:
+ *
+ * - createBundle: fresh trade keys (createTradeKeys), encryptTable, serializeBundle; the secret
+ *   key leaves the engine only protected by sealSecretKey (and the gateway seals it again with
+ *   its own store key and a row label).
+ * - decryptResult: openSecretKey, loadResult (untrusted input: size caps, envelope, digest,
+ *   key id, the claimed value count against the leakage bound, SEAL validity), then the
+ *   declared on-chain count, then safeDecrypt (noise flooding, rounding, range check).
+ *   Every engine refusal about the buyer's input becomes a ResultRefused with its code.
  */
-export async function engineSellerCrypto(): Promise<SellerCrypto> {
-  throw new Error('the CKKS engine (application/src/ckks) is not available yet');
+const INPUT_REFUSALS = new Set([
+  'TOO_LARGE',
+  'BAD_MAGIC',
+  'BAD_VERSION',
+  'TRUNCATED',
+  'DIGEST_MISMATCH',
+  'CORRUPT',
+  'INVALID_CIPHERTEXT',
+  'RESULT_TOO_LARGE',
+  'VALUE_OUT_OF_RANGE',
+  'KEY_MISMATCH',
+  'PRESET_MISMATCH',
+  'SHAPE_MISMATCH',
+  'INVALID_ARGUMENT',
+]);
+
+export interface EngineOptions {
+  /** Decimal places released (default 4; the flooding noise may leave fewer meaningful). */
+  decimals?: number;
+  /** Passphrase of the engine's own secret-key protection (default: a per-process value). */
+  passphrase?: string;
+  /** Largest result accepted, bytes (default 32 MiB, the gateway's upload limit). */
+  maxResultBytes?: number;
+}
+
+export async function engineSellerCrypto(options: EngineOptions = {}): Promise<SellerCrypto> {
+  const passphrase = options.passphrase ?? 'datamarket-gateway-engine-seal';
+  const decimals = options.decimals ?? 4;
+  const refuse = (error: unknown): never => {
+    if (error instanceof CkksError && INPUT_REFUSALS.has(error.code)) {
+      throw new ResultRefused(`${error.code}: ${error.message}`);
+    }
+    throw error;
+  };
+  return {
+    async createBundle(dataset, preset) {
+      let found: ReturnType<typeof getPreset>;
+      try {
+        found = getPreset(preset);
+      } catch (error) {
+        throw new Error(
+          `listing preset '${preset}' is not a CKKS engine preset: ${(error as Error).message}`,
+        );
+      }
+      const keys = await createTradeKeys(found);
+      try {
+        const table = encryptTable(keys, dataset.rows, dataset.columns);
+        try {
+          const bundle = serializeBundle(table);
+          return { bundle: bundle.bytes, secretKey: await sealSecretKey(keys, passphrase) };
+        } finally {
+          table.dispose();
+        }
+      } finally {
+        keys.dispose();
+      }
+    },
+    async decryptResult({ secretKey, result, maxValues, declaredValues }) {
+      const keys = await openSecretKey(secretKey, passphrase);
+      try {
+        const loaded = await loadResult(result, keys, {
+          maxValues,
+          maxBytes: options.maxResultBytes ?? 32 * 1024 * 1024,
+        }).catch(refuse);
+        try {
+          if (declaredValues !== undefined && loaded.valueCount !== declaredValues) {
+            throw new ResultRefused(
+              `the result holds ${loaded.valueCount} values, not the ${declaredValues} declared on chain`,
+            );
+          }
+          try {
+            return safeDecrypt(loaded, keys, { maxValues, decimals }).values;
+          } catch (error) {
+            return refuse(error);
+          }
+        } finally {
+          loaded.dispose();
+        }
+      } finally {
+        keys.dispose();
+      }
+    },
+  };
 }
