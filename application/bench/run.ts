@@ -22,7 +22,6 @@ import {
   serializeBundle,
   serializeResult,
   tidy,
-  type EncryptedTable,
   type PresetName,
 } from '../src/ckks/index.js';
 import { arithFor } from '../src/ckks/table.js';

@@ -334,23 +334,25 @@ export class Arith {
   rotate(a: Ciphertext, step: number): Ciphertext {
     this.keys.assertLive();
     const plan = this.rotationPlan(step);
-    let cur = a.copy();
+    if (plan.length === 0) return a.copy();
     const gk = this.keys.galoisKeys;
+    if (!gk) throw new CkksError('MISSING_GALOIS_KEY', 'this key set has no Galois keys');
+    let cur: Ciphertext | undefined;
     for (const k of plan) {
-      if (!gk) throw new CkksError('MISSING_GALOIS_KEY', 'this key set has no Galois keys');
+      const src: Ciphertext = cur ?? a;
       const next = new this.ctx.seal.Ciphertext();
       try {
-        sealCall(`rotate by ${k}`, () => this.ctx.evaluator.rotateVector(cur, k, gk, next));
+        sealCall(`rotate by ${k}`, () => this.ctx.evaluator.rotateVector(src, k, gk, next));
       } catch (e) {
         next.delete();
-        cur.delete();
+        cur?.delete();
         throw e;
       }
-      cur.delete();
+      cur?.delete();
       cur = next;
       this.stats.rotations++;
     }
-    return cur;
+    return cur as Ciphertext;
   }
 
   /**

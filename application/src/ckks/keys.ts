@@ -52,7 +52,7 @@ export function galoisStepsFor(
   }
   if (want.has('sum-rows')) for (let k = 1; k < width; k *= 2) steps.add(k);
   if (want.has('sum-columns')) for (let k = stride; k < slots; k *= 2) steps.add(k);
-  if (want.has('broadcast-rows')) for (let k = 1; k < stride; k *= 2) steps.add(-k);
+  if (want.has('broadcast-rows')) for (let k = 1; k < width; k *= 2) steps.add(-k);
   return [...steps].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
 }
 

@@ -30,6 +30,11 @@ export interface ReleasePolicy {
   statisticalSecurityBits?: number;
   /** Refuse the release if any decrypted value exceeds this magnitude (default: preset range). */
   maxAbsValue?: number;
+  /**
+   * Bound B on the decryption error in value units, if the seller calibrated it for the agreed
+   * computation (e.g. by running it on its own data). Default: {@link estimateNoise}.
+   */
+  noiseBound?: number;
   /** Uniform (0, 1) source, for reproducible tests only. Default: node:crypto. */
   random?: () => number;
 }
@@ -110,6 +115,12 @@ export function safeDecrypt(
     'decimals must be 0..15',
   );
   const bits = policy.statisticalSecurityBits ?? 30;
+  if (policy.noiseBound !== undefined) {
+    requireArg(
+      Number.isFinite(policy.noiseBound) && policy.noiseBound > 0,
+      'noiseBound must be positive',
+    );
+  }
   requireArg(
     Number.isFinite(bits) && bits >= 0 && bits <= 128,
     'statisticalSecurityBits must be 0..128',
@@ -137,7 +148,8 @@ export function safeDecrypt(
         sealCall('decrypt', () => keys.decryptor.decrypt(ct, pt), 'INVALID_CIPHERTEXT');
         return ctx.decode(pt);
       });
-      const bound = Math.max(...out.ciphertexts.map((ct) => estimateNoise(ctx, ct)));
+      const bound =
+        policy.noiseBound ?? Math.max(...out.ciphertexts.map((ct) => estimateNoise(ctx, ct)));
       const sigma = floodingSigma(bound, Q, bits);
       boundMax = Math.max(boundMax, bound);
       sigmaMax = Math.max(sigmaMax, sigma);

@@ -583,7 +583,7 @@ export class EncryptedTable {
 
   /**
    * Broadcasts a 1 × c (physical) table down runs of `stride` slots: each cell value fills
-   * [offset, offset + stride). Needs right rotations (negative Galois steps) and one level.
+   * [offset, offset + nextPow2(rows)). Needs right rotations (negative Galois steps) and a level.
    */
   private expandRows(rows: number, stride: number): EncryptedTable {
     const L = this.layout;
@@ -606,13 +606,14 @@ export class EncryptedTable {
         }
       }
     }
+    const width = nextPow2(rows);
     const masked = this.maskCells();
     try {
       return masked.mapCts(
         (ct) => {
           let acc = ct.copy();
           try {
-            for (let k = 1; k < stride; k *= 2) {
+            for (let k = 1; k < width; k *= 2) {
               const r = masked.arith.rotate(acc, -k);
               const next = masked.arith.accumulate(acc, r);
               r.delete();
@@ -628,7 +629,7 @@ export class EncryptedTable {
           rows,
           stride,
           segRows: rows,
-          padClean: rows === stride,
+          padClean: rows === width,
           foreignClean: true,
           replicated: false,
         },
