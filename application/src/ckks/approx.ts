@@ -5,7 +5,10 @@
  */
 import { requireArg } from './errors.js';
 
-/** The thesis's sigmoid approximation: σ(x) ≈ 0.5 + 0.197·x − 0.004·x³ (good on about [−5, 5]). */
+/**
+ * The thesis's sigmoid approximation σ(x) ≈ 0.5 + 0.197·x − 0.004·x³: within 0.04 of the logistic
+ * function on [−3, 3]; leaves [0, 1] beyond about ±4.5 (keep X·w small, e.g. standardize X).
+ */
 export const SIGMOID_THESIS: readonly number[] = Object.freeze([0.5, 0.197, 0, -0.004]);
 
 /** Exact logistic function (plain reference). */

@@ -221,13 +221,32 @@ export class Arith {
     return out;
   }
 
+  /**
+   * Copy of `ct` at `level`, keeping its scale relative to the canonical scale of the level
+   * (ρ): a rescale by a constant when it has a level to spare, else a plain mod-switch. Used
+   * before multiplying operands of different levels, so products land on canonical scales and
+   * later additions do not cost an extra level.
+   */
+  private toLevel(ct: Ciphertext, level: number): Ciphertext {
+    const l = this.level(ct);
+    if (l >= level) return ct.copy();
+    const target = this.rho(ct) * (this.ctx.scales[level] as number);
+    try {
+      return this.retarget(ct, target, level);
+    } catch (e) {
+      if (e instanceof CkksError && e.code === 'SCALE_OUT_OF_RANGE')
+        return this.modSwitchTo(ct, level);
+      throw e;
+    }
+  }
+
   /** a × b, relinearised and rescaled. */
   mul(a: Ciphertext, b: Ciphertext): Ciphertext {
     const l = Math.max(this.level(a), this.level(b));
     this.requireLevel(l, 'multiplying two ciphertexts');
     this.checkProductScale(a.scale() * b.scale(), l, 'multiplying two ciphertexts');
-    const A = this.modSwitchTo(a, l);
-    const B = a === b ? undefined : this.modSwitchTo(b, l);
+    const A = this.toLevel(a, l);
+    const B = a === b ? undefined : this.toLevel(b, l);
     const out = new this.ctx.seal.Ciphertext();
     try {
       if (B) this.ctx.evaluator.multiply(A, B, out);

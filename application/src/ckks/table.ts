@@ -335,6 +335,7 @@ export class EncryptedTable {
   }
 
   private sameKeys(other: EncryptedTable): void {
+    other.assertLive();
     if (other.keys.preset.name !== this.keys.preset.name) {
       throw new CkksError(
         'PRESET_MISMATCH',
@@ -344,7 +345,6 @@ export class EncryptedTable {
     if (other.keys.keyId !== this.keys.keyId) {
       throw new CkksError('KEY_MISMATCH', 'cannot combine tables encrypted under different keys');
     }
-    other.assertLive();
   }
 
   // ---------------------------------------------------------------- views
