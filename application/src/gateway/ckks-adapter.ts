@@ -46,6 +46,12 @@ export interface EngineOptions {
   passphrase?: string;
   /** Largest result accepted, bytes (default 32 MiB, the gateway's upload limit). */
   maxResultBytes?: number;
+  /**
+   * Statistical security s of the flooding noise (default: the engine's, 30). The noise grows
+   * with 2^(s/2) and with the preset's depth; deep presets at small scales need a lower s (or
+   * larger result values) for useful precision. A seller's policy decision.
+   */
+  statisticalSecurityBits?: number;
 }
 
 export async function engineSellerCrypto(options: EngineOptions = {}): Promise<SellerCrypto> {
@@ -94,7 +100,11 @@ export async function engineSellerCrypto(options: EngineOptions = {}): Promise<S
             );
           }
           try {
-            return safeDecrypt(loaded, keys, { maxValues, decimals }).values;
+            return safeDecrypt(loaded, keys, {
+              maxValues,
+              decimals,
+              statisticalSecurityBits: options.statisticalSecurityBits,
+            }).values;
           } catch (error) {
             return refuse(error);
           }

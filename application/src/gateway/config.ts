@@ -48,6 +48,11 @@ export interface GatewayConfig {
   sampleRateLimit: { max: number; windowMs: number };
   /** Rows of a dataset that go into its free test sample. */
   sampleRows: number;
+  /**
+   * Statistical security (bits) of the flooding noise added when results are released
+   * (default: the CKKS engine's, 30). See docs/gateway.md, "Release policy".
+   */
+  releaseSecurityBits?: number;
   /** Where the event pump starts when it has no checkpoint yet (default: block 0). */
   pumpStartBlock?: bigint;
 }

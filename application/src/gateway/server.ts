@@ -39,7 +39,10 @@ export async function startGateway(
   let crypto = options.crypto;
   if (!crypto && config.roles.includes('seller')) {
     const { engineSellerCrypto } = await import('./ckks-adapter.js');
-    crypto = await engineSellerCrypto();
+    crypto = await engineSellerCrypto({
+      statisticalSecurityBits: config.releaseSecurityBits,
+      passphrase: config.storeSecret,
+    });
   }
   let url = config.publicUrl ?? '';
   const app = createApp({

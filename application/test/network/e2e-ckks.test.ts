@@ -1,0 +1,149 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { expect } from 'chai';
+import { loadBundle, serializeResult } from '../../src/ckks/index.js';
+import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
+import { retryEndorsement } from '../../src/gateway/ledger.js';
+import type { Trade } from '../../src/gateway/types.js';
+import { call, gatewayConfig, startApp, waitFor, type AppHandle } from './e2e-support.js';
+import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
+
+const CHANNEL = 'market';
+const TRADE = '/api/channels/{channel}/trades/{tradeId}';
+
+// The seller app with the real CKKS engine: fresh keys per trade, a real bundle, a buyer
+// computing on ciphertexts, the pump's bounded loading and safe decryption.
+describe('e2e: trades with the CKKS engine', function () {
+  this.timeout(300_000);
+  let seller: AppHandle;
+  let buyer: AppHandle;
+  let issuerConnection: GatewayConnection;
+  let issuer: Contract;
+  const rows = Array.from({ length: 40 }, (_, i) => [i / 10, (i % 7) - 3]);
+  const csv = `x,y\n${rows.map((r) => r.join(',')).join('\n')}\n`;
+
+  const waitForState = (tradeId: string, states: string[]) =>
+    waitFor(
+      `trade ${tradeId} in ${states.join('/')}`,
+      async () => {
+        const t = (await call<Trade>(buyer, 'GET', TRADE, { channel: CHANNEL, tradeId })).body;
+        return states.includes(t.state) ? t : undefined;
+      },
+      120_000,
+    );
+
+  const buyAndDownload = async (datasetId: string) => {
+    const bought = await call<Trade>(
+      buyer,
+      'POST',
+      '/api/channels/{channel}/trades',
+      { channel: CHANNEL },
+      { json: { datasetId } },
+    );
+    expect(bought.status, JSON.stringify(bought.body)).to.equal(201);
+    const delivered = await waitForState(bought.body.tradeId, ['DELIVERED']);
+    const bundle = await call(buyer, 'GET', `${TRADE}/bundle`, {
+      channel: CHANNEL,
+      tradeId: delivered.tradeId,
+    });
+    expect(bundle.status).to.equal(200);
+    return { trade: delivered, bundle: bundle.bytes! };
+  };
+
+  before(async () => {
+    await ensureTestNetwork();
+    const network = await testNetwork.describe();
+    issuerConnection = await connectAs(network, { org: 'auditor', user: 'Admin' });
+    issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
+    await ensureInitialized(issuer);
+    const s = gatewayConfig(testNetwork.runDir, 'seller', ['seller'], [CHANNEL], ['User1']);
+    seller = await startApp(s.config, s.tokens); // the default crypto: the CKKS engine
+    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin']);
+    buyer = await startApp(b.config, b.tokens);
+    const account = await call<{ accountId: string }>(
+      buyer,
+      'GET',
+      '/api/channels/{channel}/account',
+      { channel: CHANNEL },
+    );
+    await retryEndorsement(() => issuer.submitTransaction('Mint', '1000'));
+    await retryEndorsement(() =>
+      issuer.submitTransaction('Transfer', account.body.accountId, '1000'),
+    );
+  });
+
+  after(async () => {
+    await Promise.allSettled([seller?.gateway.close(), buyer?.gateway.close()]);
+    issuerConnection?.close();
+  });
+
+  it('delivers an encrypted mean, decrypted safely, and rejects a result over the leakage bound', async () => {
+    const datasetId = `ckks-${Date.now()}`;
+    const listed = await call(
+      seller,
+      'POST',
+      '/api/channels/{channel}/datasets',
+      { channel: CHANNEL },
+      {
+        json: {
+          listing: {
+            id: datasetId,
+            title: 'two columns',
+            price: '10',
+            deliverWithin: 600,
+            resultWithin: 600,
+            decryptWithin: 600,
+            leakageBound: 2,
+            ckksPreset: 'n4096-d0',
+          },
+          csv,
+        },
+      },
+    );
+    expect(listed.status, JSON.stringify(listed.body)).to.equal(201);
+
+    const first = await buyAndDownload(datasetId);
+    const loaded = await loadBundle(first.bundle, { expectedSha256: first.trade.bundleHash! });
+    const means = loaded.table.mean(0);
+    const result = serializeResult(means);
+    means.dispose();
+    loaded.dispose();
+    expect(result.valueCount).to.equal(2);
+    const submitted = await call<Trade>(
+      buyer,
+      'POST',
+      `${TRADE}/result`,
+      { channel: CHANNEL, tradeId: first.trade.tradeId },
+      { raw: result.bytes, query: { valueCount: '2' } },
+    );
+    expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
+    await waitForState(first.trade.tradeId, ['SETTLED']);
+    const delivered = await call<{ result: { values: number[] } }>(
+      buyer,
+      'GET',
+      `${TRADE}/result`,
+      { channel: CHANNEL, tradeId: first.trade.tradeId },
+    );
+    const expected = [0, 1].map((j) => rows.reduce((a, r) => a + r[j]!, 0) / rows.length);
+    delivered.body.result.values.forEach((v, j) => expect(v).to.be.closeTo(expected[j]!, 0.05));
+
+    // A result holding 40 values, declared on chain as 2: the seller's engine refuses it.
+    const second = await buyAndDownload(datasetId);
+    const again = await loadBundle(second.bundle);
+    const column = again.table.col('x');
+    const big = serializeResult(column);
+    column.dispose();
+    again.dispose();
+    expect(big.valueCount).to.equal(40);
+    const sneaky = await call<Trade>(
+      buyer,
+      'POST',
+      `${TRADE}/result`,
+      { channel: CHANNEL, tradeId: second.trade.tradeId },
+      { raw: big.bytes, query: { valueCount: '2' } },
+    );
+    expect(sneaky.status).to.equal(200);
+    const rejected = await waitForState(second.trade.tradeId, ['REJECTED']);
+    expect(rejected.rejectReason).to.match(/RESULT_TOO_LARGE/);
+    expect(rejected.paidToBuyer).to.equal('10');
+  });
+});
