@@ -204,8 +204,8 @@ export function layoutFromJson(
   if (!json || typeof json !== 'object') bad('not an object');
   const j = json as Record<string, unknown>;
   const { rows, cols, stride, segRows, ctCount, place, padClean, foreignClean, replicated } = j;
-  if (!isInt(rows, 1, limits.maxCells)) bad('rows');
-  if (!isInt(cols, 1, limits.maxCells)) bad('cols');
+  if (!isInt(rows, 1, 2 ** 31)) bad('rows');
+  if (!isInt(cols, 1, 2 ** 31)) bad('cols');
   if ((rows as number) * (cols as number) > limits.maxCells) {
     throw new CkksError('TOO_LARGE', `table has ${rows}×${cols} cells, above ${limits.maxCells}`);
   }

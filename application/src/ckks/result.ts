@@ -204,7 +204,7 @@ export async function loadResult(
     names.add(d.name);
     const layout = layoutFromJson(d.layout, ctx.slots, {
       maxCiphertexts: parsed.sections.length,
-      maxCells: count,
+      maxCells: options.maxValues,
     });
     if (layout.ctCount > layout.rows * layout.cols) {
       throw new CkksError('CORRUPT', 'an output has more ciphertexts than values');
