@@ -93,7 +93,7 @@ describe('e2e: trades with the CKKS engine', function () {
             resultWithin: 600,
             decryptWithin: 600,
             leakageBound: 2,
-            ckksPreset: 'n4096-d0',
+            ckksPreset: 'n8192-d2',
           },
           csv,
         },
@@ -124,7 +124,7 @@ describe('e2e: trades with the CKKS engine', function () {
       { channel: CHANNEL, tradeId: first.trade.tradeId },
     );
     const expected = [0, 1].map((j) => rows.reduce((a, r) => a + r[j]!, 0) / rows.length);
-    delivered.body.result.values.forEach((v, j) => expect(v).to.be.closeTo(expected[j]!, 0.05));
+    delivered.body.result.values.forEach((v, j) => expect(v).to.be.closeTo(expected[j]!, 0.01));
 
     // A result holding 40 values, declared on chain as 2: the seller's engine refuses it.
     const second = await buyAndDownload(datasetId);
