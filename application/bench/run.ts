@@ -176,6 +176,11 @@ async function lrBenchmark(std: number[][], columns: string[], holdout: number[]
   b.dispose();
   const loadedResult = await loadResult(result.bytes, keys, { maxValues: 10 });
   const release = safeDecrypt(loadedResult, keys, { maxValues: 10, decimals: 4 });
+  const release20 = safeDecrypt(loadedResult, keys, {
+    maxValues: 10,
+    decimals: 4,
+    statisticalSecurityBits: 20,
+  });
   loadedResult.dispose();
   loaded.dispose();
   keys.dispose();
@@ -187,9 +192,12 @@ async function lrBenchmark(std: number[][], columns: string[], holdout: number[]
   const plainApprox = plainEpoch(X, y, init, lr, approxSigmoid);
   const plainExact = plainEpoch(X, y, init, lr, exactSigmoid);
   const encrypted: Model = { w: rawW, b: rawB };
-  const releasedW = (release.outputs.weights ?? []).map((r) => r[0] as number);
-  const releasedB = ((release.outputs.bias ?? [])[0] ?? [])[0] as number;
-  const released: Model = { w: releasedW, b: releasedB };
+  const modelOf = (r: typeof release): Model => ({
+    w: (r.outputs.weights ?? []).map((row) => row[0] as number),
+    b: ((r.outputs.bias ?? [])[0] ?? [])[0] as number,
+  });
+  const released = modelOf(release);
+  const released20 = modelOf(release20);
   const maxDiff = Math.max(
     ...rawW.map((v, j) => Math.abs(v - (plainApprox.w[j] as number))),
     Math.abs(rawB - plainApprox.b),
@@ -203,10 +211,11 @@ async function lrBenchmark(std: number[][], columns: string[], holdout: number[]
     meanD4Low,
     perEpoch,
     levels,
-    models: { init, plainApprox, plainExact, encrypted, released },
+    models: { init, plainApprox, plainExact, encrypted, released, released20 },
     acc: (m: Model) => [accuracy(X, y, m), accuracy(Xh, yh, m)] as const,
     maxDiff,
     release,
+    release20,
     bundle,
     bundleNoGalois,
     resultBytes: result.bytes.length,
@@ -320,7 +329,12 @@ async function main() {
       ['load bundle', ms(lrb.loadTime), '', ''],
       ['serialize result (10 values)', ms(lrb.serTime), '', ''],
       ['max |encrypted − plain| over weights', lrb.maxDiff.toExponential(2), '', ''],
-      ['release flooding σ', lrb.release.sigma.toExponential(2), '', ''],
+      [
+        'release flooding σ (s = 30 / s = 20)',
+        `${lrb.release.sigma.toExponential(2)} / ${lrb.release20.sigma.toExponential(2)}`,
+        '',
+        '',
+      ],
     ],
   );
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -332,17 +346,19 @@ async function main() {
       ['plain, thesis sigmoid approximation', ...acc(models.plainApprox).map(pct)],
       ['plain, exact sigmoid', ...acc(models.plainExact).map(pct)],
       ['encrypted (raw decryption)', ...acc(models.encrypted).map(pct)],
-      ['encrypted, safe release (4 decimals + flooding)', ...acc(models.released).map(pct)],
+      ['encrypted, safe release (4 decimals, flooding s = 30)', ...acc(models.released).map(pct)],
+      ['encrypted, safe release (4 decimals, flooding s = 20)', ...acc(models.released20).map(pct)],
     ],
   );
   table(
     '   weights',
-    ['weight', 'plain approx', 'encrypted', 'released'],
+    ['weight', 'plain approx', 'encrypted', 'released s=30', 'released s=20'],
     [...FEATURES, 'bias'].map((f, j) => [
       f,
       fmt(j < FEATURES.length ? (models.plainApprox.w[j] as number) : models.plainApprox.b),
       fmt(j < FEATURES.length ? (models.encrypted.w[j] as number) : models.encrypted.b),
       String(j < FEATURES.length ? models.released.w[j] : models.released.b),
+      String(j < FEATURES.length ? models.released20.w[j] : models.released20.b),
     ]),
   );
 
