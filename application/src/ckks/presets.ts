@@ -59,7 +59,7 @@ function preset(
     depth,
     slots: n / 2,
     headroomBits: q0 - scaleBits,
-    ciphertextBytes: 2 * n * (depth + 1) * 8 + 89,
+    ciphertextBytes: 2 * n * (depth + 1) * 8 + 113,
     summary,
   });
 }
