@@ -672,7 +672,11 @@ export class EncryptedTable {
       const [ra, ca] = [A.rows, A.cols];
       const cb = B.layout.cols;
       let rb = B.layout.rows;
-      if ((ra === 1 && rb > 1 && ca === cb) || (ca === 1 && cb > 1 && ra === rb)) {
+      const thisIsBroadcast =
+        (ra === 1 && rb > 1 && ca === cb) ||
+        (ca === 1 && cb > 1 && ra === rb) ||
+        (ra === 1 && ca === 1 && rb * cb > 1);
+      if (thisIsBroadcast) {
         // The broadcast operand is `this`: swap (x − y = −(y − x)).
         const r = B.encBinary(this, op);
         if (op !== 'sub') return r;

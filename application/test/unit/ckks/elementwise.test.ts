@@ -4,7 +4,13 @@
  * 1e-3.
  */
 import { expect } from 'chai';
-import { encryptTable, decryptTable, type TradeKeys } from '../../../src/ckks/index.js';
+import {
+  encryptTable,
+  decryptTable,
+  tidy,
+  type EncryptedTable,
+  type TradeKeys,
+} from '../../../src/ckks/index.js';
 import { check, keysFor, plain, randomMatrix } from './helpers.js';
 
 const TOL = 1e-6;
@@ -186,12 +192,28 @@ describe('ckks elementwise operations', function () {
         'A + row(3)',
       );
       const s = A.cell(2, 2);
+      const c22 = (a[2] as number[])[2] as number;
       check(
         A.mul(s),
         keys,
-        plain.map(a, (v) => v * ((a[2] as number[])[2] as number)),
+        plain.map(a, (v) => v * c22),
         TOL,
         'A × cell',
+      );
+      check(
+        s.sub(A),
+        keys,
+        plain.map(a, (v) => c22 - v),
+        TOL,
+        'cell − A',
+      );
+      check(R.add(s), keys, [(a[3] as number[]).map((v) => v + c22)], TOL, 'row + cell');
+      check(
+        s.mul(C),
+        keys,
+        a.map((r) => [(r[1] as number) * c22]),
+        TOL,
+        'cell × col',
       );
       for (const t of [C, R, s]) t.dispose();
     } finally {
@@ -229,6 +251,28 @@ describe('ckks elementwise operations', function () {
       );
       for (const t of [t1, t2, t3]) t.dispose();
     } finally {
+      A.dispose();
+    }
+  });
+
+  it('disposes intermediate tables with tidy() and keeps the returned ones', () => {
+    const A = encryptTable(keys, randomMatrix(6, 2, 4));
+    let inner: EncryptedTable[] = [];
+    const kept = tidy(() => {
+      const sq = A.square();
+      const s = sq.sum(0);
+      inner = [sq, s];
+      return { total: s.sum(1), plainSum: s };
+    });
+    try {
+      expect(inner[0]?.isDisposed).to.equal(true);
+      expect(inner[1]?.isDisposed).to.equal(false);
+      expect(kept.total.isDisposed).to.equal(false);
+      expect(A.isDisposed).to.equal(false);
+      expect(() => inner[0]?.add(1)).to.throw(/disposed/);
+    } finally {
+      kept.total.dispose();
+      kept.plainSum.dispose();
       A.dispose();
     }
   });
