@@ -5,10 +5,13 @@
  */
 import { expect } from 'chai';
 import {
+  createTradeKeys,
   decryptTable,
   encryptTable,
+  galoisStepsFor,
   polyvalPlain,
   SIGMOID_THESIS,
+  tidy,
   type TradeKeys,
 } from '../../../src/ckks/index.js';
 import { keysFor, rng } from './helpers.js';
@@ -73,6 +76,36 @@ describe('ckks logistic regression epoch', function () {
       expect(w1[0] as number).to.be.greaterThan(w0[0] as number);
     } finally {
       for (const t of [table, Xe, ye, z, p, res, gwe, gbe, w1e, b1e]) t.dispose();
+    }
+  });
+
+  it('runs with only the Galois keys galoisStepsFor plans for it', async () => {
+    const steps = galoisStepsFor(
+      'n8192-d4',
+      [100, 3],
+      ['sum-rows', 'sum-columns', 'broadcast-rows'],
+    );
+    expect(steps).to.have.members([
+      1, 2, 4, 8, 16, 32, 64, 1024, 2048, -1, -2, -4, -8, -16, -32, -64,
+    ]);
+
+    const k = await createTradeKeys('n8192-d4', { galoisSteps: steps });
+    const r = rng(7);
+    const data = Array.from({ length: 100 }, () => [r() - 0.5, r() - 0.5, r() > 0.5 ? 1 : 0]);
+    const T = encryptTable(k, data, ['a', 'b', 'y']);
+    try {
+      const out = tidy(() => {
+        const X = T.select(['a', 'b']);
+        const res = X.matmul([0.2, -0.1]).sigmoid().sub(T.col('y'));
+        const g = X.t().matmul(res).mul(0.01);
+        return { g, z2: X.matmul(X.t().matmul(T.col('a'))), s: res.sum() };
+      });
+      expect(decryptTable(out.g, k)).to.have.length(2);
+      expect(decryptTable(out.z2, k)).to.have.length(100);
+      for (const t of Object.values(out)) t.dispose();
+    } finally {
+      T.dispose();
+      k.dispose();
     }
   });
 });
