@@ -240,7 +240,11 @@ export function layoutFromJson(
     });
     out.push(segList);
   }
-  if (replicated && (cols !== 1 || segs !== 1 || ctCount !== 1)) bad('replicated layout');
+  if (replicated) {
+    // Every column alone in its ciphertext (its copies fill the rest of it).
+    const cts = out.map((col) => (col[0] as Segment).ct);
+    if (segs !== 1 || ctCount !== cols || new Set(cts).size !== cols) bad('replicated layout');
+  }
   return {
     rows: rows as number,
     cols: cols as number,

@@ -13,14 +13,7 @@ import { Arith } from './arith.js';
 import type { CkksContext } from './context.js';
 import { CkksError, requireArg } from './errors.js';
 import type { EvaluationKeys } from './keys.js';
-import {
-  cellVectors,
-  nextPow2,
-  rowsInSegment,
-  segmentCount,
-  type Layout,
-  type Segment,
-} from './layout.js';
+import { cellVectors, nextPow2, segmentCount, type Layout, type Segment } from './layout.js';
 import type { Preset } from './presets.js';
 import { free } from './seal.js';
 
@@ -1426,6 +1419,3 @@ export function matmulPlain(
 ): EncryptedTable {
   return vector.leftMatmul(matrix);
 }
-
-/** @internal rows of segment s (re-exported for encryption code). */
-export { rowsInSegment };

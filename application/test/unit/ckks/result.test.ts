@@ -68,6 +68,42 @@ describe('ckks encrypted results', function () {
     }
   });
 
+  it('carries transposed, replicated and multi-ciphertext outputs', async () => {
+    const t = encryptTable(keys, data);
+    const outputs = {
+      xw: t.matmul([
+        [1, 0],
+        [0, 1],
+        [0.5, 0.5],
+        [0, 0],
+      ]),
+      xtv: t.t().matmul(t.col(0)),
+      rowsum: t.sum(1),
+    };
+    const ser = serializeResult(outputs);
+    for (const o of Object.values(outputs)) o.dispose();
+    t.dispose();
+    const r = await loadResult(ser.bytes, keys, { maxValues: 200 });
+    try {
+      const rel = safeDecrypt(r, keys, { maxValues: 200, decimals: 6, statisticalSecurityBits: 0 });
+      expect(rel.outputs.xw).to.have.length(40);
+      (rel.outputs.xw ?? []).forEach((row, i) => {
+        const d = data[i] as number[];
+        expect(row[0]).to.be.closeTo((d[0] as number) + 0.5 * (d[2] as number), 1e-3);
+        expect(row[1]).to.be.closeTo((d[1] as number) + 0.5 * (d[2] as number), 1e-3);
+      });
+      const xtv = plain.transpose(
+        plain.sum0(plain.map(data, (x, i) => x * ((data[i] as number[])[0] as number))),
+      );
+      (rel.outputs.xtv ?? []).forEach((row, j) =>
+        expect(row[0]).to.be.closeTo(xtv[j]?.[0] as number, 1e-2),
+      );
+      expect(rel.outputs.rowsum?.[7]?.[0]).to.be.closeTo(plain.sum1(data)[7]?.[0] as number, 1e-3);
+    } finally {
+      r.dispose();
+    }
+  });
+
   it('refuses results above the value bound before decrypting anything', async () => {
     await expectCode(
       () => loadResult(result.bytes, keys, { maxValues: 4 }),
