@@ -374,7 +374,7 @@ async function main() {
       }[k],
       ms(ops.lib[k]),
       ms(ops.raw[k]),
-      `${((ops.lib[k] / ops.raw[k] - 1) * 100).toFixed(0)} %`,
+      `${Math.round((ops.lib[k] / ops.raw[k] - 1) * 100) || 0} %`,
     ]),
   );
 
