@@ -1,14 +1,29 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadBundle, serializeResult } from '../../src/ckks/index.js';
 import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
 import { retryEndorsement } from '../../src/gateway/ledger.js';
 import type { Trade } from '../../src/gateway/types.js';
-import { call, gatewayConfig, startApp, waitFor, type AppHandle } from './e2e-support.js';
-import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
+import {
+  call,
+  gatewayConfig,
+  startApp,
+  waitFor,
+  type AppHandle,
+  initialized,
+} from './e2e-support.js';
+import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
 const TRADE = '/api/channels/{channel}/trades/{tradeId}';
+const distSrc = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+const cliMain = path.join(distSrc, 'cli', 'main.js');
+const script = path.join(distSrc, 'demo', 'scripts', 'column-means.js');
 
 // The seller app with the real CKKS engine: fresh keys per trade, a real bundle, a buyer
 // computing on ciphertexts, the pump's bounded loading and safe decryption.
@@ -54,7 +69,7 @@ describe('e2e: trades with the CKKS engine', function () {
     const network = await testNetwork.describe();
     issuerConnection = await connectAs(network, { org: 'auditor', user: 'Admin' });
     issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
-    await ensureInitialized(issuer);
+    await initialized(issuer);
     const s = gatewayConfig(testNetwork.runDir, 'seller', ['seller'], [CHANNEL], ['User1']);
     seller = await startApp(s.config, s.tokens); // the default crypto: the CKKS engine
     const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin']);
@@ -74,6 +89,81 @@ describe('e2e: trades with the CKKS engine', function () {
   after(async () => {
     await Promise.allSettled([seller?.gateway.close(), buyer?.gateway.close()]);
     issuerConnection?.close();
+  });
+
+  it('test sample and a whole trade through the CLI: buy, run a script, submit, result', async () => {
+    const datasetId = `ckks-cli-${Date.now()}`;
+    const listed = await call(
+      seller,
+      'POST',
+      '/api/channels/{channel}/datasets',
+      { channel: CHANNEL },
+      {
+        json: {
+          listing: {
+            id: datasetId,
+            title: 'two columns, with a sample',
+            price: '10',
+            deliverWithin: 600,
+            resultWithin: 600,
+            decryptWithin: 600,
+            leakageBound: 2,
+            ckksPreset: 'n8192-d2',
+            freeSample: true,
+          },
+          csv,
+        },
+      },
+    );
+    expect(listed.status, JSON.stringify(listed.body)).to.equal(201);
+    const dir = mkdtempSync(path.join(tmpdir(), 'dm-cli-'));
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [
+            cliMain,
+            '--url',
+            buyer.url,
+            '--token',
+            Object.values(buyer.tokens)[0]!,
+            '--quiet',
+            ...args,
+          ],
+          { cwd: dir },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const ok = async (...args: string[]) => {
+      const reply = await cli(...args);
+      expect(reply.code, `${args.join(' ')}: ${reply.stderr}`).to.equal(0);
+      return reply.stdout;
+    };
+    // The free test sample: the first rows under the sample's own keys, decrypted for free.
+    await ok('sample', datasetId, '--out', 'sample.bundle');
+    await ok('run', script, '--bundle', 'sample.bundle', '--out', 'sample.result');
+    const sample = JSON.parse(
+      await ok('--json', 'sample-result', datasetId, '--result', 'sample.result'),
+    ) as { values: number[] };
+    const sampleRows = rows.slice(0, 32);
+    sample.values.forEach((v, j) =>
+      expect(v).to.be.closeTo(sampleRows.reduce((a, r) => a + r[j]!, 0) / sampleRows.length, 0.01),
+    );
+    // The real trade.
+    const bought = JSON.parse(await ok('--json', 'buy', datasetId, '--out', 'trade.bundle')) as {
+      trade: Trade;
+    };
+    expect(bought.trade.state).to.equal('DELIVERED');
+    await ok('run', script, '--bundle', 'trade.bundle', '--out', 'trade.result');
+    await ok('submit', bought.trade.tradeId, '--result', 'trade.result', '--values', '2');
+    const result = JSON.parse(await ok('--json', 'result', bought.trade.tradeId)) as {
+      result: { values: number[] };
+    };
+    result.result.values.forEach((v, j) =>
+      expect(v).to.be.closeTo(rows.reduce((a, r) => a + r[j]!, 0) / rows.length, 0.01),
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('delivers an encrypted mean, decrypted safely, and rejects a result over the leakage bound', async () => {

@@ -20,8 +20,9 @@ import {
   startApp,
   waitFor,
   type AppHandle,
+  initialized,
 } from './e2e-support.js';
-import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
+import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
 const cliMain = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
@@ -128,7 +129,7 @@ describe('e2e: gateway apps on the real network', function () {
     const network = await testNetwork.describe();
     issuerConnection = await connectAs(network, { org: 'auditor', user: 'Admin' });
     issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
-    await ensureInitialized(issuer);
+    await initialized(issuer);
     csv = (await penguinsCsv()).csv;
 
     const s = gatewayConfig(runDir, 'seller', ['seller'], [CHANNEL], ['Admin']);

@@ -8,9 +8,16 @@ import type { Contract } from '@hyperledger/fabric-gateway';
 import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
 import { SellerStore } from '../../src/gateway/store/seller-store.js';
 import type { Trade } from '../../src/gateway/types.js';
-import { call, gatewayConfig, startApp, waitFor, type AppHandle } from './e2e-support.js';
+import {
+  call,
+  gatewayConfig,
+  startApp,
+  waitFor,
+  type AppHandle,
+  initialized,
+} from './e2e-support.js';
 import { retryEndorsement } from '../../src/gateway/ledger.js';
-import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
+import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHANNEL = 'market';
@@ -72,7 +79,7 @@ describe('e2e: event pump killed between purchase and delivery', function () {
     const network = await testNetwork.describe();
     issuerConnection = await connectAs(network, { org: 'auditor', user: 'Admin' });
     const issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
-    await ensureInitialized(issuer);
+    await initialized(issuer);
     sellerConnection = await connectAs(network, { org: 'seller', user: 'Admin' });
     sellerAdmin = sellerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
     const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin']);

@@ -1,4 +1,6 @@
+import type { Contract } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
+import { retryEndorsement } from '../../src/gateway/ledger.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,5 +168,23 @@ export async function waitFor<T>(
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+/**
+ * ensureInitialized, also riding out discovery right after a deploy (the fixture's retry
+ * covers UNAVAILABLE only; the first endorsement may also fail FAILED_PRECONDITION).
+ */
+export async function initialized(contract: Contract): Promise<void> {
+  try {
+    await contract.evaluateTransaction('GetConfig');
+  } catch {
+    try {
+      await retryEndorsement(() => contract.submitTransaction('Initialize', 'AuditorMSP'), 60_000);
+    } catch (error) {
+      if (!/ALREADY_EXISTS/.test(JSON.stringify((error as { details?: unknown }).details ?? ''))) {
+        throw error;
+      }
+    }
   }
 }
