@@ -21,7 +21,7 @@ import { connectAs, TestNetwork, type GatewayConnection } from '../fabric/index.
 import { newApiToken, tokenSha256Hex } from '../gateway/auth.js';
 import { withDefaults, type Role } from '../gateway/config.js';
 import { generateResultKeyPair } from '../gateway/crypto/result-envelope.js';
-import { retryEndorsement } from '../gateway/ledger.js';
+import { retryWhileEndorsersSettle } from '../fabric/index.js';
 import { ResultRefused, type SellerCrypto } from '../gateway/seller-crypto.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { Trade } from '../gateway/types.js';
@@ -75,7 +75,10 @@ async function main(): Promise<void> {
       return connection.gateway.getNetwork(CHANNEL).getContract('datamarket');
     };
     const issuer = await open('auditor', 'Admin');
-    await retryEndorsement(() => issuer.submitTransaction('Initialize', 'AuditorMSP'), 60_000);
+    await retryWhileEndorsersSettle(
+      () => issuer.submitTransaction('Initialize', 'AuditorMSP'),
+      60_000,
+    );
 
     const app = async (org: string, roles: Role[]) => {
       const token = newApiToken();
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
     const seller = await app('seller', ['seller']);
     const buyer = await app('buyer', ['buyer']);
     const buyerAccount = (await buyer.account()).accountId;
-    await retryEndorsement(() => issuer.submitTransaction('Mint', '1000000'));
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '1000000'));
     await issuer.submitTransaction('Transfer', buyerAccount, '100000');
 
     // 1. whole-trade latency

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DataMarketClient } from '../client/index.js';
 import { keyValues, Progress, table } from '../cli/format.js';
 import { connectAs, TestNetwork } from '../fabric/index.js';
-import { retryEndorsement } from '../gateway/ledger.js';
+import { retryWhileEndorsersSettle } from '../fabric/index.js';
 import { newApiToken, tokenSha256Hex } from '../gateway/auth.js';
 import { withDefaults, type GatewayConfig, type Role } from '../gateway/config.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
@@ -111,7 +111,10 @@ async function main(): Promise<void> {
   const apps: App[] = [];
   try {
     const issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
-    await retryEndorsement(() => issuer.submitTransaction('Initialize', 'AuditorMSP'), 60_000);
+    await retryWhileEndorsersSettle(
+      () => issuer.submitTransaction('Initialize', 'AuditorMSP'),
+      60_000,
+    );
     console.log('token issuer: AuditorMSP');
 
     step('starting one gateway app per org');
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
     step('minting: the issuer mints 10 000 tokens and sends 2 000 to the buyer');
     const buyerAccount = await buyer.client.initialize();
     const sellerAccount = await seller.client.initialize();
-    await retryEndorsement(() => issuer.submitTransaction('Mint', '10000'));
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '10000'));
     await issuer.submitTransaction('Transfer', buyerAccount.accountId, '2000');
     const balances = async () => {
       const [b, s] = await Promise.all([buyer.client.account(), seller.client.account()]);
@@ -343,7 +346,7 @@ async function main(): Promise<void> {
     );
 
     step('where things are');
-    console.log((await network.run('status')).output.trim());
+    await network.run('status'); // verbose: its table goes straight to the terminal
     console.log(`run directory:   ${network.runDir}`);
     console.log(`demo stores:     ${demoDir}`);
     console.log('stop the network: npm run network -- down');

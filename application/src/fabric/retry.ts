@@ -1,11 +1,23 @@
 import { EndorseError } from '@hyperledger/fabric-gateway';
 
 const UNAVAILABLE = 14;
+const FAILED_PRECONDITION = 9;
+
+/** Endorsement failures that only mean discovery has not caught up with the network yet. */
+function isSettling(error: unknown): boolean {
+  if (!(error instanceof EndorseError)) return false;
+  if (error.code === UNAVAILABLE) return true; // no reachable endorser for an org
+  return (
+    error.code === FAILED_PRECONDITION &&
+    /no peer combination can satisfy the endorsement policy/.test(error.message)
+  );
+}
 
 /**
- * Retries a transaction whose endorsement failed only because the gateway found no reachable
- * endorser for an org: right after a peer stops, starts or joins, discovery needs a few seconds
- * to settle. Safe to repeat: nothing reached the orderer yet. Every other error is thrown as is.
+ * Retries a transaction whose endorsement failed only because discovery is still settling:
+ * right after a peer stops, starts or joins, or a chaincode is deployed, it takes a few seconds
+ * to see every org's endorsers. Safe to repeat: nothing reached the orderer yet. Every other
+ * error is thrown as is.
  */
 export async function retryWhileEndorsersSettle<T>(
   work: () => Promise<T>,
@@ -16,8 +28,7 @@ export async function retryWhileEndorsersSettle<T>(
     try {
       return await work();
     } catch (error) {
-      const transient = error instanceof EndorseError && error.code === UNAVAILABLE;
-      if (!transient || Date.now() > deadline) throw error;
+      if (!isSettling(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { EndorseError, type Contract, type Network } from '@hyperledger/fabric-gateway';
+import { type Contract, type Network } from '@hyperledger/fabric-gateway';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,28 +16,6 @@ import {
 
 const utf8 = new TextDecoder();
 export const CHAINCODE = 'datamarket';
-
-/**
- * Like retryWhileEndorsersSettle, and also retries while discovery does not yet see enough
- * orgs with the chaincode (FAILED_PRECONDITION "no peer combination can satisfy the
- * endorsement policy", seen right after a deploy). Nothing reached the orderer, so it is safe.
- */
-export async function retryEndorsement<T>(work: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await retryWhileEndorsersSettle(work, timeoutMs);
-    } catch (error) {
-      const typed = error as { code?: number; message?: string };
-      const settling =
-        error instanceof EndorseError &&
-        typed.code === 9 &&
-        /no peer combination can satisfy the endorsement policy/.test(typed.message ?? '');
-      if (!settling || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
 
 /**
  * Per-channel, per-user access to the ledger through the app's own org peer. One gRPC
@@ -91,7 +69,7 @@ export class Ledger {
 
   async submitJson<T>(user: string, channel: string, fn: string, ...args: string[]): Promise<T> {
     const contract = await this.contract(user, channel);
-    const bytes = await retryEndorsement(() => contract.submitTransaction(fn, ...args));
+    const bytes = await retryWhileEndorsersSettle(() => contract.submitTransaction(fn, ...args));
     return JSON.parse(utf8.decode(bytes)) as T;
   }
 
@@ -110,7 +88,7 @@ export class Ledger {
     const proposal = contract.newProposal(fn, { arguments: args });
     const txId = proposal.getTransactionId();
     await beforeSubmit(txId);
-    const transaction = await retryEndorsement(() => proposal.endorse());
+    const transaction = await retryWhileEndorsersSettle(() => proposal.endorse());
     const commit = await transaction.submit();
     const status = await commit.getStatus();
     if (!status.successful) {

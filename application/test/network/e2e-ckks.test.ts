@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBundle, serializeResult } from '../../src/ckks/index.js';
 import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
-import { retryEndorsement } from '../../src/gateway/ledger.js';
+import { retryWhileEndorsersSettle } from '../../src/fabric/index.js';
 import type { Trade } from '../../src/gateway/types.js';
 import {
   call,
@@ -80,8 +80,8 @@ describe('e2e: trades with the CKKS engine', function () {
       '/api/channels/{channel}/account',
       { channel: CHANNEL },
     );
-    await retryEndorsement(() => issuer.submitTransaction('Mint', '1000'));
-    await retryEndorsement(() =>
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '1000'));
+    await retryWhileEndorsersSettle(() =>
       issuer.submitTransaction('Transfer', account.body.accountId, '1000'),
     );
   });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../../src/gateway/auth.js';
-import { retryEndorsement, userSigningIdentity } from '../../src/gateway/ledger.js';
+import { userSigningIdentity } from '../../src/gateway/ledger.js';
 import {
   connectAs,
   retryWhileEndorsersSettle,
@@ -154,7 +154,7 @@ describe('e2e: gateway apps on the real network', function () {
         { user: 'Admin' },
       )
     ).body.accountId;
-    await retryEndorsement(() => issuer.submitTransaction('Mint', '5000'));
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '5000'));
     await issuer.submitTransaction('Transfer', buyerAccount, '5000');
   });
 

@@ -16,7 +16,7 @@ import {
   type AppHandle,
   initialized,
 } from './e2e-support.js';
-import { retryEndorsement } from '../../src/gateway/ledger.js';
+import { retryWhileEndorsersSettle } from '../../src/fabric/index.js';
 import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -90,7 +90,7 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       '/api/channels/{channel}/account',
       { channel: CHANNEL },
     );
-    await retryEndorsement(() => issuer.submitTransaction('Mint', '1000'));
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '1000'));
     await issuer.submitTransaction('Transfer', account.body.accountId, '1000');
   });
 
@@ -132,7 +132,7 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       owner: 'Admin',
     });
     store.close();
-    await retryEndorsement(() =>
+    await retryWhileEndorsersSettle(() =>
       sellerAdmin.submitTransaction(
         'CreateListing',
         JSON.stringify({

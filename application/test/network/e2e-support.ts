@@ -1,6 +1,6 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
-import { retryEndorsement } from '../../src/gateway/ledger.js';
+import { retryWhileEndorsersSettle } from '../../src/fabric/index.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -180,7 +180,10 @@ export async function initialized(contract: Contract): Promise<void> {
     await contract.evaluateTransaction('GetConfig');
   } catch {
     try {
-      await retryEndorsement(() => contract.submitTransaction('Initialize', 'AuditorMSP'), 60_000);
+      await retryWhileEndorsersSettle(
+        () => contract.submitTransaction('Initialize', 'AuditorMSP'),
+        60_000,
+      );
     } catch (error) {
       if (!/ALREADY_EXISTS/.test(JSON.stringify((error as { details?: unknown }).details ?? ''))) {
         throw error;

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# npm run bench [-- CSV_PATH]: the CKKS engine's benchmarks (the thesis's two examples, per-op
+# costs, bundle sizes), then whole trades on a real network (latency, purchases per second).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+npm run --silent build
+node application/dist/bench/run.js "$@"
+node application/dist/src/demo/bench-trades.js --engine
