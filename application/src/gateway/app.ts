@@ -244,7 +244,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
 
   const mySellerTrade = async (channel: string, tradeId: string) => {
     const found = await trade(readerUser, channel, tradeId);
-    const dataset = store.getDataset(channel, found.datasetId);
+    const dataset = await store.getDataset(channel, found.datasetId);
     if (!dataset) throw notFound(`trade ${tradeId} is not for a dataset this app sells`);
     return { trade: found, dataset };
   };
@@ -252,9 +252,9 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
   const sampleFor = async (channel: string, datasetId: string) => {
     const found = await listing(readerUser, channel, datasetId);
     if (!found.freeSample) throw notFound(`dataset ${datasetId} offers no free test sample`);
-    const dataset = store.getDataset(channel, datasetId);
+    const dataset = await store.getDataset(channel, datasetId);
     if (!dataset) throw notFound(`dataset ${datasetId} is not sold by this app`);
-    let sample = store.getSample(channel, datasetId);
+    let sample = await store.getSample(channel, datasetId);
     if (!sample) {
       const subset: StoredDataset = { ...dataset, rows: dataset.rows.slice(0, config.sampleRows) };
       const material = await engine().createBundle(subset, found.ckksPreset);
@@ -265,7 +265,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
         sha256: sha256Hex(material.bundle),
         sealedSecretKey: sealer.seal(material.secretKey, labels.sampleKey(channel, datasetId)),
       };
-      store.putSample(sample);
+      await store.putSample(sample);
     }
     return { listing: found, sample };
   };
@@ -580,7 +580,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
           'GetDeliveredResult',
           tradeId,
         );
-        const key = store.getBuyerKey(channel, tradeId);
+        const key = await store.getBuyerKey(channel, tradeId);
         if (!key)
           throw notFound(`this app holds no result key for trade ${tradeId} (bought elsewhere?)`);
         const privateKeyPem = sealer
@@ -614,8 +614,8 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
       role: 'seller',
       auth: 'token',
       body: 'none',
-      handler: (req, res) => {
-        res.json({ records: store.listDatasets(channelOf(req)) });
+      handler: async (req, res) => {
+        res.json({ records: await store.listDatasets(channelOf(req)) });
       },
     },
     {
@@ -631,10 +631,10 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
         const datasetId = fields.id;
         if (typeof datasetId !== 'string' || !ID.test(datasetId))
           throw badRequest("'listing.id' is missing or malformed");
-        if (store.getDataset(channel, datasetId))
+        if (await store.getDataset(channel, datasetId))
           throw conflict(`dataset ${datasetId} is already in this store`);
         const table = await datasetFrom(body);
-        store.putDataset({
+        await store.putDataset({
           channel,
           datasetId,
           columns: table.columns,
@@ -659,7 +659,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
             droppedRows: table.droppedRows,
           });
         } catch (error) {
-          store.deleteDataset(channel, datasetId);
+          await store.deleteDataset(channel, datasetId);
           throw error;
         }
       },
@@ -697,14 +697,14 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
         );
         if (table) {
           // Open trades keep their bundles; new purchases get the new data.
-          store.putDataset({
+          await store.putDataset({
             channel,
             datasetId,
             columns: table.columns,
             rows: table.rows,
             owner: userOf(res),
           });
-          store.deleteSample(channel, datasetId);
+          await store.deleteSample(channel, datasetId);
         }
         res.json({ listing: updated, rowCount: table?.rows.length ?? current.schema.rowCount });
       },
@@ -744,7 +744,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
           ledger.accountId(userOf(res), channel),
         ]);
         if (found.seller !== me) throw forbidden(`trade ${tradeId} is not a sale of yours`);
-        res.json({ tradeId, entries: store.pumpLog(channel, tradeId) });
+        res.json({ tradeId, entries: await store.pumpLog(channel, tradeId) });
       },
     },
     {
@@ -764,7 +764,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
             `trade ${tradeId} is ${found.state}: the bundle is served in DELIVERED or RESULT_SUBMITTED`,
           );
         }
-        const bundle = store.getBundle(channel, tradeId);
+        const bundle = await store.getBundle(channel, tradeId);
         if (!bundle) throw notFound(`no bundle stored for trade ${tradeId}`);
         sendBytes(res, bundle.bytes, bundle.sha256);
       },
@@ -788,7 +788,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
           );
         }
         const sha256 = sha256Hex(body);
-        store.putResult({ channel, tradeId, bytes: body, sha256 });
+        await store.putResult({ channel, tradeId, bytes: body, sha256 });
         res.status(201).json({ tradeId, sha256, bytes: body.length });
       },
     },

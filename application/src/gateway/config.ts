@@ -35,8 +35,13 @@ export interface GatewayConfig {
   host: string;
   /** 0 = any free port. */
   port: number;
-  /** SQLite file of this app's store. */
-  storePath: string;
+  /** SQLite file of this app's store (the default, embedded). */
+  storePath?: string;
+  /**
+   * PostgreSQL connection URL (`postgres://user@host:port/db`) of this app's store, instead of
+   * `storePath`; wins if both are given.
+   */
+  storeUrl?: string;
   /** Seals secret keys at rest (≥ 16 characters). */
   storeSecret: string;
   /** API tokens (SHA-256 digests) of the org's users. */
@@ -57,13 +62,18 @@ export interface GatewayConfig {
   pumpStartBlock?: bigint;
 }
 
+/** Where the store lives: the PostgreSQL URL if there is one, else the SQLite file. */
+export function storeLocation(config: Pick<GatewayConfig, 'storePath' | 'storeUrl'>): string {
+  const location = config.storeUrl ?? config.storePath;
+  if (!location) throw new Error('the config names no store: set storePath or storeUrl');
+  return location;
+}
+
 export function withDefaults(
   partial: Partial<GatewayConfig> &
-    Pick<
-      GatewayConfig,
-      'org' | 'roles' | 'channels' | 'networkRunDir' | 'storePath' | 'storeSecret' | 'users'
-    >,
+    Pick<GatewayConfig, 'org' | 'roles' | 'channels' | 'networkRunDir' | 'storeSecret' | 'users'>,
 ): GatewayConfig {
+  storeLocation(partial);
   return {
     host: '127.0.0.1',
     port: 0,
@@ -77,7 +87,7 @@ export function withDefaults(
 /**
  * Reads a JSON config file (docs/gateway.md). `storeSecret` may instead come from the
  * environment variable DATAMARKET_STORE_SECRET, which wins; relative paths are resolved
- * against the file's directory.
+ * against the file's directory. The store is `storeUrl` (PostgreSQL) or `storePath` (SQLite).
  */
 export async function loadConfig(file: string): Promise<GatewayConfig> {
   const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -94,7 +104,8 @@ export async function loadConfig(file: string): Promise<GatewayConfig> {
     roles,
     channels: raw.channels as string[],
     networkRunDir: path.resolve(dir, String(raw.networkRunDir)),
-    storePath: path.resolve(dir, String(raw.storePath)),
+    storePath: typeof raw.storePath === 'string' ? path.resolve(dir, raw.storePath) : undefined,
+    storeUrl: typeof raw.storeUrl === 'string' ? raw.storeUrl : undefined,
     storeSecret,
     users: raw.users as ApiUser[],
     pumpStartBlock:

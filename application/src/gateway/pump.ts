@@ -15,25 +15,32 @@ import type { PlainResult, Trade, TradeEvent } from './types.js';
 
 const utf8 = new TextDecoder();
 
-/** fabric-gateway Checkpointer kept in the seller store (survives restarts). */
+/**
+ * fabric-gateway Checkpointer kept in the seller store (survives restarts). Its getters are
+ * synchronous, so the checkpoint is read once (`load`) and then kept in memory, written through.
+ */
 export class StoreCheckpointer implements Checkpointer {
-  constructor(
+  private constructor(
     private readonly store: SellerStore,
     private readonly name: string,
+    private current: { blockNumber: bigint; transactionId?: string } | undefined,
   ) {}
+  static async load(store: SellerStore, name: string): Promise<StoreCheckpointer> {
+    return new StoreCheckpointer(store, name, await store.getCheckpoint(name));
+  }
   getBlockNumber(): bigint | undefined {
-    return this.store.getCheckpoint(this.name)?.blockNumber;
+    return this.current?.blockNumber;
   }
   getTransactionId(): string | undefined {
-    return this.store.getCheckpoint(this.name)?.transactionId;
+    return this.current?.transactionId;
   }
-  checkpointBlock(blockNumber: bigint): Promise<void> {
-    this.store.putCheckpoint(this.name, blockNumber + 1n);
-    return Promise.resolve();
+  async checkpointBlock(blockNumber: bigint): Promise<void> {
+    await this.store.putCheckpoint(this.name, blockNumber + 1n);
+    this.current = { blockNumber: blockNumber + 1n };
   }
-  checkpointTransaction(blockNumber: bigint, transactionId: string): Promise<void> {
-    this.store.putCheckpoint(this.name, blockNumber, transactionId);
-    return Promise.resolve();
+  async checkpointTransaction(blockNumber: bigint, transactionId: string): Promise<void> {
+    await this.store.putCheckpoint(this.name, blockNumber, transactionId);
+    this.current = { blockNumber, transactionId };
   }
   checkpointChaincodeEvent(event: ChaincodeEvent): Promise<void> {
     return this.checkpointTransaction(event.blockNumber, event.transactionId);
@@ -88,10 +95,11 @@ export class EventPump {
   }
 
   private async run(channel: string): Promise<void> {
-    const checkpointer = new StoreCheckpointer(this.deps.store, `pump:${channel}`);
+    let checkpointer: StoreCheckpointer | undefined;
     while (!this.stopped) {
       let stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
       try {
+        checkpointer ??= await StoreCheckpointer.load(this.deps.store, `pump:${channel}`);
         const network = await this.deps.ledger.fabricNetwork(this.readerUser, channel);
         stream = await network.getChaincodeEvents(CHAINCODE, {
           checkpoint: checkpointer,
@@ -126,7 +134,7 @@ export class EventPump {
       return;
     }
     if (payload.type !== 'Purchased' && payload.type !== 'ResultSubmitted') return;
-    const dataset = this.deps.store.getDataset(channel, payload.datasetId);
+    const dataset = await this.deps.store.getDataset(channel, payload.datasetId);
     if (!dataset) return; // not one of ours
     const key = `${channel}/${payload.tradeId}/${payload.type}`;
     try {
@@ -139,7 +147,12 @@ export class EventPump {
       this.attempts.set(key, attempt);
       if (refusal || attempt >= MAX_ATTEMPTS) {
         const reason = refusal ?? (error as Error).message;
-        this.deps.store.logPump(channel, payload.tradeId, 'failed', `${payload.type}: ${reason}`);
+        await this.deps.store.logPump(
+          channel,
+          payload.tradeId,
+          'failed',
+          `${payload.type}: ${reason}`,
+        );
         this.log(`trade ${payload.tradeId}: ${payload.type} handling failed: ${reason}`);
         this.attempts.delete(key);
         return;
@@ -158,21 +171,26 @@ export class EventPump {
     const trade = await ledger.evaluateJson<Trade>(user, channel, 'GetTrade', tradeId);
     if (trade.seller !== (await ledger.accountId(user, channel))) return;
     if (trade.state !== 'PAID') {
-      store.logPump(channel, tradeId, 'skip-purchase', `trade is ${trade.state}`);
+      await store.logPump(channel, tradeId, 'skip-purchase', `trade is ${trade.state}`);
       return;
     }
     if (trade.deliverBy !== null && Date.now() >= trade.deliverBy) {
-      store.logPump(channel, tradeId, 'missed-delivery', `deliverBy ${trade.deliverBy} has passed`);
+      await store.logPump(
+        channel,
+        tradeId,
+        'missed-delivery',
+        `deliverBy ${trade.deliverBy} has passed`,
+      );
       return;
     }
-    let bundle = store.getBundle(channel, tradeId);
+    let bundle = await store.getBundle(channel, tradeId);
     if (bundle) {
-      store.logPump(channel, tradeId, 'bundle-reused', bundle.sha256);
+      await store.logPump(channel, tradeId, 'bundle-reused', bundle.sha256);
     } else {
       this.log(`trade ${tradeId}: fresh CKKS keys, encrypting ${dataset.rows.length} rows`);
       const material = await crypto.createBundle(dataset, trade.terms.ckksPreset);
       bundle = { channel, tradeId, bytes: material.bundle, sha256: sha256Hex(material.bundle) };
-      store.putTradeMaterial(
+      await store.putTradeMaterial(
         {
           channel,
           tradeId,
@@ -181,7 +199,7 @@ export class EventPump {
         bundle,
       );
       material.secretKey.fill(0);
-      store.logPump(
+      await store.logPump(
         channel,
         tradeId,
         'bundle-stored',
@@ -197,7 +215,7 @@ export class EventPump {
       bundle.sha256,
       String(bundle.bytes.length),
     );
-    store.logPump(channel, tradeId, 'delivery-confirmed', bundle.sha256);
+    await store.logPump(channel, tradeId, 'delivery-confirmed', bundle.sha256);
     this.log(`trade ${tradeId}: delivery confirmed (${bundle.bytes.length} bytes)`);
   }
 
@@ -207,12 +225,12 @@ export class EventPump {
     const trade = await ledger.evaluateJson<Trade>(user, channel, 'GetTrade', tradeId);
     if (trade.seller !== (await ledger.accountId(user, channel))) return;
     if (trade.state !== 'RESULT_SUBMITTED') {
-      store.logPump(channel, tradeId, 'skip-result', `trade is ${trade.state}`);
+      await store.logPump(channel, tradeId, 'skip-result', `trade is ${trade.state}`);
       return;
     }
-    const upload = store.getResult(channel, tradeId);
-    const bundle = store.getBundle(channel, tradeId);
-    const sealedKey = store.getTradeKey(channel, tradeId);
+    const upload = await store.getResult(channel, tradeId);
+    const bundle = await store.getBundle(channel, tradeId);
+    const sealedKey = await store.getTradeKey(channel, tradeId);
     let reason: string | undefined;
     let values: number[] | undefined;
     if (!upload) reason = 'no encrypted result was uploaded to the seller app for this trade';
@@ -242,7 +260,7 @@ export class EventPump {
     if (reason !== undefined || values === undefined) {
       const text = (reason ?? 'refused').slice(0, 1000);
       await ledger.submitJson<Trade>(user, channel, 'RejectResult', tradeId, text);
-      store.logPump(channel, tradeId, 'result-rejected', text);
+      await store.logPump(channel, tradeId, 'result-rejected', text);
       this.log(`trade ${tradeId}: result rejected: ${text}`);
       return;
     }
@@ -257,7 +275,7 @@ export class EventPump {
         1000,
       );
       await ledger.submitJson<Trade>(user, channel, 'RejectResult', tradeId, why);
-      store.logPump(channel, tradeId, 'result-rejected', why);
+      await store.logPump(channel, tradeId, 'result-rejected', why);
       return;
     }
     await ledger.submitJson<Trade>(
@@ -268,7 +286,7 @@ export class EventPump {
       encrypted,
       sha256Hex(text),
     );
-    store.logPump(channel, tradeId, 'result-delivered', `${values.length} values`);
+    await store.logPump(channel, tradeId, 'result-delivered', `${values.length} values`);
     this.log(
       `trade ${tradeId}: result decrypted and delivered (${values.length} values), escrow released`,
     );

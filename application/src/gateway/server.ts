@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import type { GatewayConfig } from './config.js';
+import { storeLocation, type GatewayConfig } from './config.js';
 import { Sealer } from './crypto/sealing.js';
 import { Ledger, loadTrustedCas } from './ledger.js';
 import { EventPump, type PumpHooks } from './pump.js';
 import type { SellerCrypto } from './seller-crypto.js';
-import { SellerStore } from './store/seller-store.js';
+import { openSellerStore, type SellerStore } from './store/seller-store.js';
 import { readNetworkDescription } from '../fabric/index.js';
 
 export interface RunningGateway {
@@ -34,62 +34,68 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const network = await readNetworkDescription(config.networkRunDir);
   const ledger = new Ledger(network, config.org);
-  const store = new SellerStore(config.storePath);
-  const sealer = new Sealer(config.storeSecret);
-  let crypto = options.crypto;
-  if (!crypto && config.roles.includes('seller')) {
-    const { engineSellerCrypto } = await import('./ckks-adapter.js');
-    crypto = await engineSellerCrypto({
-      statisticalSecurityBits: config.releaseSecurityBits,
-      passphrase: config.storeSecret,
-    });
-  }
-  let url = config.publicUrl ?? '';
-  const app = createApp({
-    config,
-    ledger,
-    store,
-    sealer,
-    crypto,
-    trustedCas: await loadTrustedCas(network),
-    publicUrl: () => url,
-  });
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
-  });
-  server.requestTimeout = 10 * 60_000;
-  const address = server.address() as AddressInfo;
-  const ownUrl = `http://${config.host}:${address.port}`;
-  url ||= ownUrl;
-  let pump: EventPump | undefined;
-  if (config.roles.includes('seller') && options.pump !== false && crypto) {
-    pump = new EventPump({
+  const store = await openSellerStore(storeLocation(config));
+  try {
+    const sealer = new Sealer(config.storeSecret);
+    let crypto = options.crypto;
+    if (!crypto && config.roles.includes('seller')) {
+      const { engineSellerCrypto } = await import('./ckks-adapter.js');
+      crypto = await engineSellerCrypto({
+        statisticalSecurityBits: config.releaseSecurityBits,
+        passphrase: config.storeSecret,
+      });
+    }
+    let url = config.publicUrl ?? '';
+    const app = createApp({
       config,
       ledger,
       store,
       sealer,
       crypto,
-      hooks: options.hooks,
-      log: options.log,
+      trustedCas: await loadTrustedCas(network),
+      publicUrl: () => url,
     });
-    pump.start();
-  }
-  return {
-    url: ownUrl,
-    config,
-    ledger,
-    store,
-    pump,
-    async close() {
-      await pump?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+    const server: Server = await new Promise((resolve, reject) => {
+      const listening = app.listen(config.port, config.host, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
+    });
+    server.requestTimeout = 10 * 60_000;
+    const address = server.address() as AddressInfo;
+    const ownUrl = `http://${config.host}:${address.port}`;
+    url ||= ownUrl;
+    let pump: EventPump | undefined;
+    if (config.roles.includes('seller') && options.pump !== false && crypto) {
+      pump = new EventPump({
+        config,
+        ledger,
+        store,
+        sealer,
+        crypto,
+        hooks: options.hooks,
+        log: options.log,
       });
-      await ledger.close();
-      store.close();
-    },
-  };
+      pump.start();
+    }
+    return {
+      url: ownUrl,
+      config,
+      ledger,
+      store,
+      pump,
+      async close() {
+        await pump?.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await ledger.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    // Started only partly: release the store (a PostgreSQL pool would keep the process alive).
+    await store.close().catch(() => undefined);
+    throw error;
+  }
 }

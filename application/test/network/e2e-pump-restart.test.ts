@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
-import { SellerStore } from '../../src/gateway/store/seller-store.js';
+import { openSellerStore } from '../../src/gateway/store/seller-store.js';
+import { storeLocation } from '../../src/gateway/config.js';
 import type { Trade } from '../../src/gateway/types.js';
 import {
   call,
@@ -21,6 +23,7 @@ import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHANNEL = 'market';
+const postgresScript = path.resolve(here, '../../../../test-network-scripts/postgres.sh');
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -101,7 +104,8 @@ describe('e2e: event pump killed between purchase and delivery', function () {
     sellerConnection?.close();
   });
 
-  it('completes the trade once after a restart', async () => {
+  /** One trade through a kill and two restarts; the store in SQLite, or at `storeUrl`. */
+  const crashAndRestart = async (storeUrl?: string) => {
     const port = await freePort();
     const { config } = gatewayConfig(
       testNetwork.runDir,
@@ -109,10 +113,10 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       ['seller'],
       [CHANNEL],
       ['Admin'],
-      { port },
+      { port, ...(storeUrl ? { storeUrl } : {}) },
     );
     // A fresh store: the pump reads from block 0 and acts only on datasets in its store.
-    const configFile = path.join(path.dirname(config.storePath), 'config.json');
+    const configFile = path.join(path.dirname(config.storePath!), 'config.json');
     writeFileSync(configFile, JSON.stringify(config));
 
     const first = await startSeller(configFile, true, /listening (\S+)/);
@@ -120,8 +124,8 @@ describe('e2e: event pump killed between purchase and delivery', function () {
     const sellerUrl = first.match[1]!;
     // List through the store the process uses: the dataset row, then the listing on chain.
     const datasetId = `crash-${Date.now()}`;
-    const store = new SellerStore(config.storePath);
-    store.putDataset({
+    const store = await openSellerStore(storeLocation(config));
+    await store.putDataset({
       channel: CHANNEL,
       datasetId,
       columns: ['x', 'y'],
@@ -131,7 +135,7 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       ],
       owner: 'Admin',
     });
-    store.close();
+    await store.close();
     await retryWhileEndorsersSettle(() =>
       sellerAdmin.submitTransaction(
         'CreateListing',
@@ -232,9 +236,9 @@ describe('e2e: event pump killed between purchase and delivery', function () {
     third.child.kill('SIGTERM');
     await new Promise((resolve) => third.child.once('exit', resolve));
 
-    const check = new SellerStore(config.storePath);
-    const actions = check.pumpLog(CHANNEL, tradeId).map((e) => e.action);
-    check.close();
+    const check = await openSellerStore(storeLocation(config));
+    const actions = (await check.pumpLog(CHANNEL, tradeId)).map((e) => e.action);
+    await check.close();
     expect(actions).to.deep.equal([
       'bundle-stored',
       'bundle-reused',
@@ -250,5 +254,23 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       'RESULT_SUBMITTED',
       'SETTLED',
     ]);
+  };
+
+  it('completes the trade once after a restart', () => crashAndRestart());
+
+  it('completes the trade once after a restart, with the store in PostgreSQL', async function () {
+    // A throwaway server (test-network-scripts/postgres.sh), clear of the network's ports.
+    const pgPort = testNetwork.portBase + 900;
+    const dir = mkdtempSync(path.join(tmpdir(), 'dm-pg-e2e-'));
+    const url = execFileSync(postgresScript, ['start', dir, String(pgPort)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+    try {
+      await crashAndRestart(url);
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      execFileSync(postgresScript, ['stop', dir], { stdio: 'inherit' });
+    }
   });
 });

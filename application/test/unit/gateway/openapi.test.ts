@@ -4,7 +4,7 @@ import { withDefaults, type Role } from '../../../src/gateway/config.js';
 import { Sealer } from '../../../src/gateway/crypto/sealing.js';
 import type { Ledger } from '../../../src/gateway/ledger.js';
 import { openApiFor, checkResponse } from '../../../src/gateway/openapi.js';
-import { SellerStore } from '../../../src/gateway/store/seller-store.js';
+import { SqliteSellerStore } from '../../../src/gateway/store/seller-store.js';
 
 function appFor(roles: Role[]) {
   const config = withDefaults({
@@ -19,7 +19,7 @@ function appFor(roles: Role[]) {
   return createApp({
     config,
     ledger: { org: 'seller', mspId: 'SellerMSP' } as unknown as Ledger,
-    store: new SellerStore(':memory:'),
+    store: new SqliteSellerStore(':memory:'),
     sealer: new Sealer(config.storeSecret),
     trustedCas: new Map(),
     publicUrl: () => 'http://127.0.0.1:1',
