@@ -161,6 +161,30 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
     ledger.evaluateJson<Trade>(user, channel, 'GetTrade', tradeId);
   const listing = (user: string, channel: string, datasetId: string) =>
     ledger.evaluateJson<Listing>(user, channel, 'GetListing', datasetId);
+  /** The trade, when the caller is one of the named parties to it; 403 otherwise. */
+  const callersTrade = async (
+    res: Response,
+    channel: string,
+    tradeId: string,
+    parties: ('buyer' | 'seller')[],
+    refusal: string,
+  ) => {
+    const [found, me] = await Promise.all([
+      trade(userOf(res), channel, tradeId),
+      ledger.accountId(userOf(res), channel),
+    ]);
+    if (!parties.some((party) => found[party] === me)) throw forbidden(refusal);
+    return found;
+  };
+  /** The listing, when the caller is its seller; 403 otherwise. */
+  const callersListing = async (res: Response, channel: string, datasetId: string) => {
+    const [found, me] = await Promise.all([
+      listing(userOf(res), channel, datasetId),
+      ledger.accountId(userOf(res), channel),
+    ]);
+    if (found.seller !== me) throw forbidden(`dataset ${datasetId} is listed by another account`);
+    return found;
+  };
   const engine = () => {
     if (!deps.crypto)
       throw new HttpError(503, 'this app has no CKKS engine configured', 'NO_ENGINE');
@@ -347,14 +371,15 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
       handler: async (req, res) => {
         const channel = channelOf(req);
         const tradeId = param(req, 'tradeId', TX_ID);
-        const [found, me] = await Promise.all([
-          trade(userOf(res), channel, tradeId),
-          ledger.accountId(userOf(res), channel),
-        ]);
-        if (found.buyer !== me && found.seller !== me) {
-          throw forbidden(`trade ${tradeId} is not yours (auditors: use /audit routes)`);
-        }
-        res.json(found);
+        res.json(
+          await callersTrade(
+            res,
+            channel,
+            tradeId,
+            ['buyer', 'seller'],
+            `trade ${tradeId} is not yours (auditors: use /audit routes)`,
+          ),
+        );
       },
     },
     {
@@ -675,12 +700,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
         const datasetId = param(req, 'datasetId');
         const body = jsonBody(req);
         const fields = body.listing === undefined ? {} : listingFields(body.listing, true);
-        const [current, me] = await Promise.all([
-          listing(userOf(res), channel, datasetId),
-          ledger.accountId(userOf(res), channel),
-        ]);
-        if (current.seller !== me)
-          throw forbidden(`dataset ${datasetId} is listed by another account`);
+        const current = await callersListing(res, channel, datasetId);
         const hasData = body.csv !== undefined || body.path !== undefined;
         const table = hasData ? await datasetFrom(body) : undefined;
         if (!table && Object.keys(fields).length === 0) throw badRequest('nothing to update');
@@ -718,12 +738,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
       handler: async (req, res) => {
         const channel = channelOf(req);
         const datasetId = param(req, 'datasetId');
-        const [current, me] = await Promise.all([
-          listing(userOf(res), channel, datasetId),
-          ledger.accountId(userOf(res), channel),
-        ]);
-        if (current.seller !== me)
-          throw forbidden(`dataset ${datasetId} is listed by another account`);
+        await callersListing(res, channel, datasetId);
         // The data stays in the store: open trades may still need it.
         res.json({
           listing: await ledger.submitJson<Listing>(userOf(res), channel, 'Delist', datasetId),
@@ -739,11 +754,13 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
       handler: async (req, res) => {
         const channel = channelOf(req);
         const tradeId = param(req, 'tradeId', TX_ID);
-        const [found, me] = await Promise.all([
-          trade(userOf(res), channel, tradeId),
-          ledger.accountId(userOf(res), channel),
-        ]);
-        if (found.seller !== me) throw forbidden(`trade ${tradeId} is not a sale of yours`);
+        await callersTrade(
+          res,
+          channel,
+          tradeId,
+          ['seller'],
+          `trade ${tradeId} is not a sale of yours`,
+        );
         res.json({ tradeId, entries: await store.pumpLog(channel, tradeId) });
       },
     },
