@@ -4,18 +4,24 @@
  *
  *   "<CODE>: <what was refused and why>"
  */
-export type ErrorCode =
-  | 'INVALID_ARGUMENT' // an argument is malformed or out of range
-  | 'NOT_FOUND' // the listing, trade or result does not exist
-  | 'ALREADY_EXISTS' // an id is taken, or Initialize ran before
-  | 'FORBIDDEN' // the caller is not the party the rule names
-  | 'WRONG_STATE' // the trade or listing is in a state the call does not apply to
-  | 'DEADLINE' // a deadline has passed, or has not passed yet
-  | 'INSUFFICIENT_FUNDS' // a balance is lower than the amount to move
-  | 'LIMIT' // a supply or balance cap would be exceeded
-  | 'NOT_INITIALIZED' // Initialize has not been called
-  | 'TERMS_CHANGED' // PurchaseAtPrice: the listing's price or deposit differs from what the buyer saw
-  | 'CLOCK_SKEW'; // the transaction timestamp is too far from the endorsing peer's clock
+export const ERROR_CODES = [
+  'INVALID_ARGUMENT', // an argument is malformed or out of range
+  'NOT_FOUND', // the listing, trade or result does not exist
+  'ALREADY_EXISTS', // an id is taken, or Initialize ran before
+  'FORBIDDEN', // the caller is not the party the rule names
+  'WRONG_STATE', // the trade or listing is in a state the call does not apply to
+  'DEADLINE', // a deadline has passed, or has not passed yet
+  'INSUFFICIENT_FUNDS', // a balance is lower than the amount to move
+  'LIMIT', // a supply or balance cap would be exceeded
+  'NOT_INITIALIZED', // Initialize has not been called
+  'TERMS_CHANGED', // PurchaseAtPrice: the listing's price or deposit differs from what the buyer saw
+  'CLOCK_SKEW', // the transaction timestamp is too far from the endorsing peer's clock
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(value);
+}
 
 export class ContractError extends Error {
   readonly code: ErrorCode;

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MAX_ACCOUNT_ID } from './constants.js';
 import type { Context } from 'fabric-contract-api';
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { ContractError } from './errors.js';
@@ -13,8 +14,6 @@ export interface ContractOptions {
    */
   maxClockSkewSeconds?: number;
 }
-
-export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
 
 export function resolveOptions(options: ContractOptions = {}): Required<ContractOptions> {
   let skew = options.maxClockSkewSeconds;
@@ -52,8 +51,6 @@ export function accountIdOf(ctx: Context): string {
   const rest = id.startsWith('x509::') ? id.slice('x509::'.length) : id;
   return `${mspId}::${rest}`;
 }
-
-export const MAX_ACCOUNT_ID = 2048;
 
 export function accountIdArg(name: string, value: unknown): string {
   const s = text(name, value, { max: MAX_ACCOUNT_ID });

@@ -1,3 +1,4 @@
+import { LISTING_EVENT, MAX_COLUMNS, MAX_DURATION_SECONDS, MAX_LISTING_JSON } from './constants.js';
 import { MAX_AMOUNT, parseAmount } from './amount.js';
 import { ContractError, quote } from './errors.js';
 import { LISTING } from './keys.js';
@@ -14,12 +15,7 @@ import {
   text,
 } from './validate.js';
 
-export const LISTING_EVENT = 'ListingEvent';
-
 /** Longest deadline a listing may set: 366 days, in seconds. */
-export const MAX_DURATION_SECONDS = 366 * 24 * 3600;
-export const MAX_COLUMNS = 1000;
-export const MAX_LISTING_JSON = 256 * 1024;
 
 const TERM_FIELDS = [
   'title',

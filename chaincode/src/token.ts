@@ -1,12 +1,10 @@
+import { DEFAULT_ISSUER_MSP, TOKEN_EVENT } from './constants.js';
 import { MAX_AMOUNT, parseAmount, storedAmount } from './amount.js';
 import { ContractError } from './errors.js';
 import { BALANCE, CONFIG_KEY, SUPPLY_KEY } from './keys.js';
 import type { Tx } from './ledger.js';
 import type { Config, TokenEvent } from './types.js';
 import { identifier } from './validate.js';
-
-export const DEFAULT_ISSUER_MSP = 'AuditorMSP';
-export const TOKEN_EVENT = 'TokenEvent';
 
 export async function getConfig(tx: Tx): Promise<Config | undefined> {
   return tx.getJson<Config>(CONFIG_KEY);

@@ -1,3 +1,4 @@
+import { MAX_ENCRYPTED_RESULT, MAX_REASON, TRADE_EVENT } from './constants.js';
 import { createHash } from 'node:crypto';
 import { parseAmount, storedAmount } from './amount.js';
 import { ContractError, quote } from './errors.js';
@@ -24,6 +25,7 @@ import {
   type TradeEvent,
   type TradeEventType,
   type TradeState,
+  type TradeHistoryEntry,
 } from './types.js';
 import {
   base64,
@@ -37,11 +39,7 @@ import {
   text,
 } from './validate.js';
 
-export const TRADE_EVENT = 'TradeEvent';
-
 /** DeliverResult's encryptedResult: base64 text of at most 256 KiB. */
-export const MAX_ENCRYPTED_RESULT = 256 * 1024;
-export const MAX_REASON = 1000;
 
 function tradeKey(tx: Tx, tradeId: string): string {
   return tx.key(TRADE, [tradeId]);
@@ -507,13 +505,6 @@ export async function getDeliveredResult(tx: Tx, tradeIdRaw: string): Promise<De
     throw new ContractError('NOT_FOUND', `trade ${quote(tradeId)} has no delivered result`);
   }
   return result;
-}
-
-export interface TradeHistoryEntry {
-  txId: string;
-  timestamp: number;
-  isDelete: boolean;
-  trade: Trade | null;
 }
 
 /** Every committed version of the trade, oldest first (Fabric returns newest first). */

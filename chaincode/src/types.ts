@@ -46,6 +46,16 @@ export interface ListingTerms {
   freeSample: boolean;
 }
 
+/**
+ * CreateListing's JSON argument: the terms plus the dataset id. `description`, `deposit` and
+ * `freeSample` may be left out (they default to "", "0" and false).
+ */
+export type ListingInput = Omit<ListingTerms, 'description' | 'deposit' | 'freeSample'> &
+  Partial<Pick<ListingTerms, 'description' | 'deposit' | 'freeSample'>> & { id: string };
+
+/** UpdateListing's JSON argument: the id and any terms to change. */
+export type ListingUpdate = Partial<ListingTerms> & { id: string };
+
 export type ListingState = 'ACTIVE' | 'DELISTED';
 
 export interface Listing extends ListingTerms {
@@ -108,6 +118,14 @@ export interface Trade {
   refundBasis: RefundBasis | null;
   updatedAt: number;
   lastTxId: string;
+}
+
+/** One committed version of a trade (GetTradeHistory), oldest first. */
+export interface TradeHistoryEntry {
+  txId: string;
+  timestamp: number;
+  isDelete: boolean;
+  trade: Trade | null;
 }
 
 export interface DeliveredResult {

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RESULT_KEY } from './constants.js';
 import { ContractError, quote } from './errors.js';
 
 /** True if the text holds a control character (tab, LF and CR allowed when multiline). */
@@ -114,7 +115,6 @@ export function base64(name: string, value: unknown, max: number): string {
  * The public key a buyer wants the plaintext result encrypted to: a PEM block, or bare base64
  * (e.g. DER or a raw key), at most MAX_RESULT_KEY characters.
  */
-export const MAX_RESULT_KEY = 8192;
 
 export function resultKey(name: string, value: unknown): string {
   const s = text(name, value, { max: MAX_RESULT_KEY, multiline: true });
@@ -176,8 +176,6 @@ export function onlyKeys(
 }
 
 /** Page size for paginated queries: empty means the default. */
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
 export function pageSize(value: string): number {
   if (value === '') return DEFAULT_PAGE_SIZE;

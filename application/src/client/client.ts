@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DecodedBlock, DecodedTransaction } from '../gateway/blocks.js';
 import type {
   Listing,
-  ListingTerms,
+  ListingInput,
   Page,
   PlainResult,
   Trade,
@@ -289,7 +289,7 @@ export class DataMarketClient {
   // ---- seller ----
 
   sell(
-    listing: Omit<ListingTerms, 'schema' | 'sellerGatewayUrl'> & { sellerGatewayUrl?: string },
+    listing: Omit<ListingInput, 'schema' | 'sellerGatewayUrl'> & { sellerGatewayUrl?: string },
     data: { csv?: string; path?: string; columns?: string[]; standardize?: boolean },
   ): Promise<{ listing: Listing; rowCount: number; droppedRows: number }> {
     return this.json('POST', this.path('/datasets'), { json: { listing, ...data } });

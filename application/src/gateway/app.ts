@@ -32,7 +32,7 @@ import {
   TRADE_STATES,
   type DeliveredResult,
   type Listing,
-  type ListingTerms,
+  type ListingInput,
   type Page,
   type PlainResult,
   type Trade,
@@ -670,7 +670,7 @@ export function buildRoutes(deps: AppDeps): RouteDef[] {
           sellerGatewayUrl: deps.publicUrl(),
           ...fields,
           schema: { columns: table.columns, rowCount: table.rows.length },
-        } as ListingTerms;
+        } as ListingInput;
         try {
           const created = await ledger.submitJson<Listing>(
             userOf(res),

@@ -1,4 +1,4 @@
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import { MAX_AMOUNT, parseAmount } from '../../src/amount.js';
 import { ContractError } from '../../src/errors.js';

@@ -3,14 +3,14 @@
  * chaincode server does: metadata from the decorators, argument count checks, real X.509
  * client identities, and the "main" entry of package.json.
  */
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contracts } from '../../src/index.js';
-import { FakeLedger, FakeStub, identity } from './fake-fabric.js';
-import { AUDITOR_CERT, BUYER_CERT } from './test-certs.js';
+import { FakeLedger, FakeStub, identity } from '../support/fake-fabric.js';
+import { AUDITOR_CERT, BUYER_CERT } from '../support/test-certs.js';
 
 const require = createRequire(import.meta.url);
 

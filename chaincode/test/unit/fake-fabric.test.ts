@@ -1,7 +1,7 @@
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import { ChaincodeStub } from 'fabric-shim';
-import { compareKeys, FakeLedger, FakeStub, identity } from './fake-fabric.js';
+import { compareKeys, FakeLedger, FakeStub, identity } from '../support/fake-fabric.js';
 
 const who = identity('BuyerMSP', 'User1', 'buyer');
 const enc = (s: string) => new TextEncoder().encode(s);

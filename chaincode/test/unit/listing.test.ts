@@ -1,4 +1,4 @@
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import type { Listing, Page } from '../../src/types.js';
 import { accountOf, buyer, listingInput, Market, seller, seller2, T0 } from './market.js';

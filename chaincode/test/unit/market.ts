@@ -2,21 +2,20 @@
  * Test harness: a contract instance on a fake ledger, a peer clock the tests move, and
  * call() that runs one transaction as a given identity, committing only if it succeeds.
  */
-import './quiet.js';
+import '../support/quiet.js';
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import type { Contract } from 'fabric-contract-api';
-import { DataMarketContract } from '../../src/contract.js';
+import type { DataMarketContract } from '../../src/contract.js';
+import type { ListingInput } from '../../src/types.js';
+import { accountOf, FakeLedger, identity, type Identity } from '../support/fake-fabric.js';
 import {
-  accountOf,
-  contextFor,
-  FakeLedger,
-  FakeStub,
-  identity,
-  type Identity,
-} from './fake-fabric.js';
+  InProcessMarket,
+  type CallOptions,
+  type CallRecord,
+  type TxName,
+} from '../support/in-process-market.js';
 
-export type TxName = Exclude<keyof DataMarketContract, keyof Contract>;
+export type { CallOptions, CallRecord, TxName };
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -33,26 +32,17 @@ MCowBQYDK2VuAyEAmQ3mWz3lY8xwYl9nW2b1yq4y0m9bQy3V6bq0wW9cK0Q=
 -----END PUBLIC KEY-----
 `;
 
-export interface CallOptions {
-  /** Transaction timestamp in ms (default: the peer clock). */
-  at?: number;
-  txId?: string;
-}
-
-export interface CallRecord {
-  txId: string;
-  result: string;
-  event: { name: string; payload: Record<string, unknown> } | undefined;
-}
-
 export class Market {
-  readonly ledger = new FakeLedger();
   /** The endorsing peer's clock, ms. */
   now = T0;
+  private readonly market: InProcessMarket;
+  readonly ledger: FakeLedger;
   readonly contract: DataMarketContract;
 
   constructor(maxClockSkewSeconds = 300) {
-    this.contract = new DataMarketContract({ clock: () => this.now, maxClockSkewSeconds });
+    this.market = new InProcessMarket(() => this.now, maxClockSkewSeconds);
+    this.ledger = this.market.ledger;
+    this.contract = this.market.contract;
   }
 
   advance(seconds: number): void {
@@ -60,43 +50,13 @@ export class Market {
   }
 
   /** Runs one transaction; on success commits its writes and event, on error leaves no trace. */
-  async invoke(
+  invoke(
     who: Identity,
     fn: TxName,
     args: string[],
     options: CallOptions = {},
   ): Promise<CallRecord> {
-    const method = this.contract[fn] as unknown as (...a: unknown[]) => Promise<string>;
-    if (typeof method !== 'function') throw new Error(`no such function ${fn}`);
-    if (method.length !== args.length + 1) {
-      // fabric-shim refuses a wrong argument count before calling the function.
-      throw new Error(
-        `Expected ${method.length - 1} parameters, but ${args.length} have been supplied`,
-      );
-    }
-    const txId = options.txId ?? this.ledger.nextTxId();
-    const stub = new FakeStub(this.ledger, {
-      txId,
-      timestampMs: options.at ?? this.now,
-      creator: who,
-    });
-    const result = await method.call(this.contract, contextFor(stub, who), ...args);
-    if (typeof result !== 'string')
-      throw new Error(`${fn} returned ${typeof result}, not a string`);
-    if (stub.setEventCalls > 1)
-      throw new Error(`${fn} set ${stub.setEventCalls} events; Fabric keeps one`);
-    stub.commit();
-    return {
-      txId,
-      result,
-      event: stub.event && {
-        name: stub.event.name,
-        payload: JSON.parse(new TextDecoder().decode(stub.event.payload)) as Record<
-          string,
-          unknown
-        >,
-      },
-    };
+    return this.market.invoke(who, fn, args, options);
   }
 
   async call(
@@ -163,22 +123,6 @@ export class Market {
       await this.call(auditor, 'MintTo', [accountOf(who), String(amount)]);
     }
   }
-}
-
-export interface ListingInput {
-  id: string;
-  title: string;
-  description?: string;
-  schema: { columns: string[]; rowCount: number };
-  price: string;
-  deposit?: string;
-  deliverWithin: number;
-  resultWithin: number;
-  decryptWithin: number;
-  leakageBound: number;
-  ckksPreset: string;
-  sellerGatewayUrl: string;
-  freeSample?: boolean;
 }
 
 export function listingInput(

@@ -4,7 +4,7 @@
  * independent model of the rules (same calls succeed, same balances and escrow), AuditSupply
  * must find supply = balances + escrow, and no balance may be negative.
  */
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { SupplyAudit, Trade } from '../../src/types.js';

@@ -1,7 +1,6 @@
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
-import type { TradeHistoryEntry } from '../../src/trade.js';
-import type { Page, SupplyAudit, Trade } from '../../src/types.js';
+import type { Page, SupplyAudit, Trade, TradeHistoryEntry } from '../../src/types.js';
 import {
   accountOf,
   auditor,
@@ -119,7 +118,7 @@ describe('audit queries', () => {
 
   it('AuditSupply reports tampered books', async () => {
     // Simulate a corrupted ledger by writing behind the contract's back.
-    const { FakeStub } = await import('./fake-fabric.js');
+    const { FakeStub } = await import('../support/fake-fabric.js');
     const stub = new FakeStub(m.ledger, { txId: 'tamper', timestampMs: m.now, creator: auditor });
     await stub.putState(
       stub.createCompositeKey('balance', [accountOf(buyer2)]),

@@ -1,4 +1,4 @@
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import { accountOf, auditor, buyer, buyer2, identity, Market, seller, T0 } from './market.js';
 

@@ -1,4 +1,4 @@
-import './quiet.js';
+import '../support/quiet.js';
 import { expect } from 'chai';
 import type { DeliveredResult, SupplyAudit, Trade, TradeState } from '../../src/types.js';
 import {
