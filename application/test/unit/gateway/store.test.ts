@@ -17,7 +17,7 @@ import {
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
 const postgresScript = path.join(repo, 'test-network-scripts/postgres.sh');
-const PG_PORT = 55432;
+const PG_PORT = Number(process.env.DATAMARKET_TEST_PG_PORT ?? 55432);
 
 /**
  * The same assertions for each backend. `open()` opens the current test's store (a fresh one
