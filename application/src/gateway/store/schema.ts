@@ -1,0 +1,38 @@
+import type { Dialect } from './dialect.js';
+
+/**
+ * The store's tables, created on open when missing. The layout is the one both backends have
+ * always had (stores written by earlier versions open unchanged): JSON and block numbers as
+ * TEXT (checkpoints stay exact bigints), bytes and sealed secrets in the dialect's bytes type.
+ */
+export function schemaStatements(dialect: Dialect): string[] {
+  const { bytesType: bytes, int64Type: int64, serialKey } = dialect;
+  return [
+    `CREATE TABLE IF NOT EXISTS datasets (
+      channel TEXT NOT NULL, dataset_id TEXT NOT NULL,
+      columns TEXT NOT NULL, rows TEXT NOT NULL, owner TEXT NOT NULL DEFAULT '',
+      PRIMARY KEY (channel, dataset_id))`,
+    `CREATE TABLE IF NOT EXISTS trade_keys (
+      channel TEXT NOT NULL, trade_id TEXT NOT NULL, sealed_secret_key ${bytes} NOT NULL,
+      PRIMARY KEY (channel, trade_id))`,
+    `CREATE TABLE IF NOT EXISTS bundles (
+      channel TEXT NOT NULL, trade_id TEXT NOT NULL, bytes ${bytes} NOT NULL, sha256 TEXT NOT NULL,
+      PRIMARY KEY (channel, trade_id))`,
+    `CREATE TABLE IF NOT EXISTS results (
+      channel TEXT NOT NULL, trade_id TEXT NOT NULL, bytes ${bytes} NOT NULL, sha256 TEXT NOT NULL,
+      PRIMARY KEY (channel, trade_id))`,
+    `CREATE TABLE IF NOT EXISTS samples (
+      channel TEXT NOT NULL, dataset_id TEXT NOT NULL, bytes ${bytes} NOT NULL,
+      sha256 TEXT NOT NULL, sealed_secret_key ${bytes} NOT NULL,
+      PRIMARY KEY (channel, dataset_id))`,
+    `CREATE TABLE IF NOT EXISTS buyer_keys (
+      channel TEXT NOT NULL, trade_id TEXT NOT NULL, public_key_pem TEXT NOT NULL,
+      sealed_private_key ${bytes} NOT NULL,
+      PRIMARY KEY (channel, trade_id))`,
+    `CREATE TABLE IF NOT EXISTS pump_log (
+      id ${serialKey}, channel TEXT NOT NULL, trade_id TEXT NOT NULL,
+      action TEXT NOT NULL, detail TEXT NOT NULL, at ${int64} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS checkpoints (
+      name TEXT PRIMARY KEY, block_number TEXT NOT NULL, transaction_id TEXT)`,
+  ];
+}
