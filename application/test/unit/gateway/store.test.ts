@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +20,65 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const postgresScript = path.join(repo, 'test-network-scripts/postgres.sh');
 const PG_PORT = Number(process.env.DATAMARKET_TEST_PG_PORT ?? 55432);
 
+/** A value the test expects to be there. */
+function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`expected ${what} in the store`);
+  return value;
+}
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString();
+
+/** Bytes as a plain Uint8Array view into a larger buffer (not a Buffer, not at offset 0). */
+function view(bytes: Uint8Array): Uint8Array {
+  const backing = new Uint8Array(bytes.length + 16);
+  backing.set(bytes, 7);
+  return backing.subarray(7, 7 + bytes.length);
+}
+
+/** A value the legacy fixture binds. */
+type LegacyParam = string | number | Uint8Array | null;
+
 /**
- * The same assertions for each backend. `open()` opens the current test's store (a fresh one
- * per test; opening it again sees what was written before).
+ * The rows a store written before the shared-query store holds, inserted with the statements
+ * the earlier per-engine code used (`?` placeholders; numbered for PostgreSQL).
  */
-function storeSuite(
-  name: string,
-  setup: () => { fresh(): Promise<void>; open(): Promise<SellerStore>; cleanup(): Promise<void> },
-) {
+const LEGACY_ROWS: [string, LegacyParam[]][] = [
+  [
+    'INSERT INTO datasets (channel, dataset_id, columns, rows, owner) VALUES (?, ?, ?, ?, ?)',
+    ['market', 'old', '["a"]', '[[1],[2],[3]]', 'User1'],
+  ],
+  [
+    'INSERT INTO trade_keys (channel, trade_id, sealed_secret_key) VALUES (?, ?, ?)',
+    ['market', 'old-trade', Buffer.from('old key')],
+  ],
+  [
+    'INSERT INTO bundles (channel, trade_id, bytes, sha256) VALUES (?, ?, ?, ?)',
+    ['market', 'old-trade', Buffer.from('old bundle'), 'oh'],
+  ],
+  [
+    'INSERT INTO pump_log (channel, trade_id, action, detail, at) VALUES (?, ?, ?, ?, ?)',
+    ['market', 'old-trade', 'bundle-stored', 'oh', 1_700_000_000_000],
+  ],
+  [
+    'INSERT INTO checkpoints (name, block_number, transaction_id) VALUES (?, ?, ?)',
+    ['pump:market', '9007199254740993', null],
+  ],
+];
+
+interface Backend {
+  /** A new, empty location for the current test. */
+  fresh(): Promise<void>;
+  /** Opens the current test's store (again: it sees what was written before). */
+  open(): Promise<SellerStore>;
+  /** Creates the current location's tables as the earlier store did, with LEGACY_ROWS. */
+  createLegacy(): Promise<void>;
+  /** The current location's tables: one line per column (type, nullability, default, key). */
+  layout(): Promise<string[]>;
+  cleanup(): Promise<void>;
+}
+
+/** The same assertions for each backend, a fresh store per test. */
+function storeSuite(name: string, setup: () => Backend) {
   describe(`gateway: seller store (${name})`, () => {
     const backend = setup();
     const open = () => backend.open();
@@ -65,6 +117,19 @@ function storeSuite(
       await store.close();
     });
 
+    it('replaces a dataset in place and counts rows of each', async () => {
+      const store = await open();
+      await store.putDataset({ channel: 'm', datasetId: 'b', columns: ['x'], rows: [[1], [2]] });
+      await store.putDataset({ channel: 'm', datasetId: 'a', columns: ['y'], rows: [] });
+      await store.putDataset({ channel: 'm', datasetId: 'b', columns: ['z'], rows: [[0.5]] });
+      expect(await store.listDatasets('m')).to.deep.equal([
+        { datasetId: 'a', columns: ['y'], rowCount: 0 },
+        { datasetId: 'b', columns: ['z'], rowCount: 1 },
+      ]);
+      expect((await store.getDataset('m', 'b'))?.rows).to.deep.equal([[0.5]]);
+      await store.close();
+    });
+
     it('stores a trade key and bundle together, and survives reopening', async () => {
       let store = await open();
       await store.putTradeMaterial(
@@ -81,12 +146,10 @@ function storeSuite(
       await store.logPump('market', 't', 'bundle-stored', 'h');
       await store.close();
       store = await open();
-      expect(
-        Buffer.from((await store.getTradeKey('market', 't'))!.sealedSecretKey).toString(),
-      ).to.equal('sealed');
-      expect(Buffer.from((await store.getBundle('market', 't'))!.bytes).toString()).to.equal(
-        'bundle',
-      );
+      const key = present(await store.getTradeKey('market', 't'), 'the trade key');
+      expect(text(key.sealedSecretKey)).to.equal('sealed');
+      const bundle = present(await store.getBundle('market', 't'), 'the bundle');
+      expect(text(bundle.bytes)).to.equal('bundle');
       expect((await store.getResult('market', 't'))?.sha256).to.equal('rh');
       expect(await store.getCheckpoint('pump:market')).to.deep.equal({
         blockNumber: 12n,
@@ -101,6 +164,72 @@ function storeSuite(
         'bundle-stored',
       ]);
       expect(await store.getBundle('market', 'nope')).to.equal(undefined);
+      await store.close();
+    });
+
+    it('round-trips bytes exactly, from any byte view, empty included', async () => {
+      const every = Uint8Array.from({ length: 256 * 4 }, (_, i) => i % 256);
+      const large = randomBytes(256 * 1024);
+      let store = await open();
+      await store.putTradeMaterial(
+        { channel: 'm', tradeId: 't', sealedSecretKey: view(every) },
+        { channel: 'm', tradeId: 't', bytes: view(large), sha256: 'h' },
+      );
+      await store.putResult({ channel: 'm', tradeId: 't', bytes: new Uint8Array(0), sha256: 'e' });
+      await store.putSample({
+        channel: 'm',
+        datasetId: 'd',
+        bytes: view(large.subarray(1000, 5000)),
+        sha256: 's',
+        sealedSecretKey: every,
+      });
+      await store.putBuyerKey({
+        channel: 'm',
+        tradeId: 't',
+        publicKeyPem: 'P',
+        sealedPrivateKey: view(every.subarray(3)),
+      });
+      await store.close();
+      store = await open();
+      const same = (actual: Uint8Array, expected: Uint8Array) => {
+        expect(actual).to.be.instanceOf(Uint8Array);
+        expect(Buffer.from(actual).equals(Buffer.from(expected))).to.equal(true);
+      };
+      same(present(await store.getTradeKey('m', 't'), 'the key').sealedSecretKey, every);
+      same(present(await store.getBundle('m', 't'), 'the bundle').bytes, large);
+      same(present(await store.getResult('m', 't'), 'the result').bytes, new Uint8Array(0));
+      const sample = present(await store.getSample('m', 'd'), 'the sample');
+      same(sample.bytes, large.subarray(1000, 5000));
+      same(sample.sealedSecretKey, every);
+      const buyerKey = present(await store.getBuyerKey('m', 't'), 'the buyer key');
+      same(buyerKey.sealedPrivateKey, every.subarray(3));
+      await store.close();
+    });
+
+    it('keeps checkpoints as exact bigints, one per name', async () => {
+      let store = await open();
+      const beyondDoubles = 2n ** 53n + 1n;
+      const maxUnsigned64 = 2n ** 64n - 1n;
+      await store.putCheckpoint('a', 0n);
+      await store.putCheckpoint('b', beyondDoubles, 'tx-b');
+      await store.putCheckpoint('c', maxUnsigned64, 'tx-c');
+      await store.close();
+      store = await open();
+      expect(await store.getCheckpoint('a')).to.deep.equal({
+        blockNumber: 0n,
+        transactionId: undefined,
+      });
+      expect(await store.getCheckpoint('b')).to.deep.equal({
+        blockNumber: beyondDoubles,
+        transactionId: 'tx-b',
+      });
+      expect((await store.getCheckpoint('c'))?.blockNumber).to.equal(maxUnsigned64);
+      await store.putCheckpoint('b', beyondDoubles + 1n);
+      expect(await store.getCheckpoint('b')).to.deep.equal({
+        blockNumber: beyondDoubles + 1n,
+        transactionId: undefined,
+      });
+      expect(await store.getCheckpoint('none')).to.equal(undefined);
       await store.close();
     });
 
@@ -133,10 +262,105 @@ function storeSuite(
         { channel: 'market', tradeId: 't', sealedSecretKey: Buffer.from('k2') },
         { channel: 'market', tradeId: 't', bytes: Buffer.from('b2'), sha256: 'h2' },
       );
-      expect(
-        Buffer.from((await store.getTradeKey('market', 't'))!.sealedSecretKey).toString(),
-      ).to.equal('k2');
+      const key = present(await store.getTradeKey('market', 't'), 'the trade key');
+      expect(text(key.sealedSecretKey)).to.equal('k2');
       expect((await store.getBundle('market', 't'))?.sha256).to.equal('h2');
+      await store.close();
+    });
+
+    it('rolls back a failed replacement: the earlier key and bundle stay, and the store works on', async () => {
+      const store = await open();
+      await store.putTradeMaterial(
+        { channel: 'm', tradeId: 't', sealedSecretKey: Buffer.from('k1') },
+        { channel: 'm', tradeId: 't', bytes: Buffer.from('b1'), sha256: 'h1' },
+      );
+      const replacing = store.putTradeMaterial(
+        { channel: 'm', tradeId: 't', sealedSecretKey: Buffer.from('k2') },
+        { channel: 'm', tradeId: 't', bytes: Buffer.from('b2'), sha256: null as unknown as string },
+      );
+      await replacing.then(
+        () => expect.fail('a NULL sha256 must be refused'),
+        () => undefined,
+      );
+      const key = present(await store.getTradeKey('m', 't'), 'the trade key');
+      expect(text(key.sealedSecretKey)).to.equal('k1');
+      const bundle = present(await store.getBundle('m', 't'), 'the bundle');
+      expect([text(bundle.bytes), bundle.sha256]).to.deep.equal(['b1', 'h1']);
+      // No transaction is left open: the next writes commit and are seen by another store.
+      await store.putTradeMaterial(
+        { channel: 'm', tradeId: 'u', sealedSecretKey: Buffer.from('k3') },
+        { channel: 'm', tradeId: 'u', bytes: Buffer.from('b3'), sha256: 'h3' },
+      );
+      await store.logPump('m', 'u', 'bundle-stored');
+      await store.close();
+      const again = await open();
+      expect((await again.getBundle('m', 'u'))?.sha256).to.equal('h3');
+      expect((await again.pumpLog('m', 'u')).length).to.equal(1);
+      await again.close();
+    });
+
+    it('takes concurrent writes from two stores on one location', async () => {
+      const [first, second] = await Promise.all([open(), open()]);
+      const stores = [first, second];
+      const trades = Array.from({ length: 24 }, (_, i) => `t${String(i)}`);
+      await Promise.all(
+        trades.flatMap((tradeId, i) => {
+          const store = stores[i % 2] ?? first;
+          return [
+            store.putTradeMaterial(
+              { channel: 'm', tradeId, sealedSecretKey: Buffer.from(`key ${tradeId}`) },
+              { channel: 'm', tradeId, bytes: Buffer.from(`bundle ${tradeId}`), sha256: tradeId },
+            ),
+            store.logPump('m', tradeId, 'bundle-stored', tradeId),
+            store.putCheckpoint(`pump:${tradeId}`, BigInt(i)),
+          ];
+        }),
+      );
+      // Many writers of one trade: the key and the bundle always come from the same write.
+      await Promise.all(
+        trades.map((_, i) =>
+          (stores[i % 2] ?? first).putTradeMaterial(
+            { channel: 'm', tradeId: 'shared', sealedSecretKey: Buffer.from(String(i)) },
+            { channel: 'm', tradeId: 'shared', bytes: Buffer.from(String(i)), sha256: String(i) },
+          ),
+        ),
+      );
+      for (const [i, tradeId] of trades.entries()) {
+        const reader = stores[(i + 1) % 2] ?? first;
+        const key = present(await reader.getTradeKey('m', tradeId), `the key of ${tradeId}`);
+        expect(text(key.sealedSecretKey)).to.equal(`key ${tradeId}`);
+        expect((await reader.getBundle('m', tradeId))?.sha256).to.equal(tradeId);
+        expect((await reader.getCheckpoint(`pump:${tradeId}`))?.blockNumber).to.equal(BigInt(i));
+      }
+      const log = await second.pumpLog('m');
+      expect(log.map((entry) => entry.detail).sort()).to.deep.equal([...trades].sort());
+      const shared = present(await first.getTradeKey('m', 'shared'), 'the shared key');
+      const sharedBundle = present(await second.getBundle('m', 'shared'), 'the shared bundle');
+      expect(text(sharedBundle.bytes)).to.equal(text(shared.sealedSecretKey));
+      await Promise.all(stores.map((store) => store.close()));
+    });
+
+    it('journals the pump per channel and trade, in order', async () => {
+      const store = await open();
+      const before = Date.now();
+      await store.logPump('m', 't1', 'one');
+      await store.logPump('m', 't2', 'two', 'detail');
+      await store.logPump('other', 't1', 'elsewhere');
+      await store.logPump('m', 't1', 'three');
+      const all = await store.pumpLog('m');
+      expect(all.map((entry) => [entry.tradeId, entry.action, entry.detail])).to.deep.equal([
+        ['t1', 'one', ''],
+        ['t2', 'two', 'detail'],
+        ['t1', 'three', ''],
+      ]);
+      expect((await store.pumpLog('m', 't1')).map((entry) => entry.action)).to.deep.equal([
+        'one',
+        'three',
+      ]);
+      for (const entry of all) {
+        expect(entry.channel).to.equal('m');
+        expect(entry.at).to.be.a('number').within(before, Date.now());
+      }
       await store.close();
     });
 
@@ -151,7 +375,7 @@ function storeSuite(
       );
       await store.close();
       store = await open();
-      const stored = (await store.getTradeKey('market', 't'))!.sealedSecretKey;
+      const stored = present(await store.getTradeKey('market', 't'), 'the key').sealedSecretKey;
       expect(Buffer.from(stored).includes(secret)).to.equal(false);
       expect(sealer.open(stored, labels.tradeKey('market', 't')).equals(secret)).to.equal(true);
       expect(() =>
@@ -181,23 +405,131 @@ function storeSuite(
       expect((await store.getBuyerKey('m', 't'))?.publicKeyPem).to.equal('P');
       await store.close();
     });
+
+    it('creates the same table layout as earlier versions', async () => {
+      const store = await open();
+      await store.close();
+      const created = await backend.layout();
+      await backend.cleanup();
+      await backend.fresh();
+      await backend.createLegacy();
+      expect(created).to.deep.equal(await backend.layout());
+      expect(created.length).to.be.greaterThan(30);
+    });
+
+    it('opens a store written by an earlier version, and writes on', async () => {
+      await backend.createLegacy();
+      const store = await open();
+      expect(await store.listDatasets('market')).to.deep.equal([
+        { datasetId: 'old', columns: ['a'], rowCount: 3 },
+      ]);
+      expect((await store.getDataset('market', 'old'))?.owner).to.equal('User1');
+      const key = present(await store.getTradeKey('market', 'old-trade'), 'the old key');
+      expect(text(key.sealedSecretKey)).to.equal('old key');
+      const bundle = present(await store.getBundle('market', 'old-trade'), 'the old bundle');
+      expect([text(bundle.bytes), bundle.sha256]).to.deep.equal(['old bundle', 'oh']);
+      expect(await store.getCheckpoint('pump:market')).to.deep.equal({
+        blockNumber: 9007199254740993n,
+        transactionId: undefined,
+      });
+      await store.logPump('market', 'old-trade', 'delivered');
+      const log = await store.pumpLog('market', 'old-trade');
+      expect(log.map((entry) => [entry.action, entry.at > 0])).to.deep.equal([
+        ['bundle-stored', true],
+        ['delivered', true],
+      ]);
+      expect(log[0]?.at).to.equal(1_700_000_000_000);
+      await store.close();
+    });
   });
 }
+
+/** The SQLite tables of the store before its queries were shared (PRAGMAs as it set them). */
+const LEGACY_SQLITE_SCHEMA = `
+  PRAGMA journal_mode = WAL;
+  CREATE TABLE IF NOT EXISTS datasets (
+    channel TEXT NOT NULL, dataset_id TEXT NOT NULL,
+    columns TEXT NOT NULL, rows TEXT NOT NULL, owner TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (channel, dataset_id));
+  CREATE TABLE IF NOT EXISTS trade_keys (
+    channel TEXT NOT NULL, trade_id TEXT NOT NULL, sealed_secret_key BLOB NOT NULL,
+    PRIMARY KEY (channel, trade_id));
+  CREATE TABLE IF NOT EXISTS bundles (
+    channel TEXT NOT NULL, trade_id TEXT NOT NULL, bytes BLOB NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY (channel, trade_id));
+  CREATE TABLE IF NOT EXISTS results (
+    channel TEXT NOT NULL, trade_id TEXT NOT NULL, bytes BLOB NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY (channel, trade_id));
+  CREATE TABLE IF NOT EXISTS samples (
+    channel TEXT NOT NULL, dataset_id TEXT NOT NULL, bytes BLOB NOT NULL,
+    sha256 TEXT NOT NULL, sealed_secret_key BLOB NOT NULL,
+    PRIMARY KEY (channel, dataset_id));
+  CREATE TABLE IF NOT EXISTS buyer_keys (
+    channel TEXT NOT NULL, trade_id TEXT NOT NULL, public_key_pem TEXT NOT NULL,
+    sealed_private_key BLOB NOT NULL,
+    PRIMARY KEY (channel, trade_id));
+  CREATE TABLE IF NOT EXISTS pump_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, trade_id TEXT NOT NULL,
+    action TEXT NOT NULL, detail TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    name TEXT PRIMARY KEY, block_number TEXT NOT NULL, transaction_id TEXT);
+`;
+
+/** The PostgreSQL tables of the store before its queries were shared. */
+const LEGACY_POSTGRES_SCHEMA = LEGACY_SQLITE_SCHEMA.replace('PRAGMA journal_mode = WAL;', '')
+  .replaceAll('BLOB', 'BYTEA')
+  .replace('id INTEGER PRIMARY KEY AUTOINCREMENT', 'id BIGSERIAL PRIMARY KEY')
+  .replace('at INTEGER', 'at BIGINT');
 
 storeSuite('SQLite', () => {
   let dir = '';
   let file = '';
+  const withDatabase = <T>(work: (db: DatabaseSync) => T): T => {
+    const db = new DatabaseSync(file);
+    try {
+      return work(db);
+    } finally {
+      db.close();
+    }
+  };
   return {
-    fresh: async () => {
+    fresh: () => {
       dir = mkdtempSync(path.join(tmpdir(), 'dm-store-'));
       file = path.join(dir, 'store.db');
+      return Promise.resolve();
     },
     open: async () => {
       const store = await openSellerStore(file);
       expect(store).to.be.instanceOf(SqliteSellerStore);
       return store;
     },
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    createLegacy: () => {
+      withDatabase((db) => {
+        db.exec(LEGACY_SQLITE_SCHEMA);
+        for (const [sql, params] of LEGACY_ROWS) db.prepare(sql).run(...params);
+      });
+      return Promise.resolve();
+    },
+    layout: () =>
+      Promise.resolve(
+        withDatabase((db) =>
+          db
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .all()
+            .flatMap(({ name }) =>
+              db
+                .prepare(`PRAGMA table_info(${String(name)})`)
+                .all()
+                .map((c) =>
+                  [name, c.name, c.type, c.notnull, c.dflt_value, c.pk].map(String).join(' '),
+                ),
+            ),
+        ),
+      ),
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
   };
 });
 
@@ -207,6 +539,15 @@ storeSuite('PostgreSQL', () => {
   let admin: pg.Client | undefined;
   let url = '';
   let n = 0;
+  const withDatabase = async <T>(work: (db: pg.Client) => Promise<T>): Promise<T> => {
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      return await work(db);
+    } finally {
+      await db.end();
+    }
+  };
   before(async function () {
     this.timeout(120_000);
     dir = mkdtempSync(path.join(tmpdir(), 'dm-pg-'));
@@ -224,15 +565,40 @@ storeSuite('PostgreSQL', () => {
   });
   return {
     fresh: async () => {
-      const db = `store_test_${process.pid}_${++n}`;
-      await admin!.query(`CREATE DATABASE ${db}`);
-      url = `postgresql://postgres@127.0.0.1:${PG_PORT}/${db}`;
+      if (!admin) throw new Error('the PostgreSQL server did not start');
+      const db = `store_test_${String(process.pid)}_${String(++n)}`;
+      await admin.query(`CREATE DATABASE ${db}`);
+      url = `postgresql://postgres@127.0.0.1:${String(PG_PORT)}/${db}`;
     },
     open: async () => {
       const store = await openSellerStore(url);
       expect(store).to.be.instanceOf(PostgresSellerStore);
       return store;
     },
-    cleanup: async () => undefined,
+    createLegacy: () =>
+      withDatabase(async (db) => {
+        await db.query(LEGACY_POSTGRES_SCHEMA);
+        for (const [sql, params] of LEGACY_ROWS) {
+          let i = 0;
+          await db.query(
+            sql.replace(/\?/g, () => `$${String(++i)}`),
+            params,
+          );
+        }
+      }),
+    layout: () =>
+      withDatabase(async (db) => {
+        const { rows } = await db.query<Record<string, unknown>>(
+          `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable, c.column_default,
+             (SELECT count(*) FROM information_schema.key_column_usage k
+              JOIN information_schema.table_constraints t
+                ON t.constraint_name = k.constraint_name AND t.constraint_type = 'PRIMARY KEY'
+              WHERE k.table_name = c.table_name AND k.column_name = c.column_name) AS pk
+           FROM information_schema.columns c WHERE c.table_schema = 'public'
+           ORDER BY c.table_name, c.ordinal_position`,
+        );
+        return rows.map((row) => Object.values(row).map(String).join(' '));
+      }),
+    cleanup: () => Promise.resolve(),
   };
 });
