@@ -3,7 +3,6 @@
  * else in the schema and the queries is SQL that SQLite and PostgreSQL both accept.
  */
 export interface Dialect {
-  readonly name: 'sqlite' | 'postgres';
   /** Column type for raw bytes (bundles, results, sealed secrets). */
   readonly bytesType: string;
   /** Column type for a 64-bit integer (times in milliseconds). */
@@ -15,7 +14,6 @@ export interface Dialect {
 }
 
 export const SQLITE: Dialect = {
-  name: 'sqlite',
   bytesType: 'BLOB',
   int64Type: 'INTEGER',
   serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT',
@@ -23,7 +21,6 @@ export const SQLITE: Dialect = {
 };
 
 export const POSTGRES: Dialect = {
-  name: 'postgres',
   bytesType: 'BYTEA',
   int64Type: 'BIGINT',
   serialKey: 'BIGSERIAL PRIMARY KEY',

@@ -1,4 +1,5 @@
 import type { SqlDriver, SqlParam, SqlStatement } from './driver.js';
+import { listDatasetsQuery, SQL } from './queries.js';
 import type {
   Checkpoint,
   DatasetSummary,
@@ -20,47 +21,6 @@ import {
   readText,
 } from './row.js';
 
-/** An insert that replaces the row with the same key (an upsert both engines accept). */
-function upsert(table: string, key: readonly string[], values: readonly string[]): string {
-  const columns = [...key, ...values];
-  return (
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-    `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ` +
-    values.map((column) => `${column} = excluded.${column}`).join(', ')
-  );
-}
-
-/** The store's queries, written once for both engines (see driver.ts for the rules). */
-const SQL = {
-  putDataset: upsert('datasets', ['channel', 'dataset_id'], ['columns', 'rows', 'owner']),
-  getDataset: 'SELECT columns, rows, owner FROM datasets WHERE channel = ? AND dataset_id = ?',
-  listDatasets: (rowCount: string) =>
-    `SELECT dataset_id, columns, ${rowCount} AS row_count FROM datasets
-     WHERE channel = ? ORDER BY dataset_id`,
-  deleteDataset: 'DELETE FROM datasets WHERE channel = ? AND dataset_id = ?',
-  putTradeKey: upsert('trade_keys', ['channel', 'trade_id'], ['sealed_secret_key']),
-  getTradeKey: 'SELECT sealed_secret_key FROM trade_keys WHERE channel = ? AND trade_id = ?',
-  putBundle: upsert('bundles', ['channel', 'trade_id'], ['bytes', 'sha256']),
-  getBundle: 'SELECT bytes, sha256 FROM bundles WHERE channel = ? AND trade_id = ?',
-  putResult: upsert('results', ['channel', 'trade_id'], ['bytes', 'sha256']),
-  getResult: 'SELECT bytes, sha256 FROM results WHERE channel = ? AND trade_id = ?',
-  putSample: upsert('samples', ['channel', 'dataset_id'], ['bytes', 'sha256', 'sealed_secret_key']),
-  getSample:
-    'SELECT bytes, sha256, sealed_secret_key FROM samples WHERE channel = ? AND dataset_id = ?',
-  deleteSample: 'DELETE FROM samples WHERE channel = ? AND dataset_id = ?',
-  putBuyerKey: upsert(
-    'buyer_keys',
-    ['channel', 'trade_id'],
-    ['public_key_pem', 'sealed_private_key'],
-  ),
-  getBuyerKey:
-    'SELECT public_key_pem, sealed_private_key FROM buyer_keys WHERE channel = ? AND trade_id = ?',
-  logPump: 'INSERT INTO pump_log (channel, trade_id, action, detail, at) VALUES (?, ?, ?, ?, ?)',
-  pumpLog: 'SELECT channel, trade_id, action, detail, at FROM pump_log WHERE channel = ?',
-  getCheckpoint: 'SELECT block_number, transaction_id FROM checkpoints WHERE name = ?',
-  putCheckpoint: upsert('checkpoints', ['name'], ['block_number', 'transaction_id']),
-} as const;
-
 /**
  * The seller store over any `SqlDriver`: the mapping between records and rows, once. Block
  * numbers are kept as decimal text so they stay exact bigints; JSON columns as text.
@@ -69,7 +29,7 @@ export class SqlSellerStore implements SellerStore {
   private readonly listDatasetsSql: string;
 
   constructor(private readonly driver: SqlDriver) {
-    this.listDatasetsSql = SQL.listDatasets(driver.dialect.jsonArrayLength('rows'));
+    this.listDatasetsSql = listDatasetsQuery(driver.dialect);
   }
 
   close(): Promise<void> {
