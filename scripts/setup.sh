@@ -28,9 +28,9 @@ case "$node_version" in
 esac
 say "Node runtime for npm scripts: $node_version"
 
-# Tools the network scripts call: command -> Debian package.
+# Tools the network scripts and `npm run lint` call: command -> Debian package.
 missing=()
-for pair in curl:curl openssl:openssl ss:iproute2 jq:jq tar:tar; do
+for pair in curl:curl openssl:openssl ss:iproute2 jq:jq tar:tar shellcheck:shellcheck; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,6 +1,9 @@
+# shellcheck shell=bash
 # Where the pinned Fabric build lives. Sourced by the network scripts.
 # The revision is the one network/fabric-build/go.mod requires (Fabric's 2.5 LTS line, see
 # docs/network.md for why this one).
+# The variables are used by the scripts that source this file, where shellcheck cannot see it.
+# shellcheck disable=SC2034
 _repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FABRIC_BUILD_MODULE="$_repo_root/network/fabric-build"
 FABRIC_MODULE_VERSION="$(sed -n 's#^[[:space:]]*github.com/hyperledger/fabric \(v[^ ]*\).*#\1#p' "$FABRIC_BUILD_MODULE/go.mod")"

@@ -1,6 +1,9 @@
+# shellcheck shell=bash
 # Names, addresses and file locations of every node of the test network. Sourced by network.sh.
 # Every port is DATAMARKET_PORT_BASE (default 7000) plus a fixed offset, so a second network can
 # run beside the first by choosing another base.
+# The variables are used by the scripts that source this file, where shellcheck cannot see it.
+# shellcheck disable=SC2034
 PORT_BASE="${DATAMARKET_PORT_BASE:-7000}"
 RUN="${DATAMARKET_RUN_DIR:-$REPO/.run/network}"
 CRYPTO="$RUN/crypto"

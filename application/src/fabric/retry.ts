@@ -1,7 +1,9 @@
+import { status } from '@grpc/grpc-js';
 import { EndorseError } from '@hyperledger/fabric-gateway';
 
-const UNAVAILABLE = 14;
-const FAILED_PRECONDITION = 9;
+// gRPC status codes, as the plain numbers EndorseError.code carries.
+const UNAVAILABLE: number = status.UNAVAILABLE;
+const FAILED_PRECONDITION: number = status.FAILED_PRECONDITION;
 
 /** Endorsement failures that only mean discovery has not caught up with the network yet. */
 function isSettling(error: unknown): boolean {
@@ -9,7 +11,7 @@ function isSettling(error: unknown): boolean {
   if (error.code === UNAVAILABLE) return true; // no reachable endorser for an org
   return (
     error.code === FAILED_PRECONDITION &&
-    /no peer combination can satisfy the endorsement policy/.test(error.message)
+    error.message.includes('no peer combination can satisfy the endorsement policy')
   );
 }
 

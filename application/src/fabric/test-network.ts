@@ -52,7 +52,9 @@ export class TestNetwork {
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? 1, output }));
+      child.on('close', (code) => {
+        resolve({ code: code ?? 1, output });
+      });
     });
   }
 

@@ -11,7 +11,10 @@ import { retryWhileEndorsersSettle } from '../../src/fabric/index.js';
 import type { Trade } from '../../src/gateway/types.js';
 import {
   call,
+  closeAll,
+  firstToken,
   gatewayConfig,
+  present,
   startApp,
   waitFor,
   type AppHandle,
@@ -24,6 +27,11 @@ const TRADE = '/api/channels/{channel}/trades/{tradeId}';
 const distSrc = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
 const cliMain = path.join(distSrc, 'cli', 'main.js');
 const script = path.join(distSrc, 'demo', 'scripts', 'column-means.js');
+
+/** The mean of column j of the rows. */
+function columnMean(rows: number[][], j: number): number {
+  return rows.reduce((sum, row) => sum + present(row[j], `column ${j}`), 0) / rows.length;
+}
 
 // The seller app with the real CKKS engine: fresh keys per trade, a real bundle, a buyer
 // computing on ciphertexts, the pump's bounded loading and safe decryption.
@@ -61,7 +69,7 @@ describe('e2e: trades with the CKKS engine', function () {
       tradeId: delivered.tradeId,
     });
     expect(bundle.status).to.equal(200);
-    return { trade: delivered, bundle: bundle.bytes! };
+    return { trade: delivered, bundle: present(bundle.bytes, 'the bundle bytes') };
   };
 
   before(async () => {
@@ -87,8 +95,13 @@ describe('e2e: trades with the CKKS engine', function () {
   });
 
   after(async () => {
-    await Promise.allSettled([seller?.gateway.close(), buyer?.gateway.close()]);
-    issuerConnection?.close();
+    await closeAll(
+      () => seller.gateway.close(),
+      () => buyer.gateway.close(),
+      () => {
+        issuerConnection.close();
+      },
+    );
   });
 
   it('test sample and a whole trade through the CLI: buy, run a script, submit, result', async () => {
@@ -121,18 +134,11 @@ describe('e2e: trades with the CKKS engine', function () {
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          [
-            cliMain,
-            '--url',
-            buyer.url,
-            '--token',
-            Object.values(buyer.tokens)[0]!,
-            '--quiet',
-            ...args,
-          ],
+          [cliMain, '--url', buyer.url, '--token', firstToken(buyer), '--quiet', ...args],
           { cwd: dir },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          (error, stdout, stderr) => {
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+          },
         );
       });
     const ok = async (...args: string[]) => {
@@ -147,9 +153,9 @@ describe('e2e: trades with the CKKS engine', function () {
       await ok('--json', 'sample-result', datasetId, '--result', 'sample.result'),
     ) as { values: number[] };
     const sampleRows = rows.slice(0, 32);
-    sample.values.forEach((v, j) =>
-      expect(v).to.be.closeTo(sampleRows.reduce((a, r) => a + r[j]!, 0) / sampleRows.length, 0.01),
-    );
+    sample.values.forEach((v, j) => {
+      expect(v).to.be.closeTo(columnMean(sampleRows, j), 0.01);
+    });
     // The real trade.
     const bought = JSON.parse(await ok('--json', 'buy', datasetId, '--out', 'trade.bundle')) as {
       trade: Trade;
@@ -160,9 +166,9 @@ describe('e2e: trades with the CKKS engine', function () {
     const result = JSON.parse(await ok('--json', 'result', bought.trade.tradeId)) as {
       result: { values: number[] };
     };
-    result.result.values.forEach((v, j) =>
-      expect(v).to.be.closeTo(rows.reduce((a, r) => a + r[j]!, 0) / rows.length, 0.01),
-    );
+    result.result.values.forEach((v, j) => {
+      expect(v).to.be.closeTo(columnMean(rows, j), 0.01);
+    });
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -192,7 +198,9 @@ describe('e2e: trades with the CKKS engine', function () {
     expect(listed.status, JSON.stringify(listed.body)).to.equal(201);
 
     const first = await buyAndDownload(datasetId);
-    const loaded = await loadBundle(first.bundle, { expectedSha256: first.trade.bundleHash! });
+    const loaded = await loadBundle(first.bundle, {
+      expectedSha256: present(first.trade.bundleHash, 'the delivered bundle hash'),
+    });
     const means = loaded.table.mean(0);
     const result = serializeResult(means);
     means.dispose();
@@ -213,8 +221,10 @@ describe('e2e: trades with the CKKS engine', function () {
       `${TRADE}/result`,
       { channel: CHANNEL, tradeId: first.trade.tradeId },
     );
-    const expected = [0, 1].map((j) => rows.reduce((a, r) => a + r[j]!, 0) / rows.length);
-    delivered.body.result.values.forEach((v, j) => expect(v).to.be.closeTo(expected[j]!, 0.01));
+    const expected = [0, 1].map((j) => columnMean(rows, j));
+    delivered.body.result.values.forEach((v, j) => {
+      expect(v).to.be.closeTo(present(expected[j], `the mean of column ${j}`), 0.01);
+    });
 
     // A result holding 40 values, declared on chain as 2: the seller's engine refuses it.
     const second = await buyAndDownload(datasetId);

@@ -15,7 +15,10 @@ import type { Listing, Trade } from '../../src/gateway/types.js';
 import { penguinsCsv } from '../../src/demo/penguins.js';
 import {
   call,
+  closeAll,
+  firstToken,
   gatewayConfig,
+  present,
   plainTestCrypto,
   startApp,
   waitFor,
@@ -159,12 +162,14 @@ describe('e2e: gateway apps on the real network', function () {
   });
 
   after(async () => {
-    await Promise.allSettled([
-      seller?.gateway.close(),
-      buyer?.gateway.close(),
-      auditor?.gateway.close(),
-    ]);
-    issuerConnection?.close();
+    await closeAll(
+      () => seller.gateway.close(),
+      () => buyer.gateway.close(),
+      () => auditor.gateway.close(),
+      () => {
+        issuerConnection.close();
+      },
+    );
   });
 
   it('serves its OpenAPI description with exactly its routes', async () => {
@@ -326,9 +331,10 @@ describe('e2e: gateway apps on the real network', function () {
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
-          [cliMain, '--url', app.url, '--token', Object.values(app.tokens)[0]!, '--quiet', ...args],
-          (error, stdout, stderr) =>
-            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          [cliMain, '--url', app.url, '--token', firstToken(app), '--quiet', ...args],
+          (error, stdout, stderr) => {
+            resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+          },
         );
       });
     const listings = await cli(buyer, '--json', 'listings');
@@ -340,7 +346,7 @@ describe('e2e: gateway apps on the real network', function () {
     expect(table.stdout).to.match(/trade\s+dataset\s+state/);
     const denied = await cli(buyer, 'status', 'f'.repeat(64));
     expect([denied.code, denied.stderr]).to.satisfy(
-      ([code, err]: [number, string]) => code === 1 && /404/.test(err),
+      ([code, err]: [number, string]) => code === 1 && err.includes('404'),
     );
     const usage = await cli(buyer, 'frobnicate');
     expect(usage.code).to.equal(2);
@@ -353,7 +359,10 @@ describe('e2e: gateway apps on the real network', function () {
       datasetId: id,
     });
     expect(sample.status).to.equal(200);
-    expect(JSON.parse(sample.bytes!.toString()).rows).to.equal(32);
+    const sampleBundle = JSON.parse(present(sample.bytes, 'the sample bytes').toString()) as {
+      rows: number;
+    };
+    expect(sampleBundle.rows).to.equal(32);
     const result = await call<{ values: number[]; remaining: number }>(
       buyer,
       'POST',

@@ -12,7 +12,9 @@ import { storeLocation } from '../../src/gateway/config.js';
 import type { Trade } from '../../src/gateway/types.js';
 import {
   call,
+  closeAll,
   gatewayConfig,
+  present,
   startApp,
   waitFor,
   type AppHandle,
@@ -29,7 +31,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -46,10 +50,9 @@ function startSeller(
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`seller process: no ${until} in:\n${output}`)),
-      90_000,
-    );
+    const timer = setTimeout(() => {
+      reject(new Error(`seller process: no ${until} in:\n${output}`));
+    }, 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = until.exec(output);
@@ -99,9 +102,15 @@ describe('e2e: event pump killed between purchase and delivery', function () {
 
   after(async () => {
     for (const child of children) child.kill('SIGKILL');
-    await buyer?.gateway.close();
-    issuerConnection?.close();
-    sellerConnection?.close();
+    await closeAll(
+      () => buyer.gateway.close(),
+      () => {
+        issuerConnection.close();
+      },
+      () => {
+        sellerConnection.close();
+      },
+    );
   });
 
   /** One trade through a kill and two restarts; the store in SQLite, or at `storeUrl`. */
@@ -116,12 +125,15 @@ describe('e2e: event pump killed between purchase and delivery', function () {
       { port, ...(storeUrl ? { storeUrl } : {}) },
     );
     // A fresh store: the pump reads from block 0 and acts only on datasets in its store.
-    const configFile = path.join(path.dirname(config.storePath!), 'config.json');
+    const configFile = path.join(
+      path.dirname(present(config.storePath, 'the store path')),
+      'config.json',
+    );
     writeFileSync(configFile, JSON.stringify(config));
 
     const first = await startSeller(configFile, true, /listening (\S+)/);
     children.push(first.child);
-    const sellerUrl = first.match[1]!;
+    const sellerUrl = present(first.match[1], 'the URL the seller app listens on');
     // List through the store the process uses: the dataset row, then the listing on chain.
     const datasetId = `crash-${Date.now()}`;
     const store = await openSellerStore(storeLocation(config));
@@ -165,17 +177,16 @@ describe('e2e: event pump killed between purchase and delivery', function () {
 
     // Wait until the pump holds right before ConfirmDelivery, then kill it hard.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error('pump never reached the hold point')),
-        90_000,
-      );
+      const timer = setTimeout(() => {
+        reject(new Error('pump never reached the hold point'));
+      }, 90_000);
       const onData = (chunk: Buffer) => {
         if (chunk.toString().includes(`HOLD ${tradeId}`)) {
           clearTimeout(timer);
           resolve();
         }
       };
-      first.child.stdout!.on('data', onData);
+      present(first.child.stdout, "the seller process's stdout").on('data', onData);
     });
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));

@@ -7,15 +7,18 @@
 import { readFileSync } from 'node:fs';
 import type { GatewayConfig } from '../../src/gateway/config.js';
 import { startGateway } from '../../src/gateway/server.js';
-import { plainTestCrypto } from './e2e-support.js';
+import { plainTestCrypto, present } from './e2e-support.js';
 
-const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8'), (key, value: unknown) =>
+const configFile = present(process.argv[2], 'the config file argument');
+const config = JSON.parse(readFileSync(configFile, 'utf8'), (key, value: unknown) =>
   key === 'pumpStartBlock' && typeof value === 'string' ? BigInt(value) : value,
 ) as GatewayConfig;
 const hold = process.env.DATAMARKET_HOLD_BEFORE_CONFIRM === '1';
 const gateway = await startGateway(config, {
   crypto: plainTestCrypto,
-  log: (line) => console.log(line),
+  log: (line) => {
+    console.log(line);
+  },
   hooks: hold
     ? {
         beforeConfirmDelivery: (_channel, tradeId) => {

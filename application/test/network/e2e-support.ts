@@ -70,7 +70,8 @@ export function gatewayConfig(
   users: string[],
   extra: Partial<GatewayConfig> = {},
 ): { config: GatewayConfig; tokens: Record<string, string> } {
-  const tokens = Object.fromEntries(users.map((u) => [u, newToken()]));
+  const issued = users.map((user) => ({ user, token: newToken() }));
+  const tokens = Object.fromEntries(issued.map(({ user, token }) => [user, token]));
   const dir = mkdtempSync(path.join(tmpdir(), `dm-${org}-`));
   const config = withDefaults({
     org,
@@ -79,7 +80,7 @@ export function gatewayConfig(
     networkRunDir: runDir,
     storePath: path.join(dir, 'store.db'),
     storeSecret: `test secret ${newToken()}`,
-    users: users.map((user) => ({ user, tokenSha256: tokenSha256Hex(tokens[user]!) })),
+    users: issued.map(({ user, token }) => ({ user, tokenSha256: tokenSha256Hex(token) })),
     ...extra,
   });
   return { config, tokens };
@@ -92,6 +93,26 @@ export async function startApp(
 ): Promise<AppHandle> {
   const gateway = await startGateway(config, { log: () => undefined, ...options });
   return { gateway, tokens, url: gateway.url };
+}
+
+/** The value, or a test failure naming what is missing (instead of a non-null assertion). */
+export function present<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null)
+    throw new Error(`expected ${what}, got ${String(value)}`);
+  return value;
+}
+
+/** The first user's token of an app (the one `call` uses by default). */
+export function firstToken(app: AppHandle): string {
+  return present(Object.values(app.tokens)[0], 'an app with at least one user');
+}
+
+/**
+ * Closes what a suite opened, from its after hook: every close runs even when another fails,
+ * and a handle its before hook never got to open (undefined at run time) is skipped.
+ */
+export async function closeAll(...closers: (() => unknown)[]): Promise<void> {
+  await Promise.allSettled(closers.map((close) => Promise.resolve().then(close)));
 }
 
 export interface Reply<T = unknown> {
@@ -185,7 +206,8 @@ export async function initialized(contract: Contract): Promise<void> {
         60_000,
       );
     } catch (error) {
-      if (!/ALREADY_EXISTS/.test(JSON.stringify((error as { details?: unknown }).details ?? ''))) {
+      const details = JSON.stringify((error as { details?: unknown }).details ?? '');
+      if (!details.includes('ALREADY_EXISTS')) {
         throw error;
       }
     }

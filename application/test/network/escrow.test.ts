@@ -6,7 +6,7 @@ import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-networ
 
 const utf8 = new TextDecoder();
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const parse = <T>(bytes: Uint8Array) => JSON.parse(utf8.decode(bytes)) as T;
+const parse = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
 // The public key the seller encrypts the plaintext result to.
 const resultKey = generateKeyPairSync('x25519')
   .publicKey.export({ type: 'spki', format: 'pem' })
@@ -29,6 +29,7 @@ interface SupplyAudit {
 describe('escrow contract on the real network', function () {
   this.timeout(300_000);
   const connections: GatewayConnection[] = [];
+  let buyerConnection: GatewayConnection;
   let issuer: Contract;
   let seller: Contract;
   let buyer: Contract;
@@ -38,9 +39,9 @@ describe('escrow contract on the real network', function () {
   const balanceOf = async (account: string) =>
     Number(utf8.decode(await buyer.evaluateTransaction('BalanceOf', account)));
   const trade = async (tradeId: string) =>
-    parse<Trade>(await buyer.evaluateTransaction('GetTrade', tradeId));
+    parse(await buyer.evaluateTransaction('GetTrade', tradeId)) as Trade;
   const expectBalancedSupply = async () => {
-    const audit = parse<SupplyAudit>(await issuer.evaluateTransaction('AuditSupply'));
+    const audit = parse(await issuer.evaluateTransaction('AuditSupply')) as SupplyAudit;
     expect(audit.balanced, JSON.stringify(audit)).to.equal(true);
     expect(BigInt(audit.totalSupply)).to.equal(
       BigInt(audit.sumOfBalances) + BigInt(audit.sumOfEscrow),
@@ -76,11 +77,14 @@ describe('escrow contract on the real network', function () {
     const open = async (org: string) => {
       const connection = await connectAs(network, { org, user: 'User2' });
       connections.push(connection);
-      return connection.gateway.getNetwork('market').getContract('datamarket');
+      return connection;
     };
-    issuer = await open('auditor');
-    seller = await open('seller');
-    buyer = await open('buyer');
+    const contractOf = (connection: GatewayConnection) =>
+      connection.gateway.getNetwork('market').getContract('datamarket');
+    issuer = contractOf(await open('auditor'));
+    seller = contractOf(await open('seller'));
+    buyerConnection = await open('buyer');
+    buyer = contractOf(buyerConnection);
     await ensureInitialized(issuer);
     sellerAccount = utf8.decode(await seller.evaluateTransaction('ClientAccountID'));
     buyerAccount = utf8.decode(await buyer.evaluateTransaction('ClientAccountID'));
@@ -88,7 +92,9 @@ describe('escrow contract on the real network', function () {
     await issuer.submitTransaction('Transfer', buyerAccount, '1000');
   });
 
-  after(() => connections.forEach((connection) => connection.close()));
+  after(() => {
+    for (const connection of connections) connection.close();
+  });
 
   it('settles a whole trade: purchase, delivery, result, payment and delivery in one step', async () => {
     const datasetId = await list();
@@ -98,7 +104,7 @@ describe('escrow contract on the real network', function () {
     const purchase = await buyer.submitAsync('Purchase', {
       arguments: [datasetId, resultKey],
     });
-    const { tradeId, state, escrow } = parse<Trade>(purchase.getResult());
+    const { tradeId, state, escrow } = parse(purchase.getResult()) as Trade;
     const purchaseStatus = await purchase.getStatus();
     expect(purchaseStatus.successful).to.equal(true);
     expect([state, escrow]).to.deep.equal(['PAID', '120']);
@@ -106,28 +112,28 @@ describe('escrow contract on the real network', function () {
 
     await seller.submitTransaction('ConfirmDelivery', tradeId, sha256('bundle'), '345678');
     await buyer.submitTransaction('SubmitResult', tradeId, sha256('result'), '10');
-    const settled = parse<Trade>(
+    const settled = parse(
       await seller.submitTransaction(
         'DeliverResult',
         tradeId,
         Buffer.from('sealed').toString('base64'),
         sha256('plain'),
       ),
-    );
+    ) as Trade;
     expect(settled.state).to.equal('SETTLED');
     expect(await balanceOf(sellerAccount)).to.equal(sellerBefore + 100);
     expect(await balanceOf(buyerAccount)).to.equal(buyerBefore - 100); // the deposit came back
 
     // The ledger keeps every step, and each one was announced as a contract event.
-    const history = parse<unknown[]>(await buyer.evaluateTransaction('GetTradeHistory', tradeId));
+    const history = parse(await buyer.evaluateTransaction('GetTradeHistory', tradeId)) as unknown[];
     expect(history).to.have.length(4);
-    const events = await connections[2]!.gateway
+    const events = await buyerConnection.gateway
       .getNetwork('market')
       .getChaincodeEvents('datamarket', { startBlock: purchaseStatus.blockNumber });
     const seen: string[] = [];
     try {
       for await (const event of events) {
-        const payload = parse<{ tradeId?: string; type: string }>(event.payload);
+        const payload = parse(event.payload) as { tradeId?: string; type: string };
         if (event.eventName === 'TradeEvent' && payload.tradeId === tradeId)
           seen.push(payload.type);
         if (seen.length === 4) break;
@@ -147,15 +153,15 @@ describe('escrow contract on the real network', function () {
   it('refunds the buyer when the seller misses the delivery deadline', async () => {
     const datasetId = await list({ deliverWithin: 2 });
     const before = await balanceOf(buyerAccount);
-    const { tradeId } = parse<Trade>(
+    const { tradeId } = parse(
       await buyer.submitTransaction('Purchase', datasetId, resultKey),
-    );
+    ) as Trade;
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await expectRefused(
       seller.submitTransaction('ConfirmDelivery', tradeId, sha256('late'), '1'),
       /deadline/i,
     );
-    const refunded = parse<Trade>(await buyer.submitTransaction('Refund', tradeId));
+    const refunded = parse(await buyer.submitTransaction('Refund', tradeId)) as Trade;
     expect(refunded.state).to.equal('REFUNDED');
     expect(await balanceOf(buyerAccount)).to.equal(before);
     await expectBalancedSupply();
@@ -163,9 +169,9 @@ describe('escrow contract on the real network', function () {
 
   it('refuses callers of the wrong org', async () => {
     const datasetId = await list();
-    const { tradeId } = parse<Trade>(
+    const { tradeId } = parse(
       await buyer.submitTransaction('Purchase', datasetId, resultKey),
-    );
+    ) as Trade;
     await expectRefused(
       buyer.submitTransaction('ConfirmDelivery', tradeId, sha256('x'), '1'),
       /seller/i,

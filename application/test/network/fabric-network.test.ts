@@ -42,7 +42,9 @@ describe('native Fabric test network', function () {
     network = await testNetwork.describe();
   });
 
-  after(() => connections.forEach((connection) => connection.close()));
+  after(() => {
+    for (const connection of connections) connection.close();
+  });
 
   it('reports every node healthy', async () => {
     const status = await testNetwork.run('status');

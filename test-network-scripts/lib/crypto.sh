@@ -1,0 +1,27 @@
+# shellcheck shell=bash
+# Identities and TLS material: cryptogen for the orgs' MSPs, openssl for the chaincode server's
+# mutual TLS. Sourced by network.sh (after topology.sh; uses its say).
+
+# Every node's and user's identity, from network/crypto-config.yaml.
+generate_crypto() {
+  say "generating crypto material (cryptogen)"
+  cryptogen generate --config "$REPO/network/crypto-config.yaml" --output "$CRYPTO" >/dev/null
+}
+
+# Chaincode TLS: the chaincode server proves itself to peers, and peers to it (mutual TLS).
+make_chaincode_tls() {
+  local dir="$CRYPTO/chaincode"
+  [ -f "$dir/server.crt" ] && return 0
+  mkdir -p "$dir"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$dir/ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$dir/ca.key" -subj "/O=datamarket/CN=chaincode-tls-ca" -days 3650 -out "$dir/ca.crt" 2>/dev/null
+  local role
+  for role in server client; do
+    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/$role.key.ec" 2>/dev/null
+    openssl pkcs8 -topk8 -nocrypt -in "$dir/$role.key.ec" -out "$dir/$role.key"
+    openssl req -new -key "$dir/$role.key" -subj "/O=datamarket/CN=chaincode-$role" -out "$dir/$role.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$dir/$role.ext"
+    openssl x509 -req -in "$dir/$role.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+      -days 3650 -extfile "$dir/$role.ext" -out "$dir/$role.crt" 2>/dev/null
+  done
+}

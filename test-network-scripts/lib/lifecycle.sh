@@ -1,0 +1,88 @@
+# shellcheck shell=bash
+# The network-wide verbs: up, down, status, stopNode and startNode. Sourced by network.sh
+# (after every other lib; uses its say and die).
+
+require_up() {
+  [ -d "$RUN/crypto" ] || die "the network is not up (run: network.sh up)"
+}
+
+cmd_up() {
+  local name org p
+  if [ -d "$RUN/pids" ] && [ -n "$(ls -A "$RUN/pids" 2>/dev/null)" ]; then
+    die "the network is already up (run dir $RUN); run 'network.sh down' first"
+  fi
+  for name in $(all_nodes); do
+    for p in $(node_ports "$name"); do
+      port_in_use "$p" && die "port $p (for $name) is already in use; stop that process or set DATAMARKET_PORT_BASE"
+    done
+  done
+  bash "$HERE/install-fabric.sh"
+  local t0=$SECONDS
+  # A failed start leaves nothing half-started behind. (The ERR trap does not reach into
+  # functions, so the steps that must trigger it run in subshells.)
+  trap 'say "start-up failed: stopping what was started"; cmd_down >/dev/null 2>&1 || true' ERR
+  trap 'say "start-up failed: stopping what was started"; cmd_down >/dev/null 2>&1 || true; exit 1' INT TERM
+  rm -rf "$RUN" && mkdir -p "$RUN"/{logs,pids,channels,config}
+  ( generate_crypto )
+  for name in "${ORDERERS[@]}"; do write_orderer_env "$name"; start_node "$name"; done
+  for org in "${PEER_ORGS[@]}"; do write_peer_env "$org"; start_node "$(peer_name "$org")"; done
+  for name in $(all_nodes); do wait_healthy "$name"; say "$name healthy"; done
+  write_network_json
+  ( cmd_create_channel -c market --orgs "$(IFS=,; echo "${PEER_ORGS[*]}")" )
+  trap - ERR INT TERM
+  say "network up in $((SECONDS - t0))s; run dir $RUN"
+}
+
+cmd_status() {
+  local any="" name state f
+  [ -d "$RUN" ] || { say "the network is not up"; return 3; }
+  printf '%-16s %-8s %-8s %s\n' NODE PID STATE PORTS
+  for name in $(all_nodes) $(chaincode_servers); do
+    [ -f "$(pid_file "$name")" ] || { printf '%-16s %-8s %-8s\n' "$name" - stopped; any=1; continue; }
+    if ! is_running "$name"; then state=dead
+    elif [[ "$name" == cc-* ]]; then state=running; port_in_use "$(node_ports "$name")" || state=starting
+    elif is_healthy "$name"; then state=healthy
+    else state=unhealthy; fi
+    [ "$state" = healthy ] || [ "$state" = running ] || any=1
+    printf '%-16s %-8s %-8s %s\n' "$name" "$(cat "$(pid_file "$name")")" "$state" "$(node_ports "$name")"
+  done
+  if [ -d "$RUN/channels" ]; then
+    for f in "$RUN"/channels/*.orgs; do
+      [ -f "$f" ] && printf 'channel %-12s orgs: %s\n' "$(basename "$f" .orgs)" "$(tr '\n' ' ' <"$f")"
+    done
+  fi
+  [ -z "$any" ]
+}
+
+cmd_down() {
+  local f names=()
+  if [ -d "$RUN/pids" ]; then
+    for f in "$RUN"/pids/*.pid; do
+      [ -f "$f" ] && names+=("$(basename "$f" .pid)")
+    done
+  fi
+  # Chaincode servers first, so peers do not log their loss as a failure.
+  local servers; mapfile -t servers < <(chaincode_servers)
+  [ ${#servers[@]} -gt 0 ] && stop_processes "${servers[@]}"
+  [ ${#names[@]} -gt 0 ] && stop_processes "${names[@]}"
+  [ ${#names[@]} -gt 0 ] && say "stopped ${names[*]}"
+  rm -rf "$RUN"
+  say "network down; state removed"
+}
+
+cmd_stop_node() {
+  [ -n "${1:-}" ] || die "stopNode needs a node name ($(all_nodes | tr '\n' ' '))"
+  { all_nodes; chaincode_servers; } | grep -x "$1" >/dev/null || die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' ')$(chaincode_servers | tr '\n' ' '))"
+  is_running "$1" || die "$1 is not running"
+  stop_process "$1"
+  say "stopped $1"
+}
+
+cmd_start_node() {
+  [ -n "${1:-}" ] || die "startNode needs a node name ($(all_nodes | tr '\n' ' '))"
+  all_nodes | grep -x "$1" >/dev/null || die "unknown node '$1' (nodes: $(all_nodes | tr '\n' ' '))"
+  require_up
+  start_node "$1"
+  wait_healthy "$1"
+  say "started $1"
+}

@@ -1,0 +1,122 @@
+# shellcheck shell=bash
+# Each node's settings (Fabric's sample orderer.yaml/core.yaml plus environment overrides),
+# starting a node, and network.json, the description applications read.
+# Sourced by network.sh (after topology.sh and processes.sh; uses its die).
+
+write_orderer_env() {
+  local o="$1" dir tls; dir="$(orderer_dir "$o")"; tls="$dir/tls"
+  mkdir -p "$RUN/config/$o" "$RUN/data/$o"
+  cp "$FABRIC_CFG_DIR/orderer.yaml" "$RUN/config/$o/orderer.yaml"
+  cat >"$RUN/config/$o/env" <<EOF
+FABRIC_CFG_PATH=$RUN/config/$o
+FABRIC_LOGGING_SPEC=${DATAMARKET_FABRIC_LOGGING:-info}
+ORDERER_GENERAL_LISTENADDRESS=127.0.0.1
+ORDERER_GENERAL_LISTENPORT=$(orderer_port "$o")
+ORDERER_GENERAL_LOCALMSPID=OrdererMSP
+ORDERER_GENERAL_LOCALMSPDIR=$dir/msp
+ORDERER_GENERAL_TLS_ENABLED=true
+ORDERER_GENERAL_TLS_PRIVATEKEY=$tls/server.key
+ORDERER_GENERAL_TLS_CERTIFICATE=$tls/server.crt
+ORDERER_GENERAL_TLS_ROOTCAS=[$tls/ca.crt]
+ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE=$tls/server.crt
+ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY=$tls/server.key
+ORDERER_GENERAL_CLUSTER_ROOTCAS=[$tls/ca.crt]
+ORDERER_GENERAL_BOOTSTRAPMETHOD=none
+ORDERER_CHANNELPARTICIPATION_ENABLED=true
+ORDERER_FILELEDGER_LOCATION=$RUN/data/$o/ledger
+ORDERER_CONSENSUS_WALDIR=$RUN/data/$o/etcdraft/wal
+ORDERER_CONSENSUS_SNAPDIR=$RUN/data/$o/etcdraft/snapshot
+ORDERER_ADMIN_LISTENADDRESS=127.0.0.1:$(orderer_admin_port "$o")
+ORDERER_ADMIN_TLS_ENABLED=true
+ORDERER_ADMIN_TLS_PRIVATEKEY=$tls/server.key
+ORDERER_ADMIN_TLS_CERTIFICATE=$tls/server.crt
+ORDERER_ADMIN_TLS_ROOTCAS=[$tls/ca.crt]
+ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
+ORDERER_ADMIN_TLS_CLIENTROOTCAS=[$tls/ca.crt]
+ORDERER_OPERATIONS_LISTENADDRESS=127.0.0.1:$(orderer_ops_port "$o")
+ORDERER_OPERATIONS_TLS_ENABLED=true
+ORDERER_OPERATIONS_TLS_PRIVATEKEY=$tls/server.key
+ORDERER_OPERATIONS_TLS_CERTIFICATE=$tls/server.crt
+ORDERER_OPERATIONS_TLS_CLIENTAUTHREQUIRED=false
+ORDERER_METRICS_PROVIDER=prometheus
+EOF
+}
+
+write_peer_env() {
+  local org="$1" name dir tls port
+  name="$(peer_name "$org")"; dir="$(peer_dir "$org")"; tls="$dir/tls"; port="$(peer_port "$org")"
+  mkdir -p "$RUN/config/$name" "$RUN/data/$name"
+  # Our chaincode-as-a-service builder replaces the sample's path; no Docker endpoint at all.
+  sed -e "s#path: /opt/hyperledger/ccaas_builder#path: $HERE/ccaas-builder#" \
+      -e "s#name: ccaas_builder#name: datamarket-ccaas#" \
+      -e "s#endpoint: unix:///var/run/docker.sock#endpoint:#" \
+      "$FABRIC_CFG_DIR/core.yaml" >"$RUN/config/$name/core.yaml"
+  grep -q "path: $HERE/ccaas-builder" "$RUN/config/$name/core.yaml" ||
+    die "could not set the external builder in core.yaml (Fabric's sample config changed?)"
+  cat >"$RUN/config/$name/env" <<EOF
+FABRIC_CFG_PATH=$RUN/config/$name
+FABRIC_LOGGING_SPEC=${DATAMARKET_FABRIC_LOGGING:-info}
+CORE_PEER_ID=peer0.$(org_domain "$org")
+CORE_PEER_ADDRESS=127.0.0.1:$port
+CORE_PEER_LISTENADDRESS=127.0.0.1:$port
+CORE_PEER_CHAINCODEADDRESS=127.0.0.1:$(peer_cc_port "$org")
+CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$(peer_cc_port "$org")
+CORE_PEER_GOSSIP_BOOTSTRAP=127.0.0.1:$port
+CORE_PEER_GOSSIP_EXTERNALENDPOINT=127.0.0.1:$port
+CORE_PEER_GOSSIP_ENDPOINT=127.0.0.1:$port
+CORE_PEER_LOCALMSPID=$(org_msp "$org")
+CORE_PEER_MSPCONFIGPATH=$dir/msp
+CORE_PEER_TLS_ENABLED=true
+CORE_PEER_TLS_CERT_FILE=$tls/server.crt
+CORE_PEER_TLS_KEY_FILE=$tls/server.key
+CORE_PEER_TLS_ROOTCERT_FILE=$tls/ca.crt
+CORE_PEER_FILESYSTEMPATH=$RUN/data/$name
+CORE_PEER_PROFILE_ENABLED=false
+CORE_LEDGER_STATE_STATEDATABASE=goleveldb
+CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true
+CORE_LEDGER_SNAPSHOTS_ROOTDIR=$RUN/data/$name/snapshots
+CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$(peer_ops_port "$org")
+CORE_OPERATIONS_TLS_ENABLED=true
+CORE_OPERATIONS_TLS_CERT_FILE=$tls/server.crt
+CORE_OPERATIONS_TLS_KEY_FILE=$tls/server.key
+CORE_OPERATIONS_TLS_CLIENTAUTHREQUIRED=false
+CORE_METRICS_PROVIDER=prometheus
+CORE_CHAINCODE_EXECUTETIMEOUT=60s
+EOF
+}
+
+start_node() {
+  local name="$1" p
+  is_running "$name" && die "$name is already running (pid $(cat "$(pid_file "$name")"))"
+  for p in $(node_ports "$name"); do
+    port_in_use "$p" && die "port $p, needed by $name, is in use by another process"
+  done
+  case "$name" in
+    orderer*) start_process "$name" "$RUN/config/$name/env" -- orderer ;;
+    peer0.*) start_process "$name" "$RUN/config/$name/env" -- peer node start ;;
+    *) die "unknown node '$name' (nodes: $(all_nodes | tr '\n' ' '))" ;;
+  esac
+}
+
+# A description of the network for applications and tests (application/src/fabric reads it).
+write_network_json() {
+  local o org users first=1
+  {
+    printf '{\n  "runDir": "%s",\n  "ordererTlsCa": "%s",\n  "orderers": [' "$RUN" "$(orderer_tls_ca)"
+    for o in "${ORDERERS[@]}"; do
+      [ $first = 1 ] || printf ','
+      first=0
+      printf '\n    { "name": "%s", "endpoint": "127.0.0.1:%s" }' "$o" "$(orderer_port "$o")"
+    done
+    printf '\n  ],\n  "orgs": {'
+    first=1
+    for org in "${PEER_ORGS[@]}"; do
+      [ $first = 1 ] || printf ','
+      first=0
+      users="$CRYPTO/peerOrganizations/$(org_domain "$org")/users"
+      printf '\n    "%s": {\n      "mspId": "%s",\n      "peer": "%s",\n      "peerEndpoint": "127.0.0.1:%s",\n      "peerHostAlias": "peer0.%s",\n      "tlsCa": "%s",\n      "usersDir": "%s"\n    }' \
+        "$org" "$(org_msp "$org")" "$(peer_name "$org")" "$(peer_port "$org")" "$(org_domain "$org")" "$(org_tls_ca "$org")" "$users"
+    done
+    printf '\n  }\n}\n'
+  } >"$RUN/network.json"
+}

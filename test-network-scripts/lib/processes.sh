@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# The processes the network starts: pid files, start and stop by pid, operations /healthz.
+# Sourced by network.sh (after topology.sh; uses its say and die).
+
+pid_file() { echo "$RUN/pids/$1.pid"; }
+# True when the recorded pid is alive and is still our process (its environment names this run
+# directory and node), so a recycled pid is never mistaken for ours.
+is_running() {
+  local f pid; f="$(pid_file "$1")"
+  [ -f "$f" ] || return 1
+  pid="$(cat "$f")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  grep -qxz "DATAMARKET_NODE=$RUN/$1" "/proc/$pid/environ" 2>/dev/null
+}
+port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep . >/dev/null; }
+
+# start_process NAME ENVFILE -- COMMAND...: runs COMMAND in the background with the variables of
+# ENVFILE, logging to logs/NAME.log and recording its pid.
+start_process() {
+  local name="$1" envfile="$2"; shift 3
+  mkdir -p "$RUN/logs" "$RUN/pids"
+  (
+    set -a
+    # The env file is written at run time (node-config.sh, chaincode.sh).
+    # shellcheck source=/dev/null
+    source "$envfile"
+    export DATAMARKET_NODE="$RUN/$name"
+    set +a
+    exec "$@"
+  ) >>"$RUN/logs/$name.log" 2>&1 &
+  echo $! >"$(pid_file "$name")"
+}
+
+# Stops the named processes together: TERM, up to 10 s to exit, then KILL.
+stop_processes() {
+  local name pid pids=()
+  for name in "$@"; do
+    if is_running "$name"; then
+      pids+=("$(cat "$(pid_file "$name")")")
+      kill -TERM "${pids[-1]}" 2>/dev/null || true
+    fi
+  done
+  for _ in $(seq 1 100); do
+    local alive=""
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for name in "$@"; do rm -f "$(pid_file "$name")"; done
+}
+stop_process() { stop_processes "$1"; }
+
+healthz_url() {
+  case "$1" in
+    orderer*) echo "https://127.0.0.1:$(orderer_ops_port "$1")/healthz" ;;
+    peer0.*) echo "https://127.0.0.1:$(peer_ops_port "${1#peer0.}")/healthz" ;;
+  esac
+}
+healthz_ca() {
+  case "$1" in
+    orderer*) orderer_tls_ca "$1" ;;
+    peer0.*) org_tls_ca "${1#peer0.}" ;;
+  esac
+}
+is_healthy() {
+  curl -sf --max-time 3 --cacert "$(healthz_ca "$1")" "$(healthz_url "$1")" 2>/dev/null | grep '"status":"OK"' >/dev/null
+}
+wait_healthy() {
+  local name="$1"
+  for _ in $(seq 1 120); do
+    is_healthy "$name" && return 0
+    is_running "$name" || die "$name exited during start-up; its log ends with:
+$(tail -n 15 "$RUN/logs/$name.log" 2>/dev/null)"
+    sleep 0.5
+  done
+  die "$name did not report healthy within 60s (log: $RUN/logs/$name.log)"
+}
