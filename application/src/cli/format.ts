@@ -1,6 +1,16 @@
 /** Small terminal helpers: aligned tables and a progress line (no dependencies). */
 
-const width = (text: string) => [...text].length;
+/** Length in code points, a fair stand-in for terminal columns for this program's text. */
+const width = (text: string) => Array.from(text).length;
+
+function valueText(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return JSON.stringify(value);
+}
 
 /** Renders rows as an aligned table with a header rule; long cells are cut with an ellipsis. */
 export function table(
@@ -12,7 +22,11 @@ export function table(
     headers.map((_, i) => {
       const value = row[i];
       const text = value === null || value === undefined ? '-' : String(value);
-      return width(text) > maxCell ? `${[...text].slice(0, maxCell - 1).join('')}…` : text;
+      return width(text) > maxCell
+        ? `${Array.from(text)
+            .slice(0, maxCell - 1)
+            .join('')}…`
+        : text;
     }),
   );
   const widths = headers.map((h, i) =>
@@ -32,10 +46,7 @@ export function table(
 export function keyValues(entries: [string, unknown][]): string {
   const keyWidth = Math.max(...entries.map(([k]) => width(k)));
   return entries
-    .map(
-      ([k, v]) =>
-        `${k}${' '.repeat(keyWidth - width(k))}  ${v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
-    )
+    .map(([k, v]) => `${k}${' '.repeat(keyWidth - width(k))}  ${valueText(v)}`)
     .join('\n');
 }
 
@@ -51,7 +62,7 @@ export class Progress {
   private readonly tty: boolean;
 
   constructor(private readonly enabled = true) {
-    this.tty = Boolean(process.stderr.isTTY);
+    this.tty = process.stderr.isTTY;
   }
 
   update(message: string): void {
@@ -62,7 +73,9 @@ export class Progress {
     }
     if (message !== this.message) this.started = Date.now();
     this.message = message;
-    this.timer ??= setInterval(() => this.draw(), 100);
+    this.timer ??= setInterval(() => {
+      this.draw();
+    }, 100);
     this.draw();
   }
 

@@ -178,7 +178,7 @@ export class DataMarketClient {
   ): Promise<DataDelivery> {
     const listing = await this.listing(datasetId);
     const expectedPrice = options.expectedPrice ?? listing.price;
-    const expectedDeposit = options.expectedDeposit ?? listing.deposit ?? '0';
+    const expectedDeposit = options.expectedDeposit ?? listing.deposit;
     this.progress(`buying ${datasetId} for ${expectedPrice} (+${expectedDeposit} deposit)`);
     const bought = await this.buy(datasetId, expectedPrice, expectedDeposit);
     this.progress(`trade ${bought.tradeId}: PAID, waiting for the seller's delivery`);

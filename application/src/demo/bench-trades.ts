@@ -24,7 +24,6 @@ import { generateResultKeyPair } from '../gateway/crypto/result-envelope.js';
 import { retryWhileEndorsersSettle } from '../fabric/index.js';
 import { ResultRefused, type SellerCrypto } from '../gateway/seller-crypto.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
-import type { Trade } from '../gateway/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CHANNEL = 'market';
@@ -49,7 +48,7 @@ const passThrough: SellerCrypto = {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
+  return sorted[index] ?? NaN;
 }
 
 async function main(): Promise<void> {
@@ -137,10 +136,9 @@ async function main(): Promise<void> {
         await buyer.submitResult(trade.tradeId, Buffer.from(JSON.stringify({ values: [i] })), 1);
       }
       await buyer.requestResult(trade.tradeId);
-      latencies.push(performance.now() - started);
-      process.stderr.write(
-        `\rtrade ${i + 1}/${trades}: ${(latencies.at(-1)! / 1000).toFixed(2)} s   `,
-      );
+      const latency = performance.now() - started;
+      latencies.push(latency);
+      process.stderr.write(`\rtrade ${i + 1}/${trades}: ${(latency / 1000).toFixed(2)} s   `);
     }
     process.stderr.write('\n');
     latencies.sort((a, b) => a - b);
@@ -201,11 +199,11 @@ async function main(): Promise<void> {
     console.log(
       table(['transaction', 'committed', 'seconds', 'per second'], [purchases, transfers]),
     );
-    const t = (await buyer.trades()).records as Trade[];
+    const t = (await buyer.trades()).records;
     console.log(`\n(${t.length} trades of the bench buyer on the ledger)`);
   } finally {
     await Promise.allSettled(apps.map((a) => a.close()));
-    connections.forEach((c) => c.close());
+    for (const c of connections) c.close();
     await network.run('down');
     rmSync(work, { recursive: true, force: true });
   }

@@ -36,7 +36,7 @@ export interface DemoComputations {
 /** Initial weights (a zero plaintext would make the encoder pick a degenerate scale). */
 export const W0 = 0.01;
 
-export async function demoComputations(): Promise<DemoComputations> {
+export function demoComputations(): DemoComputations {
   const learningRate = 1;
   return {
     presets: { mean: 'n8192-d2', logistic: 'n8192-d4' },

@@ -20,13 +20,18 @@ import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { Trade } from '../gateway/types.js';
 import { demoComputations } from './computations.js';
 import { penguinsDemoTable, PENGUIN_TARGET } from './penguins.js';
-import { accuracy, mean, sigmoid, sigmoid3, trainLogistic } from './plain.js';
+import { accuracy, at, mean, sigmoid, sigmoid3, trainLogistic } from './plain.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const demoDir = path.join(repoRoot, '.run', 'demo');
 const CHANNEL = 'market';
 const RELEASE_BITS = 16;
-const step = (text: string) => console.log(`\n== ${text}`);
+/** The network's ports are this base plus offsets, the apps' base + 400..402 (as in the tests). */
+const PORT_BASE = Number(process.env.DATAMARKET_PORT_BASE ?? 7000);
+const RUN_DIR = process.env.DATAMARKET_RUN_DIR;
+const step = (text: string) => {
+  console.log(`\n== ${text}`);
+};
 const who = (account: string) => /CN=([^/:]+)/.exec(account)?.[1] ?? account;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -59,20 +64,28 @@ async function startApp(
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, {
-      log: (line) => console.log(`   [${org} pump] ${line}`),
+      log: (line) => {
+        console.log(`   [${org} pump] ${line}`);
+      },
     });
   } catch (error) {
     if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
     gateway = await startGateway(
       { ...config, port: 0 },
-      { log: (line) => console.log(`   [${org} pump] ${line}`) },
+      {
+        log: (line) => {
+          console.log(`   [${org} pump] ${line}`);
+        },
+      },
     );
   }
   const client = new DataMarketClient({
     url: gateway.url,
     token,
     channel: CHANNEL,
-    progress: (m) => progress.update(m),
+    progress: (m) => {
+      progress.update(m);
+    },
   });
   console.log(
     `${org.padEnd(8)} app  ${gateway.url}  roles ${roles.join(',')}  (acts as Admin@${org})`,
@@ -100,7 +113,7 @@ async function printTrade(auditor: DataMarketClient, tradeId: string): Promise<v
 async function main(): Promise<void> {
   const keep = process.argv.includes('--keep');
   const progress = new Progress(true);
-  const network = new TestNetwork({ verbose: true });
+  const network = new TestNetwork({ verbose: true, portBase: PORT_BASE, runDir: RUN_DIR });
   step('starting the Fabric network (3 Raft orderers, seller/buyer/auditor peers, TLS, 127.0.0.1)');
   await network.run('down');
   await network.up();
@@ -123,18 +136,23 @@ async function main(): Promise<void> {
     // Release policy: flooding noise at s = 16 bits of statistical security. The engine's
     // default (30) adds noise of σ ≈ 145 to results of the depth-4 training preset, which
     // drowns one epoch's gradient sums (≈ 100); see docs/gateway.md.
-    const seller = await startApp(network.runDir, 'seller', ['seller'], 7400, progress, {
+    const seller = await startApp(network.runDir, 'seller', ['seller'], PORT_BASE + 400, progress, {
       releaseSecurityBits: RELEASE_BITS,
     });
-    const buyer = await startApp(network.runDir, 'buyer', ['buyer'], 7401, progress);
-    const auditor = await startApp(network.runDir, 'auditor', ['auditor'], 7402, progress);
+    const buyer = await startApp(network.runDir, 'buyer', ['buyer'], PORT_BASE + 401, progress);
+    const auditor = await startApp(
+      network.runDir,
+      'auditor',
+      ['auditor'],
+      PORT_BASE + 402,
+      progress,
+    );
     apps.push(seller, buyer, auditor);
     const profiles = Object.fromEntries(
-      [
-        ['seller', seller],
-        ['buyer', buyer],
-        ['auditor', auditor],
-      ].map(([name, app]) => [name, { url: (app as App).gateway.url, token: (app as App).token }]),
+      Object.entries({ seller, buyer, auditor }).map(([name, app]) => [
+        name,
+        { url: app.gateway.url, token: app.token },
+      ]),
     );
     writeFileSync(path.join(demoDir, 'profiles.json'), JSON.stringify(profiles, null, 2), {
       mode: 0o600,
@@ -158,7 +176,7 @@ async function main(): Promise<void> {
 
     step('the seller lists the Palmer penguins (vega-datasets): 4 measurements, target = Adélie');
     const penguins = await penguinsDemoTable();
-    const computations = await demoComputations();
+    const computations = demoComputations();
     const list = async (id: string, preset: string, what: string) => {
       const listed = await seller.client.sell(
         {
@@ -235,12 +253,14 @@ async function main(): Promise<void> {
       statsListing.id,
       'example 1, the encrypted mean of a column',
       (bundle) =>
-        computations.mean(bundle, [PENGUIN_TARGET, 'body_mass_g'], (m) => progress.update(m)),
+        computations.mean(bundle, [PENGUIN_TARGET, 'body_mass_g'], (m) => {
+          progress.update(m);
+        }),
     );
     const plainStart = performance.now();
     const plainMeans = [
-      mean(penguins.rows.map((r) => r[targetIndex]!)),
-      mean(penguins.rows.map((r) => r[3]!)),
+      mean(penguins.rows.map((r) => at(r, targetIndex))),
+      mean(penguins.rows.map((r) => at(r, 3))),
     ];
     const plainMs = performance.now() - plainStart;
     console.log(
@@ -249,8 +269,8 @@ async function main(): Promise<void> {
         [`${PENGUIN_TARGET} (share of Adélie)`, 'body_mass_g (standardised)'].map((c, i) => [
           c,
           meanTrade.values[i]?.toFixed(4),
-          plainMeans[i]!.toFixed(4),
-          Math.abs((meanTrade.values[i] ?? NaN) - plainMeans[i]!).toExponential(1),
+          at(plainMeans, i).toFixed(4),
+          Math.abs((meanTrade.values[i] ?? NaN) - at(plainMeans, i)).toExponential(1),
         ]),
       ),
     );
@@ -260,14 +280,16 @@ async function main(): Promise<void> {
 
     // Example 2: encrypted logistic-regression training.
     const features = penguins.rows.map((r) => r.slice(0, targetIndex));
-    const labels = penguins.rows.map((r) => r[targetIndex]!);
+    const labels = penguins.rows.map((r) => at(r, targetIndex));
     const { epochs, learningRate, initialWeight } = computations.logistic;
-    const initial = [...features[0]!.map(() => initialWeight), 0];
+    const initial = [...(features[0] ?? []).map(() => initialWeight), 0];
     const lrTrade = await trade(
       lrListing.id,
       `example 2, encrypted logistic regression (${epochs} epoch, sigmoid ≈ 0.5 + 0.197x − 0.004x³)`,
       (bundle) =>
-        computations.logisticRegression(bundle, PENGUIN_TARGET, (m) => progress.update(m)),
+        computations.logisticRegression(bundle, PENGUIN_TARGET, (m) => {
+          progress.update(m);
+        }),
     );
     const model = computations.modelFrom(lrTrade.values, features.length);
     const plainLrStart = performance.now();
@@ -282,8 +304,8 @@ async function main(): Promise<void> {
         names.map((n, i) => [
           n,
           model[i]?.toFixed(4),
-          plainApprox[i]!.toFixed(4),
-          plainExact[i]!.toFixed(4),
+          at(plainApprox, i).toFixed(4),
+          at(plainExact, i).toFixed(4),
         ]),
       ),
     );
@@ -352,9 +374,13 @@ async function main(): Promise<void> {
     console.log('stop the network: npm run network -- down');
     if (keep) {
       console.log(
-        `apps keep running; try: node application/dist/src/cli/main.js --profile ${path.join(demoDir, 'profiles.json')} --as auditor audit trades --dataset ${lrListing.id}`,
+        `apps keep running; try: npx datamarket --profile ${path.join(demoDir, 'profiles.json')} --as auditor audit trades --dataset ${lrListing.id}`,
       );
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => {
+          resolve();
+        });
+      });
     }
   } finally {
     progress.done();

@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readNumericCsv } from '../data/csv.js';
+import { columnStats, standardizeWith } from '../data/standardize.js';
 
 /** The Palmer penguins data that ships with the vega-datasets npm package. */
 interface Penguin {
   Species: string;
   Island: string;
-  'Beak Length (mm)': number | null;
-  'Beak Depth (mm)': number | null;
-  'Flipper Length (mm)': number | null;
-  'Body Mass (g)': number | null;
+  'Beak Length (mm)'?: number | null;
+  'Beak Depth (mm)'?: number | null;
+  'Flipper Length (mm)'?: number | null;
+  'Body Mass (g)'?: number | null;
   Sex: string | null;
 }
 
@@ -60,18 +62,9 @@ export async function penguinsDemoTable(): Promise<{
   csv: string;
 }> {
   const { csv } = await penguinsCsv();
-  const lines = csv.trim().split('\n');
-  const columns = lines[0]!.split(',');
-  const raw = lines.slice(1).map((line) => line.split(',').map(Number));
-  const features = columns.length - 1;
-  const means = Array.from(
-    { length: features },
-    (_, j) => raw.reduce((a, r) => a + r[j]!, 0) / raw.length,
-  );
-  const sds = means.map(
-    (m, j) => Math.sqrt(raw.reduce((a, r) => a + (r[j]! - m) ** 2, 0) / raw.length) || 1,
-  );
-  const rows = raw.map((r) => r.map((x, j) => (j < features ? (x - means[j]!) / sds[j]! : x)));
+  const { columns, rows: raw } = readNumericCsv(csv);
+  const stats = columnStats(raw.map((r) => r.slice(0, PENGUIN_FEATURES.length)));
+  const rows = standardizeWith(raw, stats);
   const text = [
     columns.join(','),
     ...rows.map((r) =>

@@ -6,6 +6,18 @@ export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 /** The thesis's degree-3 approximation of the sigmoid. */
 export const sigmoid3 = (z: number) => 0.5 + 0.197 * z - 0.004 * z ** 3;
 
+/** `values[index]`, which must exist (the demo's vectors all have the model's width). */
+export function at(values: readonly number[], index: number): number {
+  const value = values[index];
+  if (value === undefined)
+    throw new RangeError(`index ${index} outside a vector of ${values.length}`);
+  return value;
+}
+
+/** w·row + bias, the weights followed by the bias in `w`. */
+const linear = (row: number[], w: number[]) =>
+  row.reduce((a, v, j) => a + v * at(w, j), at(w, row.length));
+
 /**
  * Full-batch gradient descent for logistic regression, weights then bias, with a given sigmoid.
  * The same algorithm the encrypted training runs, so the two can be compared value by value.
@@ -22,22 +34,21 @@ export function trainLogistic(
   let w = initial ? [...initial] : new Array<number>(d + 1).fill(0);
   for (let epoch = 0; epoch < epochs; epoch++) {
     const gradient = new Array<number>(d + 1).fill(0);
-    x.forEach((row, i) => {
-      const error = activation(row.reduce((a, v, j) => a + v * w[j]!, w[d]!)) - y[i]!;
-      row.forEach((v, j) => (gradient[j]! += error * v));
-      gradient[d]! += error;
-    });
-    w = w.map((wj, j) => wj - (learningRate * gradient[j]!) / x.length);
+    for (const [i, row] of x.entries()) {
+      const error = activation(linear(row, w)) - at(y, i);
+      for (const [j, v] of row.entries()) gradient[j] = at(gradient, j) + error * v;
+      gradient[d] = at(gradient, d) + error;
+    }
+    w = w.map((wj, j) => wj - (learningRate * at(gradient, j)) / x.length);
   }
   return w;
 }
 
 export function accuracy(x: number[][], y: number[], w: number[]): number {
-  const d = x[0]?.length ?? 0;
   let correct = 0;
-  x.forEach((row, i) => {
-    const p = sigmoid(row.reduce((a, v, j) => a + v * w[j]!, w[d]!));
+  for (const [i, row] of x.entries()) {
+    const p = sigmoid(linear(row, w));
     if ((p >= 0.5 ? 1 : 0) === y[i]) correct++;
-  });
+  }
   return correct / (x.length || 1);
 }
