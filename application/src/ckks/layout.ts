@@ -13,6 +13,7 @@
  * run are zero), `replicated` (every ciphertext holds one column segment, repeated at every
  * multiple of `stride`: a free broadcast).
  */
+import { at } from './checked.js';
 import { CkksError, requireArg } from './errors.js';
 
 /** Where one column segment lives. */
@@ -41,6 +42,11 @@ export interface Layout {
 /** Number of segments per column. */
 export function segmentCount(layout: Layout): number {
   return Math.ceil(layout.rows / layout.segRows);
+}
+
+/** Segment `s` of physical column `j` (CORRUPT error if the placement has no such segment). */
+export function segmentAt(layout: Layout, j: number, s = 0): Segment {
+  return at(at(layout.place, j, 'column'), s, 'segment');
 }
 
 /** Rows held by segment `s`. */
