@@ -26,7 +26,7 @@ function close(a: number, b: number): boolean {
 }
 
 function isTransparentError(e: unknown): boolean {
-  return /transparent/.test(sealMessage(e));
+  return sealMessage(e).includes('transparent');
 }
 
 /** Arithmetic on ciphertexts of one key set. */
@@ -47,7 +47,7 @@ export class Arith {
 
   /** Scale relative to the canonical scale of the ciphertext's level. */
   rho(ct: Ciphertext): number {
-    return ct.scale() / (this.ctx.scales[this.level(ct)] as number);
+    return ct.scale() / this.ctx.scaleAt(this.level(ct));
   }
 
   copy(ct: Ciphertext): Ciphertext {
@@ -177,7 +177,9 @@ export class Arith {
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
     const [A, B] = this.align(a, b);
     try {
-      return this.guarded(this.level(A), A.scale(), (out) => this.ctx.evaluator.add(A, B, out));
+      return this.guarded(this.level(A), A.scale(), (out) => {
+        this.ctx.evaluator.add(A, B, out);
+      });
     } finally {
       free(A, B);
     }
@@ -186,7 +188,9 @@ export class Arith {
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
     const [A, B] = this.align(a, b);
     try {
-      return this.guarded(this.level(A), A.scale(), (out) => this.ctx.evaluator.sub(A, B, out));
+      return this.guarded(this.level(A), A.scale(), (out) => {
+        this.ctx.evaluator.sub(A, B, out);
+      });
     } finally {
       free(A, B);
     }
@@ -230,7 +234,7 @@ export class Arith {
   private toLevel(ct: Ciphertext, level: number): Ciphertext {
     const l = this.level(ct);
     if (l >= level) return ct.copy();
-    const target = this.rho(ct) * (this.ctx.scales[level] as number);
+    const target = this.rho(ct) * this.ctx.scaleAt(level);
     try {
       return this.retarget(ct, target, level);
     } catch (e) {
@@ -270,7 +274,7 @@ export class Arith {
   mulPlain(a: Ciphertext, values: Float64Array): Ciphertext {
     const l = this.level(a);
     this.requireLevel(l, 'multiplying by a plain vector');
-    const p = this.ctx.scales[l] as number;
+    const p = this.ctx.scaleAt(l);
     const q = this.ctx.droppedPrime(l);
     const resultScale = (a.scale() * p) / q;
     if (values.every((v) => v === 0)) return this.zero(l + 1, resultScale);
@@ -361,7 +365,9 @@ export class Arith {
       const src: Ciphertext = cur ?? a;
       const next = new this.ctx.seal.Ciphertext();
       try {
-        sealCall(`rotate by ${k}`, () => this.ctx.evaluator.rotateVector(src, k, gk, next));
+        sealCall(`rotate by ${k}`, () => {
+          this.ctx.evaluator.rotateVector(src, k, gk, next);
+        });
       } catch (e) {
         next.delete();
         cur?.delete();
@@ -371,7 +377,7 @@ export class Arith {
       cur = next;
       this.stats.rotations++;
     }
-    return cur as Ciphertext;
+    return cur ?? a.copy();
   }
 
   /**

@@ -8,7 +8,7 @@ import { at } from './checked.js';
 import { assertSameKeys, derive, mapCiphertexts } from './derive.js';
 import { maskCells } from './elementwise.js';
 import { CkksError } from './errors.js';
-import { nextPow2, segmentAt, segmentCount, type Segment } from './layout.js';
+import { nextPow2, segmentAt, segmentCount, type Layout, type Segment } from './layout.js';
 import type { BinOp } from './operand.js';
 import { free } from './seal.js';
 import type { EncryptedTable } from './table.js';
@@ -193,11 +193,7 @@ interface PairPlan {
 }
 
 /** Which ciphertext pairs (and rotations of b) produce each output ciphertext, and the placement. */
-function planPairs(
-  A: EncryptedTable['layout'],
-  B: EncryptedTable['layout'],
-  colOf: (j: number) => number,
-) {
+function planPairs(A: Layout, B: Layout, colOf: (j: number) => number) {
   const segs = segmentCount(A);
   const plans = new Map<string, PairPlan>();
   const place: Segment[][] = [];
@@ -225,6 +221,30 @@ function planPairs(
   return { plans: [...plans.values()], place, allAligned, sameStructure };
 }
 
+/** What the slots outside the cells of a ∘ b hold (see layout.ts), from those of a and b. */
+function combinedFlags(
+  A: Layout,
+  B: Layout,
+  op: BinOp,
+  aligned: boolean,
+  allAligned: boolean,
+): { padClean: boolean; foreignClean: boolean; replicated: boolean } {
+  const bPadOk = B.padClean && (B.stride >= A.stride || B.rows === A.rows);
+  if (op === 'mul') {
+    // A zero on either side is enough.
+    return {
+      padClean: A.padClean || bPadOk,
+      foreignClean: A.foreignClean || (B.foreignClean && aligned),
+      replicated: A.replicated && B.replicated && allAligned,
+    };
+  }
+  return {
+    padClean: A.padClean && bPadOk,
+    foreignClean: A.foreignClean && B.foreignClean && aligned,
+    replicated: A.replicated && B.replicated && allAligned,
+  };
+}
+
 /** Combines matching cells of a and b (b column = colOf(a column)), rotating b as needed. */
 function pairwise(
   a: EncryptedTable,
@@ -235,13 +255,7 @@ function pairwise(
   const A = a.layout;
   const B = b.layout;
   const { plans, place, allAligned, sameStructure } = planPairs(A, B, colOf);
-  const bPadOk = B.padClean && (B.stride >= A.stride || B.rows === A.rows);
-  const padClean = op === 'mul' ? A.padClean || bPadOk : A.padClean && bPadOk;
-  const foreignClean =
-    op === 'mul'
-      ? A.foreignClean || (B.foreignClean && allAligned && sameStructure)
-      : A.foreignClean && B.foreignClean && allAligned && sameStructure;
-  const replicated = A.replicated && B.replicated && allAligned;
+  const flags = combinedFlags(A, B, op, allAligned && sameStructure, allAligned);
   const ar = a.arith;
   const combine = op === 'add' ? ar.add.bind(ar) : op === 'sub' ? ar.sub.bind(ar) : ar.mul.bind(ar);
   const rotated = new Map<string, Ciphertext>();
@@ -265,5 +279,5 @@ function pairwise(
   } finally {
     free(...rotated.values());
   }
-  return derive(a, out, { place, padClean, foreignClean, replicated, ctCount: out.length });
+  return derive(a, out, { place, ...flags, ctCount: out.length });
 }

@@ -84,10 +84,11 @@ export class CkksContext {
     }
     data.delete();
     this.primes = primes;
-    const scales = [2 ** preset.scaleBits];
+    let s = 2 ** preset.scaleBits;
+    const scales = [s];
     for (let level = 0; level < this.depth; level++) {
-      const s = scales[level] as number;
-      scales.push((s * s) / this.droppedPrime(level));
+      s = (s * s) / this.droppedPrime(level);
+      scales.push(s);
     }
     this.scales = scales;
   }
@@ -109,10 +110,11 @@ export class CkksContext {
     const id = ct.parmsId();
     try {
       const v = id.values() as BigUint64Array;
-      for (let l = 0; l <= this.depth; l++) {
-        const w = this.parmsIds[l]?.values() as BigUint64Array;
-        if (v.every((x, i) => x === w[i])) return l;
-      }
+      const level = this.parmsIds.findIndex((p) => {
+        const w = p.values() as BigUint64Array;
+        return v.every((x, i) => x === w[i]);
+      });
+      if (level >= 0 && level <= this.depth) return level;
     } finally {
       id.delete();
     }
@@ -124,6 +126,13 @@ export class CkksContext {
     const id = this.parmsIds[level];
     if (!id) throw new CkksError('DEPTH_EXHAUSTED', `level ${level} does not exist`);
     return id;
+  }
+
+  /** The canonical scale of ciphertexts at `level`. */
+  scaleAt(level: number): number {
+    const s = this.scales[level];
+    if (s === undefined) throw new CkksError('DEPTH_EXHAUSTED', `level ${level} does not exist`);
+    return s;
   }
 
   /** The prime a rescale at `level` divides by. */
@@ -138,7 +147,7 @@ export class CkksContext {
   /** log2 of the product of the primes still present at `level`. */
   modulusBits(level: number): number {
     let bits = 0;
-    for (let i = 0; i <= this.depth - level; i++) bits += Math.log2(this.primes[i] as number);
+    for (const q of this.primes.slice(0, this.depth - level + 1)) bits += Math.log2(q);
     return bits;
   }
 
@@ -146,7 +155,13 @@ export class CkksContext {
   encode(values: Float64Array, scale: number, level: number): Plaintext {
     const pt = new this.seal.Plaintext();
     try {
-      sealCall('encode', () => this.encoder.encode(values, scale, pt), 'SCALE_OUT_OF_RANGE');
+      sealCall(
+        'encode',
+        () => {
+          this.encoder.encode(values, scale, pt);
+        },
+        'SCALE_OUT_OF_RANGE',
+      );
       if (level > 0) this.evaluator.plainModSwitchToInplace(pt, this.parmsId(level));
       return pt;
     } catch (e) {
@@ -165,7 +180,7 @@ export class CkksContext {
     pt.setScale(1);
     try {
       const raw = this.encoder.decodeFloat64(pt) as Float64Array;
-      for (let i = 0; i < raw.length; i++) raw[i] = (raw[i] as number) / scale;
+      for (const [i, v] of raw.entries()) raw[i] = v / scale;
       return raw;
     } finally {
       pt.setScale(scale);

@@ -28,7 +28,9 @@ export function isMatrix(x: readonly number[] | PlainMatrix): x is PlainMatrix {
 /** Checks that every row of `m` has `width` finite entries. */
 export function checkRows(m: PlainMatrix, width: number, message: string): void {
   for (const row of m) {
-    if (!Array.isArray(row) || row.length !== width) throw new CkksError('SHAPE_MISMATCH', message);
+    const cells: unknown = row;
+    if (!Array.isArray(cells) || row.length !== width)
+      throw new CkksError('SHAPE_MISMATCH', message);
     for (const v of row) checkFinite(v, 'matrix entry');
   }
 }

@@ -170,7 +170,7 @@ export function physSum1(t: EncryptedTable): EncryptedTable {
 
 export function sum(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
   t.assertLive();
-  requireArg(axis === undefined || axis === 0 || axis === 1, 'axis must be 0, 1 or omitted');
+  requireArg(axis === undefined || [0, 1].includes(axis), 'axis must be 0, 1 or omitted');
   if (axis === undefined) {
     using r = physSum1(t);
     return physSum0(r);
