@@ -12,11 +12,11 @@
  *   constant 1 encoded at the scale that lands it exactly on the other's scale after its rescale,
  *   then mod-switched down. Two ciphertexts at the same level with different scales cost one level.
  */
-import type { Ciphertext, Plaintext } from 'node-seal';
+import type { Ciphertext } from 'node-seal';
 import type { CkksContext } from './context.js';
 import { CkksError } from './errors.js';
 import type { EvaluationKeys } from './keys.js';
-import { free, sealCall, sealMessage } from './seal.js';
+import { free, owned, sealCall, sealMessage } from './seal.js';
 
 /** Smallest scale we encode an alignment constant at (relative error 0.5/p on the values). */
 const MIN_CONSTANT_SCALE = 2 ** 12;
@@ -114,7 +114,7 @@ export class Arith {
       );
     }
     const ones = new Float64Array(this.ctx.slots).fill(1);
-    const pt = this.ctx.encode(ones, p, l);
+    using pt = owned(this.ctx.encode(ones, p, l));
     const out = new this.ctx.seal.Ciphertext();
     try {
       this.ctx.evaluator.multiplyPlain(ct, pt, out);
@@ -128,8 +128,6 @@ export class Arith {
     } catch (e) {
       out.delete();
       throw e;
-    } finally {
-      pt.delete();
     }
   }
 
@@ -200,7 +198,7 @@ export class Arith {
   accumulate(acc: Ciphertext | undefined, b: Ciphertext): Ciphertext {
     if (!acc) return b.copy();
     if (this.level(acc) === this.level(b) && close(acc.scale(), b.scale())) {
-      const B = b.copy();
+      using B = owned(b.copy());
       B.setScale(acc.scale());
       try {
         this.ctx.evaluator.addInplace(acc, B);
@@ -210,8 +208,6 @@ export class Arith {
         const z = this.zero(this.level(acc), acc.scale());
         acc.delete();
         return z;
-      } finally {
-        B.delete();
       }
     }
     const out = this.add(acc, b);
@@ -279,30 +275,22 @@ export class Arith {
     const resultScale = (a.scale() * p) / q;
     if (values.every((v) => v === 0)) return this.zero(l + 1, resultScale);
     this.checkProductScale(a.scale() * p, l, 'multiplying by a plain vector');
-    const pt = this.ctx.encode(values, p, l);
-    try {
-      return this.guarded(l + 1, resultScale, (out) => {
-        this.ctx.evaluator.multiplyPlain(a, pt, out);
-        this.ctx.evaluator.rescaleToNextInplace(out);
-        this.stats.rescales++;
-      });
-    } finally {
-      pt.delete();
-    }
+    using pt = owned(this.ctx.encode(values, p, l));
+    return this.guarded(l + 1, resultScale, (out) => {
+      this.ctx.evaluator.multiplyPlain(a, pt, out);
+      this.ctx.evaluator.rescaleToNextInplace(out);
+      this.stats.rescales++;
+    });
   }
 
   /** a + plain slot vector (encoded at a's scale and level). */
   addPlain(a: Ciphertext, values: Float64Array, subtract = false): Ciphertext {
     if (values.every((v) => v === 0)) return a.copy();
-    const pt: Plaintext = this.ctx.encode(values, a.scale(), this.level(a));
-    try {
-      return this.guarded(this.level(a), a.scale(), (out) => {
-        if (subtract) this.ctx.evaluator.subPlain(a, pt, out);
-        else this.ctx.evaluator.addPlain(a, pt, out);
-      });
-    } finally {
-      pt.delete();
-    }
+    using pt = owned(this.ctx.encode(values, a.scale(), this.level(a)));
+    return this.guarded(this.level(a), a.scale(), (out) => {
+      if (subtract) this.ctx.evaluator.subPlain(a, pt, out);
+      else this.ctx.evaluator.addPlain(a, pt, out);
+    });
   }
 
   /**
@@ -388,12 +376,8 @@ export class Arith {
     const acc = a.copy();
     try {
       for (let k = from; k < to; k *= 2) {
-        const r = this.rotate(acc, k);
-        try {
-          this.ctx.evaluator.addInplace(acc, r);
-        } finally {
-          r.delete();
-        }
+        using r = owned(this.rotate(acc, k));
+        this.ctx.evaluator.addInplace(acc, r);
       }
       return acc;
     } catch (e) {

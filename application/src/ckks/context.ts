@@ -14,7 +14,7 @@ import type {
 } from 'node-seal';
 import { CkksError } from './errors.js';
 import { getPreset, type Preset, type PresetName } from './presets.js';
-import { free, getSeal, sealCall, type SealModule } from './seal.js';
+import { free, getSeal, owned, sealCall, type SealModule } from './seal.js';
 
 /** SEAL context plus level/scale bookkeeping for one preset. */
 export class CkksContext {
@@ -107,17 +107,13 @@ export class CkksContext {
   /** Level of a ciphertext: 0 when fresh, `depth` when no rescaling is left. */
   level(ct: Ciphertext | Plaintext): number {
     if ('coeffModulusSize' in ct) return this.depth + 1 - ct.coeffModulusSize();
-    const id = ct.parmsId();
-    try {
-      const v = id.values() as BigUint64Array;
-      const level = this.parmsIds.findIndex((p) => {
-        const w = p.values() as BigUint64Array;
-        return v.every((x, i) => x === w[i]);
-      });
-      if (level >= 0 && level <= this.depth) return level;
-    } finally {
-      id.delete();
-    }
+    using id = owned(ct.parmsId());
+    const v = id.values() as BigUint64Array;
+    const level = this.parmsIds.findIndex((p) => {
+      const w = p.values() as BigUint64Array;
+      return v.every((x, i) => x === w[i]);
+    });
+    if (level >= 0 && level <= this.depth) return level;
     throw new CkksError('INVALID_CIPHERTEXT', 'plaintext is not at a level of this context');
   }
 

@@ -6,7 +6,7 @@ import type { Ciphertext } from 'node-seal';
 import { CkksError, requireArg } from './errors.js';
 import { TradeKeys, type EvaluationKeys } from './keys.js';
 import { cellVectors, packLayout, readCells } from './layout.js';
-import { free, sealCall, sealLoad } from './seal.js';
+import { free, owned, sealCall, sealLoad } from './seal.js';
 import { EncryptedTable } from './table.js';
 
 /** Checks that `data` is a non-empty rectangular matrix of finite numbers; returns its shape. */
@@ -77,24 +77,16 @@ export function encryptTable(
   const secret = keys instanceof TradeKeys;
   try {
     for (const vec of vectors) {
-      const pt = ctx.encode(vec, scale, 0);
+      using pt = owned(ctx.encode(vec, scale, 0));
       const ct = new ctx.seal.Ciphertext();
       cts.push(ct);
-      try {
-        if (secret) {
-          const ser = keys.encryptor.encryptSymmetricSerializable(pt);
-          try {
-            const bytes = (ser.saveToArray(ctx.seal.ComprModeType.none) as Uint8Array).slice();
-            seeded.push(bytes);
-            sealLoad('load ciphertext', ct, ctx.context, bytes, 'SEAL_ERROR');
-          } finally {
-            ser.delete();
-          }
-        } else {
-          keys.encryptor.encrypt(pt, ct);
-        }
-      } finally {
-        pt.delete();
+      if (secret) {
+        using ser = owned(keys.encryptor.encryptSymmetricSerializable(pt));
+        const bytes = (ser.saveToArray(ctx.seal.ComprModeType.none) as Uint8Array).slice();
+        seeded.push(bytes);
+        sealLoad('load ciphertext', ct, ctx.context, bytes, 'SEAL_ERROR');
+      } else {
+        keys.encryptor.encrypt(pt, ct);
       }
     }
   } catch (e) {
@@ -112,21 +104,17 @@ export function decryptSlots(table: EncryptedTable, keys: TradeKeys): Float64Arr
     throw new CkksError('KEY_MISMATCH', 'this table was not encrypted under these keys');
   }
   const ctx = keys.ctx;
-  const pt = new ctx.seal.Plaintext();
-  try {
-    return table.ciphertexts().map((ct) => {
-      sealCall(
-        'decrypt',
-        () => {
-          keys.decryptor.decrypt(ct, pt);
-        },
-        'INVALID_CIPHERTEXT',
-      );
-      return ctx.decode(pt);
-    });
-  } finally {
-    pt.delete();
-  }
+  using pt = owned(new ctx.seal.Plaintext());
+  return table.ciphertexts().map((ct) => {
+    sealCall(
+      'decrypt',
+      () => {
+        keys.decryptor.decrypt(ct, pt);
+      },
+      'INVALID_CIPHERTEXT',
+    );
+    return ctx.decode(pt);
+  });
 }
 
 /**

@@ -19,7 +19,7 @@ import { CkksError, requireArg } from './errors.js';
 import type { TradeKeys } from './keys.js';
 import { cellSlot, type Layout } from './layout.js';
 import type { EncryptedResult, ResultOutput } from './result.js';
-import { free, sealCall } from './seal.js';
+import { owned, sealCall } from './seal.js';
 
 /** How the seller releases results. */
 export interface ReleasePolicy {
@@ -199,11 +199,11 @@ export function safeDecrypt(
     );
   }
   const ctx = keys.ctx;
-  using owned = new DisposableStack();
+  using pt = owned(new ctx.seal.Plaintext());
   const release: ReleaseContext = {
     ctx,
     keys,
-    pt: owned.adopt(new ctx.seal.Plaintext(), free),
+    pt,
     policy,
     valueCount: result.valueCount,
     bits,

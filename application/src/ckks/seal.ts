@@ -107,6 +107,18 @@ export function free(...objects: (Deletable | undefined | null)[]): void {
   for (const o of objects) if (o && !o.isDeleted()) o.delete();
 }
 
+/**
+ * Makes a SEAL object usable with `using`: it is deleted at the end of the enclosing block,
+ * also when the block throws (`using pt = owned(ctx.encode(...))`).
+ */
+export function owned<T extends Deletable>(o: T): T & Disposable {
+  return Object.assign(o, {
+    [Symbol.dispose]: () => {
+      free(o);
+    },
+  });
+}
+
 /** Anything SEAL can load from serialized bytes. */
 interface Loadable<C> {
   loadFromArray(context: C, bytes: Uint8Array): void;
