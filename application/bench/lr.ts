@@ -25,16 +25,21 @@ export function plainEpoch(
   activation: (z: number) => number,
 ): Model {
   const n = X.length;
-  const d = m.w.length;
-  const gw = new Array<number>(d).fill(0);
+  const gw = m.w.map(() => 0);
   let gb = 0;
   X.forEach((row, i) => {
-    const z = row.reduce((s, v, j) => s + v * (m.w[j] as number), m.b);
-    const r = activation(z) - (y[i] as number);
-    row.forEach((v, j) => (gw[j] = (gw[j] as number) + v * r));
+    const r = activation(linear(row, m)) - (y[i] ?? NaN);
+    row.forEach((v, j) => {
+      gw[j] = (gw[j] ?? NaN) + v * r;
+    });
     gb += r;
   });
-  return { w: m.w.map((w, j) => w - (lr / n) * (gw[j] as number)), b: m.b - (lr / n) * gb };
+  return { w: m.w.map((w, j) => w - (lr / n) * (gw[j] ?? NaN)), b: m.b - (lr / n) * gb };
+}
+
+/** b + Σ row[j]·w[j], summed left to right. */
+function linear(row: readonly number[], m: Model): number {
+  return row.reduce((s, v, j) => s + v * (m.w[j] ?? NaN), m.b);
 }
 
 export const approxSigmoid = (z: number): number => polyvalPlain(SIGMOID_THESIS, z);
@@ -44,8 +49,7 @@ export const exactSigmoid = sigmoid;
 export function accuracy(X: number[][], y: number[], m: Model): number {
   let ok = 0;
   X.forEach((row, i) => {
-    const z = row.reduce((s, v, j) => s + v * (m.w[j] as number), m.b);
-    if ((sigmoid(z) >= 0.5 ? 1 : 0) === y[i]) ok++;
+    if ((sigmoid(linear(row, m)) >= 0.5 ? 1 : 0) === y[i]) ok++;
   });
   return ok / X.length;
 }
@@ -62,19 +66,16 @@ export function encryptedEpoch(
   lr: number,
 ): { w: EncryptedTable; b: EncryptedTable } {
   const n = table.rows;
-  const X = table.select(features);
-  const y = table.col(target);
-  const z0 = X.matmul(m.w);
-  const z = z0.add(m.b);
-  const p = z.sigmoid();
-  const r = p.sub(y);
-  const Xt = X.t();
-  const g = Xt.matmul(r);
-  const gw = g.mul(lr / n);
-  const sr = r.sum();
-  const gb = sr.mul(lr / n);
-  const w = gw.rsub(m.w);
-  const b = gb.rsub(m.b);
-  for (const t of [X, y, z0, z, p, r, Xt, g, gw, sr, gb]) t.dispose();
-  return { w, b };
+  using X = table.select(features);
+  using y = table.col(target);
+  using z0 = X.matmul(m.w);
+  using z = z0.add(m.b);
+  using p = z.sigmoid();
+  using r = p.sub(y);
+  using Xt = X.t();
+  using g = Xt.matmul(r);
+  using gw = g.mul(lr / n);
+  using sr = r.sum();
+  using gb = sr.mul(lr / n);
+  return { w: gw.rsub(m.w), b: gb.rsub(m.b) };
 }

@@ -54,7 +54,8 @@ function bytes(n: number): string {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  const at = (k: number): number => s[k] ?? NaN;
+  return s.length % 2 ? at(m) : (at(m - 1) + at(m)) / 2;
 }
 
 /** Median time of `runs` calls after one warm-up; `fn` returns tables to dispose. */
@@ -77,7 +78,7 @@ function table(title: string, head: string[], rows: string[][]): void {
   const line = (cells: string[]) =>
     '  ' +
     cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number)))
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ');
   console.log(`\n${title}`);
   console.log(line(head));
@@ -105,7 +106,7 @@ async function meanBenchmark(raw: number[][], columns: string[]) {
   const loadTime = performance.now() - t0;
   const T = loaded.table;
   const ageIdx = columns.indexOf('age');
-  const plainMean = raw.reduce((s, r) => s + (r[ageIdx] as number), 0) / rows;
+  const plainMean = raw.reduce((s, r) => s + (r[ageIdx] ?? NaN), 0) / rows;
 
   const meanOne = time(30, () => T.col('age').mean());
   const meanAll = time(10, () => T.mean(0));
@@ -113,7 +114,7 @@ async function meanBenchmark(raw: number[][], columns: string[]) {
   const t1 = performance.now();
   const result = serializeResult({ meanAge: m });
   const serTime = performance.now() - t1;
-  const rawValue = (decryptTable(m, keys)[0] as number[])[0] as number;
+  const rawValue = decryptTable(m, keys)[0]?.[0] ?? NaN;
   m.dispose();
   const loadedResult = await loadResult(result.bytes, keys, { maxValues: 16 });
   const release = safeDecrypt(loadedResult, keys, { maxValues: 16, decimals: 3 });
@@ -169,8 +170,8 @@ async function lrBenchmark(std: number[][], columns: string[], holdout: number[]
   const t1 = performance.now();
   const result = serializeResult({ weights: w, bias: b });
   const serTime = performance.now() - t1;
-  const rawW = decryptTable(w, keys).map((r) => r[0] as number);
-  const rawB = (decryptTable(b, keys)[0] as number[])[0] as number;
+  const rawW = decryptTable(w, keys).map((r) => r[0] ?? NaN);
+  const rawB = decryptTable(b, keys)[0]?.[0] ?? NaN;
   const levels = w.level;
   w.dispose();
   b.dispose();
@@ -186,20 +187,20 @@ async function lrBenchmark(std: number[][], columns: string[], holdout: number[]
   keys.dispose();
 
   const X = std.map((r) => r.slice(0, FEATURES.length));
-  const y = std.map((r) => r[FEATURES.length] as number);
+  const y = std.map((r) => r[FEATURES.length] ?? NaN);
   const Xh = holdout.map((r) => r.slice(0, FEATURES.length));
-  const yh = holdout.map((r) => r[FEATURES.length] as number);
+  const yh = holdout.map((r) => r[FEATURES.length] ?? NaN);
   const plainApprox = plainEpoch(X, y, init, lr, approxSigmoid);
   const plainExact = plainEpoch(X, y, init, lr, exactSigmoid);
   const encrypted: Model = { w: rawW, b: rawB };
   const modelOf = (r: typeof release): Model => ({
-    w: (r.outputs.weights ?? []).map((row) => row[0] as number),
-    b: ((r.outputs.bias ?? [])[0] ?? [])[0] as number,
+    w: (r.outputs.weights ?? []).map((row) => row[0] ?? NaN),
+    b: r.outputs.bias?.[0]?.[0] ?? NaN,
   });
   const released = modelOf(release);
   const released20 = modelOf(release20);
   const maxDiff = Math.max(
-    ...rawW.map((v, j) => Math.abs(v - (plainApprox.w[j] as number))),
+    ...rawW.map((v, j) => Math.abs(v - (plainApprox.w[j] ?? NaN))),
     Math.abs(rawB - plainApprox.b),
   );
   return {
@@ -231,7 +232,7 @@ async function opCosts() {
   const slots = ctx.slots;
   const values = Float64Array.from({ length: slots }, (_, i) => Math.sin(i));
   const column = Array.from(values, (v) => [v]);
-  const scale = ctx.scales[0] as number;
+  const scale = ctx.scaleAt(0);
   const evalKeys = keys.evaluation;
   const gk = evalKeys.galoisKeys;
   if (!gk) throw new Error('no Galois keys');
@@ -250,7 +251,9 @@ async function opCosts() {
       ev.relinearizeInplace(out, evalKeys.relinKeys);
       ev.rescaleToNextInplace(out);
     }),
-    rotate: time(10, () => ev.rotateVector(ct, 1, gk, out)),
+    rotate: time(10, () => {
+      ev.rotateVector(ct, 1, gk, out);
+    }),
     decrypt: time(10, () => {
       keys.decryptor.decrypt(ct, pt);
       ctx.encoder.decodeFloat64(pt);
@@ -262,7 +265,9 @@ async function opCosts() {
   const lib = {
     encrypt: time(10, () => encryptTable(keys, column)),
     mul: time(10, () => T.mul(U)),
-    rotate: time(10, () => arith.rotate(T.ciphertexts()[0] as never, 1).delete()),
+    rotate: time(10, () => {
+      arith.rotate(T.ciphertexts()[0] as never, 1).delete();
+    }),
     decrypt: time(10, () => decryptTable(T, keys)),
   };
   T.dispose();
@@ -355,8 +360,8 @@ async function main() {
     ['weight', 'plain approx', 'encrypted', 'released s=30', 'released s=20'],
     [...FEATURES, 'bias'].map((f, j) => [
       f,
-      fmt(j < FEATURES.length ? (models.plainApprox.w[j] as number) : models.plainApprox.b),
-      fmt(j < FEATURES.length ? (models.encrypted.w[j] as number) : models.encrypted.b),
+      fmt(j < FEATURES.length ? (models.plainApprox.w[j] ?? NaN) : models.plainApprox.b),
+      fmt(j < FEATURES.length ? (models.encrypted.w[j] ?? NaN) : models.encrypted.b),
       String(j < FEATURES.length ? models.released.w[j] : models.released.b),
       String(j < FEATURES.length ? models.released20.w[j] : models.released20.b),
     ]),

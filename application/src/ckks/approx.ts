@@ -3,6 +3,7 @@
  * functions it cannot compute exactly (sigmoid, |x|, max). Coefficients are in ascending order:
  * c0 + c1·x + c2·x^2 + ...
  */
+import { at } from './checked.js';
 import { requireArg } from './errors.js';
 
 /**
@@ -18,9 +19,7 @@ export function sigmoid(x: number): number {
 
 /** Evaluates a polynomial (ascending coefficients) in plain arithmetic (Horner). */
 export function polyvalPlain(coefficients: readonly number[], x: number): number {
-  let acc = 0;
-  for (let k = coefficients.length - 1; k >= 0; k--) acc = acc * x + (coefficients[k] as number);
-  return acc;
+  return coefficients.reduceRight((acc, c) => acc * x + c, 0);
 }
 
 /** A fitted polynomial and its maximum error on the fitted range. */
@@ -28,6 +27,71 @@ export interface Approximation {
   readonly coefficients: readonly number[];
   readonly range: readonly [number, number];
   readonly maxError: number;
+}
+
+/** Chebyshev coefficients of f(mid + half·t) on t ∈ [−1, 1], n of them. */
+function chebyshevCoefficients(
+  fn: (x: number) => number,
+  mid: number,
+  half: number,
+  n: number,
+): number[] {
+  return Array.from({ length: n }, (_, j) => {
+    let s = 0;
+    for (let k = 0; k < n; k++) {
+      const theta = (Math.PI * (k + 0.5)) / n;
+      s += fn(mid + half * Math.cos(theta)) * Math.cos(j * theta);
+    }
+    return ((j === 0 ? 1 : 2) / n) * s;
+  });
+}
+
+/** Monomial coefficients in t of Σ cheb[j]·T_j(t): T0 = 1, T1 = t, T(j+1) = 2t·T(j) − T(j−1). */
+function chebyshevToMonomial(cheb: readonly number[]): number[] {
+  let prev = [1];
+  let cur = [0, 1];
+  let inT = cheb.map((c, i) => (i === 0 ? c : i === 1 ? 0 + c : 0));
+  for (const [j, cj] of cheb.entries()) {
+    if (j < 2) continue;
+    // next[i] = 2·cur[i − 1] − prev[i], evaluated in the same order as the recurrence.
+    const next = Array.from(
+      { length: j + 1 },
+      (_, i) => (i > 0 ? 0 + 2 * at(cur, i - 1) : 0) - (i < prev.length ? at(prev, i) : 0),
+    );
+    inT = inT.map((v, i) => (i <= j ? v + cj * at(next, i) : v));
+    prev = cur;
+    cur = next;
+  }
+  return inT;
+}
+
+/** Substitutes t = (x − mid) / half into Σ inT[k]·t^k and expands in x. */
+function expandInX(inT: readonly number[], mid: number, half: number): number[] {
+  const inX = inT.map(() => 0);
+  for (const [k, tk] of inT.entries()) {
+    // (x − mid)^k / half^k = Σ_i C(k,i) x^i (−mid)^(k−i) / half^k
+    let binom = 1;
+    for (let i = 0; i <= k; i++) {
+      if (i > 0) binom = (binom * (k - i + 1)) / i;
+      inX[i] = at(inX, i) + (tk * binom * (-mid) ** (k - i)) / half ** k;
+    }
+  }
+  return inX;
+}
+
+/** Largest |p(x) − fn(x)| on 2001 evenly spaced points of [lo, hi]. */
+function maxErrorOn(
+  coefficients: readonly number[],
+  fn: (x: number) => number,
+  lo: number,
+  hi: number,
+): number {
+  let maxError = 0;
+  for (let g = 0; g <= 2000; g++) {
+    const x = lo + ((hi - lo) * g) / 2000;
+    maxError = Math.max(maxError, Math.abs(polyvalPlain(coefficients, x) - fn(x)));
+  }
+  return maxError;
 }
 
 /**
@@ -45,52 +109,13 @@ export function chebyshevFit(
     'range must be [lo, hi], lo < hi',
   );
   requireArg(Number.isInteger(degree) && degree >= 1 && degree <= 16, 'degree must be 1..16');
-  const n = degree + 1;
   const mid = (lo + hi) / 2;
   const half = (hi - lo) / 2;
-  // Chebyshev coefficients of f(mid + half·t) on t ∈ [−1, 1].
-  const cheb: number[] = [];
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let k = 0; k < n; k++) {
-      const theta = (Math.PI * (k + 0.5)) / n;
-      s += fn(mid + half * Math.cos(theta)) * Math.cos(j * theta);
-    }
-    cheb.push(((j === 0 ? 1 : 2) / n) * s);
-  }
-  // Monomial coefficients in t: T0 = 1, T1 = t, T(j+1) = 2t·T(j) − T(j−1).
-  let prev = [1];
-  let cur = [0, 1];
-  const inT = new Array<number>(n).fill(0);
-  inT[0] = cheb[0] as number;
-  if (n > 1) inT[1] = (inT[1] as number) + (cheb[1] as number);
-  for (let j = 2; j < n; j++) {
-    const next = new Array<number>(j + 1).fill(0);
-    for (let i = 0; i < cur.length; i++)
-      next[i + 1] = (next[i + 1] as number) + 2 * (cur[i] as number);
-    for (let i = 0; i < prev.length; i++) next[i] = (next[i] as number) - (prev[i] as number);
-    for (let i = 0; i <= j; i++)
-      inT[i] = (inT[i] as number) + (cheb[j] as number) * (next[i] as number);
-    prev = cur;
-    cur = next;
-  }
-  // Substitute t = (x − mid) / half and expand in x.
-  const inX = new Array<number>(n).fill(0);
-  for (let k = 0; k < n; k++) {
-    // (x − mid)^k / half^k = Σ_i C(k,i) x^i (−mid)^(k−i) / half^k
-    let binom = 1;
-    for (let i = 0; i <= k; i++) {
-      if (i > 0) binom = (binom * (k - i + 1)) / i;
-      inX[i] = (inX[i] as number) + ((inT[k] as number) * binom * (-mid) ** (k - i)) / half ** k;
-    }
-  }
+  const inT = chebyshevToMonomial(chebyshevCoefficients(fn, mid, half, degree + 1));
+  const inX = expandInX(inT, mid, half);
   const biggest = Math.max(...inX.map(Math.abs));
   const coefficients = inX.map((c) => (Math.abs(c) < 1e-13 * biggest ? 0 : c));
-  let maxError = 0;
-  for (let g = 0; g <= 2000; g++) {
-    const x = lo + ((hi - lo) * g) / 2000;
-    maxError = Math.max(maxError, Math.abs(polyvalPlain(coefficients, x) - fn(x)));
-  }
+  const maxError = maxErrorOn(coefficients, fn, lo, hi);
   const range: readonly [number, number] = [lo, hi];
   return Object.freeze({ coefficients: Object.freeze(coefficients), range, maxError });
 }

@@ -12,11 +12,11 @@
  *   constant 1 encoded at the scale that lands it exactly on the other's scale after its rescale,
  *   then mod-switched down. Two ciphertexts at the same level with different scales cost one level.
  */
-import type { Ciphertext, Plaintext } from 'node-seal';
+import type { Ciphertext } from 'node-seal';
 import type { CkksContext } from './context.js';
 import { CkksError } from './errors.js';
 import type { EvaluationKeys } from './keys.js';
-import { free, sealCall, sealMessage } from './seal.js';
+import { free, owned, sealCall, sealMessage } from './seal.js';
 
 /** Smallest scale we encode an alignment constant at (relative error 0.5/p on the values). */
 const MIN_CONSTANT_SCALE = 2 ** 12;
@@ -26,7 +26,7 @@ function close(a: number, b: number): boolean {
 }
 
 function isTransparentError(e: unknown): boolean {
-  return /transparent/.test(sealMessage(e));
+  return sealMessage(e).includes('transparent');
 }
 
 /** Arithmetic on ciphertexts of one key set. */
@@ -47,7 +47,7 @@ export class Arith {
 
   /** Scale relative to the canonical scale of the ciphertext's level. */
   rho(ct: Ciphertext): number {
-    return ct.scale() / (this.ctx.scales[this.level(ct)] as number);
+    return ct.scale() / this.ctx.scaleAt(this.level(ct));
   }
 
   copy(ct: Ciphertext): Ciphertext {
@@ -114,7 +114,7 @@ export class Arith {
       );
     }
     const ones = new Float64Array(this.ctx.slots).fill(1);
-    const pt = this.ctx.encode(ones, p, l);
+    using pt = owned(this.ctx.encode(ones, p, l));
     const out = new this.ctx.seal.Ciphertext();
     try {
       this.ctx.evaluator.multiplyPlain(ct, pt, out);
@@ -128,8 +128,6 @@ export class Arith {
     } catch (e) {
       out.delete();
       throw e;
-    } finally {
-      pt.delete();
     }
   }
 
@@ -177,7 +175,9 @@ export class Arith {
   add(a: Ciphertext, b: Ciphertext): Ciphertext {
     const [A, B] = this.align(a, b);
     try {
-      return this.guarded(this.level(A), A.scale(), (out) => this.ctx.evaluator.add(A, B, out));
+      return this.guarded(this.level(A), A.scale(), (out) => {
+        this.ctx.evaluator.add(A, B, out);
+      });
     } finally {
       free(A, B);
     }
@@ -186,7 +186,9 @@ export class Arith {
   sub(a: Ciphertext, b: Ciphertext): Ciphertext {
     const [A, B] = this.align(a, b);
     try {
-      return this.guarded(this.level(A), A.scale(), (out) => this.ctx.evaluator.sub(A, B, out));
+      return this.guarded(this.level(A), A.scale(), (out) => {
+        this.ctx.evaluator.sub(A, B, out);
+      });
     } finally {
       free(A, B);
     }
@@ -196,7 +198,7 @@ export class Arith {
   accumulate(acc: Ciphertext | undefined, b: Ciphertext): Ciphertext {
     if (!acc) return b.copy();
     if (this.level(acc) === this.level(b) && close(acc.scale(), b.scale())) {
-      const B = b.copy();
+      using B = owned(b.copy());
       B.setScale(acc.scale());
       try {
         this.ctx.evaluator.addInplace(acc, B);
@@ -206,8 +208,6 @@ export class Arith {
         const z = this.zero(this.level(acc), acc.scale());
         acc.delete();
         return z;
-      } finally {
-        B.delete();
       }
     }
     const out = this.add(acc, b);
@@ -230,7 +230,7 @@ export class Arith {
   private toLevel(ct: Ciphertext, level: number): Ciphertext {
     const l = this.level(ct);
     if (l >= level) return ct.copy();
-    const target = this.rho(ct) * (this.ctx.scales[level] as number);
+    const target = this.rho(ct) * this.ctx.scaleAt(level);
     try {
       return this.retarget(ct, target, level);
     } catch (e) {
@@ -270,35 +270,27 @@ export class Arith {
   mulPlain(a: Ciphertext, values: Float64Array): Ciphertext {
     const l = this.level(a);
     this.requireLevel(l, 'multiplying by a plain vector');
-    const p = this.ctx.scales[l] as number;
+    const p = this.ctx.scaleAt(l);
     const q = this.ctx.droppedPrime(l);
     const resultScale = (a.scale() * p) / q;
     if (values.every((v) => v === 0)) return this.zero(l + 1, resultScale);
     this.checkProductScale(a.scale() * p, l, 'multiplying by a plain vector');
-    const pt = this.ctx.encode(values, p, l);
-    try {
-      return this.guarded(l + 1, resultScale, (out) => {
-        this.ctx.evaluator.multiplyPlain(a, pt, out);
-        this.ctx.evaluator.rescaleToNextInplace(out);
-        this.stats.rescales++;
-      });
-    } finally {
-      pt.delete();
-    }
+    using pt = owned(this.ctx.encode(values, p, l));
+    return this.guarded(l + 1, resultScale, (out) => {
+      this.ctx.evaluator.multiplyPlain(a, pt, out);
+      this.ctx.evaluator.rescaleToNextInplace(out);
+      this.stats.rescales++;
+    });
   }
 
   /** a + plain slot vector (encoded at a's scale and level). */
   addPlain(a: Ciphertext, values: Float64Array, subtract = false): Ciphertext {
     if (values.every((v) => v === 0)) return a.copy();
-    const pt: Plaintext = this.ctx.encode(values, a.scale(), this.level(a));
-    try {
-      return this.guarded(this.level(a), a.scale(), (out) => {
-        if (subtract) this.ctx.evaluator.subPlain(a, pt, out);
-        else this.ctx.evaluator.addPlain(a, pt, out);
-      });
-    } finally {
-      pt.delete();
-    }
+    using pt = owned(this.ctx.encode(values, a.scale(), this.level(a)));
+    return this.guarded(this.level(a), a.scale(), (out) => {
+      if (subtract) this.ctx.evaluator.subPlain(a, pt, out);
+      else this.ctx.evaluator.addPlain(a, pt, out);
+    });
   }
 
   /**
@@ -361,7 +353,9 @@ export class Arith {
       const src: Ciphertext = cur ?? a;
       const next = new this.ctx.seal.Ciphertext();
       try {
-        sealCall(`rotate by ${k}`, () => this.ctx.evaluator.rotateVector(src, k, gk, next));
+        sealCall(`rotate by ${k}`, () => {
+          this.ctx.evaluator.rotateVector(src, k, gk, next);
+        });
       } catch (e) {
         next.delete();
         cur?.delete();
@@ -371,7 +365,7 @@ export class Arith {
       cur = next;
       this.stats.rotations++;
     }
-    return cur as Ciphertext;
+    return cur ?? a.copy();
   }
 
   /**
@@ -382,12 +376,8 @@ export class Arith {
     const acc = a.copy();
     try {
       for (let k = from; k < to; k *= 2) {
-        const r = this.rotate(acc, k);
-        try {
-          this.ctx.evaluator.addInplace(acc, r);
-        } finally {
-          r.delete();
-        }
+        using r = owned(this.rotate(acc, k));
+        this.ctx.evaluator.addInplace(acc, r);
       }
       return acc;
     } catch (e) {

@@ -11,6 +11,7 @@ import {
   writeContainer,
   type Section,
 } from './container.js';
+import type { CkksContext } from './context.js';
 import { CkksError } from './errors.js';
 import { EvaluationKeys, galoisElement } from './keys.js';
 import { layoutFromJson, layoutToJson } from './layout.js';
@@ -128,6 +129,103 @@ function checkColumns(x: unknown, cols: number): string[] {
   return x as string[];
 }
 
+/** The declared Galois steps, checked. */
+function galoisStepsOf(h: Record<string, unknown>, slots: number): number[] {
+  const steps: unknown = h.galoisSteps;
+  const isStep = (s: unknown): s is number =>
+    typeof s === 'number' && Number.isInteger(s) && s !== 0 && Math.abs(s) < slots;
+  if (!Array.isArray(steps) || steps.length > 2 * Math.log2(slots) + 64 || !steps.every(isStep)) {
+    throw new CkksError('CORRUPT', 'malformed Galois step list');
+  }
+  return steps;
+}
+
+/** The table description of the header (layout checked later). */
+function tableOf(h: Record<string, unknown>): {
+  transposed: boolean;
+  layout: unknown;
+  columns: unknown;
+} {
+  const t = h.table as { transposed?: unknown; layout?: unknown; columns?: unknown } | undefined;
+  if (!t || typeof t !== 'object' || typeof t.transposed !== 'boolean') {
+    throw new CkksError('CORRUPT', 'missing table description');
+  }
+  return { transposed: t.transposed, layout: t.layout, columns: t.columns };
+}
+
+/** Throws unless the sections are exactly: keys, then one ciphertext per layout ciphertext. */
+function checkSectionKinds(
+  sections: readonly Section[],
+  hasGalois: boolean,
+  ctCount: number,
+): void {
+  const kinds = sections.map((s) => s.kind);
+  const expectedKinds = [
+    'publicKey',
+    'relinKeys',
+    ...(hasGalois ? ['galoisKeys'] : []),
+    ...Array<string>(ctCount).fill('ciphertext'),
+  ];
+  if (kinds.join(',') !== expectedKinds.join(',')) {
+    throw new CkksError('CORRUPT', `unexpected sections [${kinds.join(', ')}]`);
+  }
+}
+
+/** The bundle's evaluation keys, checked against its key id and declared steps. */
+function loadKeys(
+  ctx: CkksContext,
+  sections: readonly Section[],
+  steps: number[],
+  keyId: unknown,
+): EvaluationKeys {
+  const preset = ctx.preset;
+  const section = (kind: string) => sections.find((s) => s.kind === kind)?.bytes;
+  const pk = section('publicKey') ?? new Uint8Array();
+  const rk = section('relinKeys') ?? new Uint8Array();
+  const gk = section('galoisKeys');
+  checkSealObject(pk, 'public key', maxKeyBytes(preset));
+  checkSealObject(rk, 'relinearisation keys', maxKeyBytes(preset));
+  if (gk) checkSealObject(gk, 'Galois keys', maxKeyBytes(preset) * Math.max(1, steps.length) + 256);
+  using guard = new DisposableStack();
+  const keys = guard.use(
+    EvaluationKeys.fromBytes(ctx, {
+      publicKey: pk.slice(),
+      relinKeys: rk.slice(),
+      galoisKeys: gk?.slice(),
+      galoisSteps: steps,
+    }),
+  );
+  if (keys.keyId !== keyId) {
+    throw new CkksError('KEY_MISMATCH', "the bundle's public key does not match its key id");
+  }
+  const missing = steps.find(
+    (s) => keys.galoisKeys && !keys.galoisKeys.hasKey(galoisElement(s, preset.polyModulusDegree)),
+  );
+  if (missing !== undefined) {
+    throw new CkksError('CORRUPT', `Galois key for step ${missing} is missing`);
+  }
+  guard.move();
+  return keys;
+}
+
+/** The ciphertext sections, loaded and checked to share one level and scale. */
+function loadCiphertexts(ctx: CkksContext, sections: readonly Section[]): Ciphertext[] {
+  const cts: Ciphertext[] = [];
+  try {
+    sections.forEach((s, i) => cts.push(loadCiphertext(ctx, s.bytes, `ciphertext ${i}`)));
+    const [head] = cts;
+    for (const ct of cts) {
+      if (head && (ctx.level(ct) !== ctx.level(head) || ct.scale() !== head.scale())) {
+        throw new CkksError('INVALID_CIPHERTEXT', 'bundle ciphertexts differ in level or scale');
+      }
+    }
+    return cts;
+  } catch (e) {
+    free(...cts);
+    throw e;
+  }
+}
+
 /**
  * Buyer entry point: loads an untrusted bundle. Checks size caps, envelope, digest, preset and
  * parameter hash, the key id against the public key it carries, the declared Galois steps, the
@@ -152,78 +250,23 @@ export async function loadBundle(
   const h = parsed.header;
   if (h.type !== BUNDLE_TYPE) throw new CkksError('CORRUPT', 'not a CKKS bundle header');
   const ctx = await presetFromHeader(h);
-  const preset = ctx.preset;
   if (options.expectedKeyId !== undefined && h.keyId !== options.expectedKeyId) {
     throw new CkksError('KEY_MISMATCH', 'bundle is for another key set than expected');
   }
-  const steps = h.galoisSteps;
-  if (
-    !Array.isArray(steps) ||
-    steps.length > 2 * Math.log2(ctx.slots) + 64 ||
-    !steps.every((s) => Number.isInteger(s) && s !== 0 && Math.abs(s) < ctx.slots)
-  ) {
-    throw new CkksError('CORRUPT', 'malformed Galois step list');
-  }
-  const t = h.table as Record<string, unknown> | undefined;
-  if (!t || typeof t !== 'object' || typeof t.transposed !== 'boolean') {
-    throw new CkksError('CORRUPT', 'missing table description');
-  }
+  const steps = galoisStepsOf(h, ctx.slots);
+  const t = tableOf(h);
   const ctSections = parsed.sections.filter((s) => s.kind === 'ciphertext');
   const layout = layoutFromJson(t.layout, ctx.slots, {
     maxCiphertexts: ctSections.length,
     maxCells: options.maxCells ?? 2 ** 24,
   });
   const columns = checkColumns(t.columns, layout.cols);
-  const kinds = parsed.sections.map((s) => s.kind);
-  const expectedKinds = [
-    'publicKey',
-    'relinKeys',
-    ...(steps.length > 0 ? ['galoisKeys'] : []),
-    ...Array<string>(layout.ctCount).fill('ciphertext'),
-  ];
-  if (kinds.join(',') !== expectedKinds.join(',')) {
-    throw new CkksError('CORRUPT', `unexpected sections [${kinds.join(', ')}]`);
-  }
-  const section = (kind: string) => parsed.sections.find((s) => s.kind === kind)?.bytes;
-  const pk = section('publicKey') as Uint8Array;
-  const rk = section('relinKeys') as Uint8Array;
-  const gk = section('galoisKeys');
-  checkSealObject(pk, 'public key', maxKeyBytes(preset));
-  checkSealObject(rk, 'relinearisation keys', maxKeyBytes(preset));
-  if (gk) checkSealObject(gk, 'Galois keys', maxKeyBytes(preset) * Math.max(1, steps.length) + 256);
-  const keys = EvaluationKeys.fromBytes(ctx, {
-    publicKey: pk.slice(),
-    relinKeys: rk.slice(),
-    galoisKeys: gk?.slice(),
-    galoisSteps: steps as number[],
-  });
-  if (keys.keyId !== h.keyId) {
-    keys.dispose();
-    throw new CkksError('KEY_MISMATCH', "the bundle's public key does not match its key id");
-  }
-  if (keys.galoisKeys) {
-    for (const s of steps as number[]) {
-      if (!keys.galoisKeys.hasKey(galoisElement(s, preset.polyModulusDegree))) {
-        keys.dispose();
-        throw new CkksError('CORRUPT', `Galois key for step ${s} is missing`);
-      }
-    }
-  }
-  const cts: Ciphertext[] = [];
-  try {
-    ctSections.forEach((s, i) => cts.push(loadCiphertext(ctx, s.bytes, `ciphertext ${i}`)));
-    const first = cts[0] as Ciphertext;
-    for (const ct of cts) {
-      if (ctx.level(ct) !== ctx.level(first) || ct.scale() !== first.scale()) {
-        throw new CkksError('INVALID_CIPHERTEXT', 'bundle ciphertexts differ in level or scale');
-      }
-    }
-  } catch (e) {
-    free(...cts);
-    keys.dispose();
-    throw e;
-  }
+  checkSectionKinds(parsed.sections, steps.length > 0, layout.ctCount);
+  using guard = new DisposableStack();
+  const keys = guard.use(loadKeys(ctx, parsed.sections, steps, h.keyId));
+  const cts = loadCiphertexts(ctx, ctSections);
   const table = new EncryptedTable(keys, cts, layout, t.transposed, columns);
+  guard.move();
   return {
     keys,
     table,

@@ -89,19 +89,11 @@ export interface ParsedContainer {
   uncompressedBytes: number;
 }
 
-/**
- * Parses and checks an untrusted container: size caps, magic, kind, version, flags, exact length,
- * digest (and the caller's expected SHA-256 of the whole input, if given), bounded decompression,
- * header JSON, section table. Throws CkksError with a specific code on the first problem.
- */
-export function readContainer(
-  input: Uint8Array,
-  kind: ContainerKind,
-  limits: SizeLimits,
-  expectedSha256?: string,
-): ParsedContainer {
-  if (!(input instanceof Uint8Array))
+/** Size caps, the caller's expected digest, and a first look at the magic of short inputs. */
+function checkInput(input: Uint8Array, limits: SizeLimits, expectedSha256?: string): void {
+  if (!((input as unknown) instanceof Uint8Array)) {
     throw new CkksError('INVALID_ARGUMENT', 'input must be bytes');
+  }
   if (input.length > limits.maxBytes) {
     throw new CkksError(
       'TOO_LARGE',
@@ -117,9 +109,13 @@ export function readContainer(
     }
     throw new CkksError('TRUNCATED', `input has ${input.length} bytes, shorter than the envelope`);
   }
-  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (!buf.subarray(0, 4).equals(MAGIC))
+}
+
+/** Magic, kind, version and flags of the envelope. */
+function checkEnvelopeHead(buf: Buffer, kind: ContainerKind): void {
+  if (!buf.subarray(0, 4).equals(MAGIC)) {
     throw new CkksError('BAD_MAGIC', 'not a datamarket CKKS container');
+  }
   const gotKind = buf.toString('ascii', 4, 5);
   if (gotKind !== kind) {
     const name = (k: string) => (k === 'B' ? 'bundle' : k === 'R' ? 'result' : `'${k}'`);
@@ -133,6 +129,10 @@ export function readContainer(
     );
   }
   if (buf.readUInt16BE(6) !== 0) throw new CkksError('CORRUPT', 'unknown flags set');
+}
+
+/** Declared payload lengths, checked against the input and the caps. */
+function payloadLengths(buf: Buffer, limits: SizeLimits): [number, number] {
   const compressedLen = buf.readUInt32BE(8);
   const uncompressedLen = buf.readUInt32BE(12);
   if (ENVELOPE_BYTES + compressedLen > buf.length) {
@@ -150,6 +150,11 @@ export function readContainer(
       `payload declares ${uncompressedLen} bytes, above the cap of ${limits.maxUncompressedBytes}`,
     );
   }
+  return [compressedLen, uncompressedLen];
+}
+
+/** Checks the content digest, then inflates the payload to exactly its declared size. */
+function inflatePayload(buf: Buffer, uncompressedLen: number): Buffer {
   const compressed = buf.subarray(ENVELOPE_BYTES);
   const digest = sha256(buf.subarray(0, 16), compressed);
   if (!digest.equals(buf.subarray(16, 48))) {
@@ -169,6 +174,11 @@ export function readContainer(
   if (payload.length !== uncompressedLen) {
     throw new CkksError('CORRUPT', 'payload does not decompress to its declared size');
   }
+  return payload;
+}
+
+/** The JSON header at the start of the payload, and its length. */
+function parseHeader(payload: Buffer): [Record<string, unknown>, number] {
   if (payload.length < 4) throw new CkksError('TRUNCATED', 'payload has no header');
   const headerLen = payload.readUInt32BE(0);
   if (headerLen > MAX_HEADER_BYTES || 4 + headerLen > payload.length) {
@@ -183,13 +193,18 @@ export function readContainer(
   if (!header || typeof header !== 'object' || Array.isArray(header)) {
     throw new CkksError('CORRUPT', 'header is not an object');
   }
-  const h = header as Record<string, unknown>;
-  if (!Array.isArray(h.sections)) throw new CkksError('CORRUPT', 'header lists no sections');
+  return [header as Record<string, unknown>, headerLen];
+}
+
+/** The sections the header lists, which must exactly fill the payload after `offset`. */
+function splitSections(h: Record<string, unknown>, payload: Buffer, start: number): Section[] {
+  const { sections: listed } = h;
+  if (!Array.isArray(listed)) throw new CkksError('CORRUPT', 'header lists no sections');
   const sections: Section[] = [];
-  let offset = 4 + headerLen;
-  for (const s of h.sections as unknown[]) {
-    const sec = s as { kind?: unknown; length?: unknown };
-    if (!s || typeof sec.kind !== 'string' || typeof sec.length !== 'number') {
+  let offset = start;
+  for (const s of listed as unknown[]) {
+    const sec = s as { kind?: unknown; length?: unknown } | null;
+    if (!sec || typeof sec.kind !== 'string' || typeof sec.length !== 'number') {
       throw new CkksError('CORRUPT', 'malformed section entry');
     }
     if (!Number.isInteger(sec.length) || sec.length < 0 || offset + sec.length > payload.length) {
@@ -201,11 +216,32 @@ export function readContainer(
     });
     offset += sec.length;
   }
-  if (offset !== payload.length)
+  if (offset !== payload.length) {
     throw new CkksError('CORRUPT', 'bytes left over after the last section');
+  }
+  return sections;
+}
+
+/**
+ * Parses and checks an untrusted container: size caps, magic, kind, version, flags, exact length,
+ * digest (and the caller's expected SHA-256 of the whole input, if given), bounded decompression,
+ * header JSON, section table. Throws CkksError with a specific code on the first problem.
+ */
+export function readContainer(
+  input: Uint8Array,
+  kind: ContainerKind,
+  limits: SizeLimits,
+  expectedSha256?: string,
+): ParsedContainer {
+  checkInput(input, limits, expectedSha256);
+  const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  checkEnvelopeHead(buf, kind);
+  const [compressedLen, uncompressedLen] = payloadLengths(buf, limits);
+  const payload = inflatePayload(buf, uncompressedLen);
+  const [header, headerLen] = parseHeader(payload);
   return {
-    header: h,
-    sections,
+    header,
+    sections: splitSections(header, payload, 4 + headerLen),
     compressedBytes: compressedLen,
     uncompressedBytes: uncompressedLen,
   };

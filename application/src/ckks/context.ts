@@ -14,7 +14,7 @@ import type {
 } from 'node-seal';
 import { CkksError } from './errors.js';
 import { getPreset, type Preset, type PresetName } from './presets.js';
-import { free, getSeal, sealCall, type SealModule } from './seal.js';
+import { free, getSeal, owned, sealCall, type SealModule } from './seal.js';
 
 /** SEAL context plus level/scale bookkeeping for one preset. */
 export class CkksContext {
@@ -84,10 +84,11 @@ export class CkksContext {
     }
     data.delete();
     this.primes = primes;
-    const scales = [2 ** preset.scaleBits];
+    let s = 2 ** preset.scaleBits;
+    const scales = [s];
     for (let level = 0; level < this.depth; level++) {
-      const s = scales[level] as number;
-      scales.push((s * s) / this.droppedPrime(level));
+      s = (s * s) / this.droppedPrime(level);
+      scales.push(s);
     }
     this.scales = scales;
   }
@@ -106,16 +107,13 @@ export class CkksContext {
   /** Level of a ciphertext: 0 when fresh, `depth` when no rescaling is left. */
   level(ct: Ciphertext | Plaintext): number {
     if ('coeffModulusSize' in ct) return this.depth + 1 - ct.coeffModulusSize();
-    const id = ct.parmsId();
-    try {
-      const v = id.values() as BigUint64Array;
-      for (let l = 0; l <= this.depth; l++) {
-        const w = this.parmsIds[l]?.values() as BigUint64Array;
-        if (v.every((x, i) => x === w[i])) return l;
-      }
-    } finally {
-      id.delete();
-    }
+    using id = owned(ct.parmsId());
+    const v = id.values() as BigUint64Array;
+    const level = this.parmsIds.findIndex((p) => {
+      const w = p.values() as BigUint64Array;
+      return v.every((x, i) => x === w[i]);
+    });
+    if (level >= 0 && level <= this.depth) return level;
     throw new CkksError('INVALID_CIPHERTEXT', 'plaintext is not at a level of this context');
   }
 
@@ -124,6 +122,13 @@ export class CkksContext {
     const id = this.parmsIds[level];
     if (!id) throw new CkksError('DEPTH_EXHAUSTED', `level ${level} does not exist`);
     return id;
+  }
+
+  /** The canonical scale of ciphertexts at `level`. */
+  scaleAt(level: number): number {
+    const s = this.scales[level];
+    if (s === undefined) throw new CkksError('DEPTH_EXHAUSTED', `level ${level} does not exist`);
+    return s;
   }
 
   /** The prime a rescale at `level` divides by. */
@@ -138,7 +143,7 @@ export class CkksContext {
   /** log2 of the product of the primes still present at `level`. */
   modulusBits(level: number): number {
     let bits = 0;
-    for (let i = 0; i <= this.depth - level; i++) bits += Math.log2(this.primes[i] as number);
+    for (const q of this.primes.slice(0, this.depth - level + 1)) bits += Math.log2(q);
     return bits;
   }
 
@@ -146,7 +151,13 @@ export class CkksContext {
   encode(values: Float64Array, scale: number, level: number): Plaintext {
     const pt = new this.seal.Plaintext();
     try {
-      sealCall('encode', () => this.encoder.encode(values, scale, pt), 'SCALE_OUT_OF_RANGE');
+      sealCall(
+        'encode',
+        () => {
+          this.encoder.encode(values, scale, pt);
+        },
+        'SCALE_OUT_OF_RANGE',
+      );
       if (level > 0) this.evaluator.plainModSwitchToInplace(pt, this.parmsId(level));
       return pt;
     } catch (e) {
@@ -165,7 +176,7 @@ export class CkksContext {
     pt.setScale(1);
     try {
       const raw = this.encoder.decodeFloat64(pt) as Float64Array;
-      for (let i = 0; i < raw.length; i++) raw[i] = (raw[i] as number) / scale;
+      for (const [i, v] of raw.entries()) raw[i] = v / scale;
       return raw;
     } finally {
       pt.setScale(scale);

@@ -6,25 +6,46 @@ import type { Ciphertext } from 'node-seal';
 import { CkksError, requireArg } from './errors.js';
 import { TradeKeys, type EvaluationKeys } from './keys.js';
 import { cellVectors, packLayout, readCells } from './layout.js';
-import { free, sealCall } from './seal.js';
+import { free, owned, sealCall, sealLoad } from './seal.js';
 import { EncryptedTable } from './table.js';
 
 /** Checks that `data` is a non-empty rectangular matrix of finite numbers; returns its shape. */
 export function checkMatrix(data: readonly (readonly number[])[]): [number, number] {
-  requireArg(Array.isArray(data) && data.length > 0, 'data must be a non-empty array of rows');
+  const input: unknown = data;
+  requireArg(Array.isArray(input) && data.length > 0, 'data must be a non-empty array of rows');
   const cols = data[0]?.length ?? 0;
   requireArg(cols > 0, 'rows must not be empty');
-  data.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== cols) {
-      throw new CkksError('SHAPE_MISMATCH', `row ${i} has ${row?.length} values, expected ${cols}`);
+  for (const [i, row] of data.entries()) {
+    const cells: unknown = row;
+    if (!Array.isArray(cells) || row.length !== cols) {
+      const width: unknown = (cells as { length?: unknown } | null | undefined)?.length;
+      throw new CkksError(
+        'SHAPE_MISMATCH',
+        `row ${i} has ${String(width)} values, expected ${cols}`,
+      );
     }
-    row.forEach((v, j) => {
+    for (const [j, v] of row.entries()) {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         throw new CkksError('INVALID_ARGUMENT', `value at (${i}, ${j}) is not a finite number`);
       }
-    });
-  });
+    }
+  }
   return [data.length, cols];
+}
+
+/** Throws VALUE_OUT_OF_RANGE unless every |value| is below `limit`. */
+function checkHeadroom(data: readonly (readonly number[])[], limit: number, preset: string): void {
+  for (const [i, row] of data.entries()) {
+    for (const [j, v] of row.entries()) {
+      if (Math.abs(v) >= limit) {
+        throw new CkksError(
+          'VALUE_OUT_OF_RANGE',
+          `value at (${i}, ${j}) exceeds ±${limit}, the range of preset ${preset}; ` +
+            'standardize or rescale the data, or use a preset with more headroom',
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -47,44 +68,25 @@ export function encryptTable(
   requireArg(new Set(names).size === cols, 'column names must be unique');
   keys.assertLive();
   const ctx = keys.ctx;
-  const limit = 2 ** (ctx.preset.headroomBits - 1);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      if (Math.abs((data[i] as number[])[j] as number) >= limit) {
-        throw new CkksError(
-          'VALUE_OUT_OF_RANGE',
-          `value at (${i}, ${j}) exceeds ±${limit}, the range of preset ${ctx.preset.name}; ` +
-            'standardize or rescale the data, or use a preset with more headroom',
-        );
-      }
-    }
-  }
+  checkHeadroom(data, 2 ** (ctx.preset.headroomBits - 1), ctx.preset.name);
   const layout = packLayout(rows, cols, ctx.slots);
-  const vectors = cellVectors(layout, (i, j) => (data[i] as number[])[j] as number);
-  const scale = ctx.scales[0] as number;
+  const vectors = cellVectors(layout, (i, j) => data[i]?.[j] ?? NaN);
+  const scale = ctx.scaleAt(0);
   const cts: Ciphertext[] = [];
   const seeded: Uint8Array[] = [];
   const secret = keys instanceof TradeKeys;
   try {
     for (const vec of vectors) {
-      const pt = ctx.encode(vec, scale, 0);
+      using pt = owned(ctx.encode(vec, scale, 0));
       const ct = new ctx.seal.Ciphertext();
       cts.push(ct);
-      try {
-        if (secret) {
-          const ser = keys.encryptor.encryptSymmetricSerializable(pt);
-          try {
-            const bytes = (ser.saveToArray(ctx.seal.ComprModeType.none) as Uint8Array).slice();
-            seeded.push(bytes);
-            sealCall('load ciphertext', () => ct.loadFromArray(ctx.context, bytes));
-          } finally {
-            ser.delete();
-          }
-        } else {
-          keys.encryptor.encrypt(pt, ct);
-        }
-      } finally {
-        pt.delete();
+      if (secret) {
+        using ser = owned(keys.encryptor.encryptSymmetricSerializable(pt));
+        const bytes = (ser.saveToArray(ctx.seal.ComprModeType.none) as Uint8Array).slice();
+        seeded.push(bytes);
+        sealLoad('load ciphertext', ct, ctx.context, bytes, 'SEAL_ERROR');
+      } else {
+        keys.encryptor.encrypt(pt, ct);
       }
     }
   } catch (e) {
@@ -102,15 +104,17 @@ export function decryptSlots(table: EncryptedTable, keys: TradeKeys): Float64Arr
     throw new CkksError('KEY_MISMATCH', 'this table was not encrypted under these keys');
   }
   const ctx = keys.ctx;
-  const pt = new ctx.seal.Plaintext();
-  try {
-    return table.ciphertexts().map((ct) => {
-      sealCall('decrypt', () => keys.decryptor.decrypt(ct, pt), 'INVALID_CIPHERTEXT');
-      return ctx.decode(pt);
-    });
-  } finally {
-    pt.delete();
-  }
+  using pt = owned(new ctx.seal.Plaintext());
+  return table.ciphertexts().map((ct) => {
+    sealCall(
+      'decrypt',
+      () => {
+        keys.decryptor.decrypt(ct, pt);
+      },
+      'INVALID_CIPHERTEXT',
+    );
+    return ctx.decode(pt);
+  });
 }
 
 /**
@@ -121,6 +125,6 @@ export function decryptTable(table: EncryptedTable, keys: TradeKeys): number[][]
   const cells = readCells(table.layout, decryptSlots(table, keys));
   if (!table.transposed) return cells;
   return Array.from({ length: table.rows }, (_, i) =>
-    Array.from({ length: table.cols }, (_, j) => (cells[j] as number[])[i] as number),
+    Array.from({ length: table.cols }, (_, j) => cells[j]?.[i] ?? NaN),
   );
 }

@@ -14,7 +14,7 @@ import { CkksContext } from './context.js';
 import { CkksError, requireArg } from './errors.js';
 import { nextPow2, strideFor } from './layout.js';
 import { getPreset, type Preset, type PresetName } from './presets.js';
-import { free, sealCall } from './seal.js';
+import { free, sealLoad } from './seal.js';
 
 /** Operations whose rotations a key set must support (see {@link galoisStepsFor}). */
 export type GaloisNeed =
@@ -157,15 +157,11 @@ export class EvaluationKeys {
     const rk = new seal.RelinKeys();
     const gk = bytes.galoisKeys ? new seal.GaloisKeys() : undefined;
     try {
-      sealCall('public key', () => pk.loadFromArray(ctx.context, bytes.publicKey), 'CORRUPT');
-      sealCall(
-        'relinearisation keys',
-        () => rk.loadFromArray(ctx.context, bytes.relinKeys),
-        'CORRUPT',
-      );
+      sealLoad('public key', pk, ctx.context, bytes.publicKey);
+      sealLoad('relinearisation keys', rk, ctx.context, bytes.relinKeys);
       if (gk && bytes.galoisKeys) {
         const g = bytes.galoisKeys;
-        sealCall('Galois keys', () => gk.loadFromArray(ctx.context, g), 'CORRUPT');
+        sealLoad('Galois keys', gk, ctx.context, g);
         for (const s of steps) {
           if (!gk.hasKey(galoisElement(s, ctx.preset.polyModulusDegree))) {
             throw new CkksError('CORRUPT', `Galois keys lack the declared step ${s}`);
@@ -287,7 +283,7 @@ export class TradeKeys {
   ): TradeKeys {
     const sk = new ctx.seal.SecretKey();
     try {
-      sealCall('secret key', () => sk.loadFromArray(ctx.context, secretKeyBytes), 'CORRUPT');
+      sealLoad('secret key', sk, ctx.context, secretKeyBytes);
       const keys = new TradeKeys(ctx, sk, publicKeyBytes, undefined);
       keys.defaultSteps = checkSteps(galoisSteps, ctx.slots);
       return keys;

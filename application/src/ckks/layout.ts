@@ -13,6 +13,7 @@
  * run are zero), `replicated` (every ciphertext holds one column segment, repeated at every
  * multiple of `stride`: a free broadcast).
  */
+import { at, first } from './checked.js';
 import { CkksError, requireArg } from './errors.js';
 
 /** Where one column segment lives. */
@@ -41,6 +42,11 @@ export interface Layout {
 /** Number of segments per column. */
 export function segmentCount(layout: Layout): number {
   return Math.ceil(layout.rows / layout.segRows);
+}
+
+/** Segment `s` of physical column `j` (CORRUPT error if the placement has no such segment). */
+export function segmentAt(layout: Layout, j: number, s = 0): Segment {
+  return at(at(layout.place, j, 'column'), s, 'segment');
 }
 
 /** Rows held by segment `s`. */
@@ -130,8 +136,8 @@ export function cellVectors(
   const segs = segmentCount(layout);
   for (let j = 0; j < layout.cols; j++) {
     for (let s = 0; s < segs; s++) {
-      const seg = layout.place[j]?.[s] as Segment;
-      const vec = out[seg.ct] as Float64Array;
+      const seg = segmentAt(layout, j, s);
+      const vec = at(out, seg.ct, 'ciphertext');
       const n = rowsInSegment(layout, s);
       for (let r = 0; r < n; r++) {
         const v = value(s * layout.segRows + r, j);
@@ -150,7 +156,7 @@ export function readCells(layout: Layout, decoded: readonly Float64Array[]): num
     const row: number[] = [];
     for (let j = 0; j < layout.cols; j++) {
       const { ct, slot } = cellSlot(layout, i, j);
-      row.push((decoded[ct] as Float64Array)[slot] as number);
+      row.push(at(decoded, ct, 'decoded ciphertext')[slot] ?? NaN);
     }
     out.push(row);
   }
@@ -188,6 +194,56 @@ function isInt(x: unknown, min: number, max: number): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
 }
 
+function corrupt(why: string): never {
+  throw new CkksError('CORRUPT', `invalid table layout: ${why}`);
+}
+
+/** The scalar fields of an untrusted layout, checked. */
+function layoutHeader(
+  j: Record<string, unknown>,
+  slots: number,
+  limits: { maxCiphertexts: number; maxCells: number },
+): Omit<Layout, 'place' | 'slots'> {
+  const { rows, cols, stride, segRows, ctCount, padClean, foreignClean, replicated } = j;
+  if (!isInt(rows, 1, 2 ** 31)) corrupt('rows');
+  if (!isInt(cols, 1, 2 ** 31)) corrupt('cols');
+  if (rows * cols > limits.maxCells) {
+    throw new CkksError('TOO_LARGE', `table has ${rows}×${cols} cells, above ${limits.maxCells}`);
+  }
+  if (!isInt(stride, 1, slots) || (stride & (stride - 1)) !== 0) corrupt('stride');
+  if (!isInt(segRows, 1, slots) || segRows > stride) corrupt('segRows');
+  if (rows > segRows && segRows !== slots) corrupt('segRows for long columns');
+  if (!isInt(ctCount, 1, limits.maxCiphertexts)) corrupt('ctCount');
+  if (typeof padClean !== 'boolean' || typeof foreignClean !== 'boolean') corrupt('flags');
+  if (typeof replicated !== 'boolean') corrupt('flags');
+  return { rows, cols, stride, segRows, ctCount, padClean, foreignClean, replicated };
+}
+
+/** One column's segments, checked against the header; marks the slots it uses in `used`. */
+function placeColumn(
+  col: unknown,
+  h: Omit<Layout, 'place' | 'slots'>,
+  slots: number,
+  used: Set<number>,
+): Segment[] {
+  const segs = Math.ceil(h.rows / h.segRows);
+  if (!Array.isArray(col) || col.length !== segs) corrupt('place column');
+  return col.map((seg: unknown, s) => {
+    if (!Array.isArray(seg) || seg.length !== 2) corrupt('segment');
+    const [ct, offset] = seg as unknown[];
+    if (!isInt(ct, 0, h.ctCount - 1)) corrupt('segment ciphertext index');
+    if (!isInt(offset, 0, slots - 1)) corrupt('segment offset');
+    const n = Math.min(h.segRows, h.rows - s * h.segRows);
+    if (offset + n > slots) corrupt('segment overflows its ciphertext');
+    for (let r = 0; r < n; r++) {
+      const key = ct * slots + offset + r;
+      if (used.has(key)) corrupt('two cells share a slot');
+      used.add(key);
+    }
+    return { ct, offset };
+  });
+}
+
 /**
  * Validates an untrusted layout description against `slots` and caps; throws CORRUPT with the
  * first problem found. Checks every placement is inside its ciphertext and no two cells share a
@@ -198,63 +254,20 @@ export function layoutFromJson(
   slots: number,
   limits: { maxCiphertexts: number; maxCells: number },
 ): Layout {
-  const bad = (why: string): never => {
-    throw new CkksError('CORRUPT', `invalid table layout: ${why}`);
-  };
-  if (!json || typeof json !== 'object') bad('not an object');
+  if (!json || typeof json !== 'object') corrupt('not an object');
   const j = json as Record<string, unknown>;
-  const { rows, cols, stride, segRows, ctCount, place, padClean, foreignClean, replicated } = j;
-  if (!isInt(rows, 1, 2 ** 31)) bad('rows');
-  if (!isInt(cols, 1, 2 ** 31)) bad('cols');
-  if ((rows as number) * (cols as number) > limits.maxCells) {
-    throw new CkksError('TOO_LARGE', `table has ${rows}×${cols} cells, above ${limits.maxCells}`);
-  }
-  if (!isInt(stride, 1, slots) || ((stride as number) & ((stride as number) - 1)) !== 0) {
-    bad('stride');
-  }
-  if (!isInt(segRows, 1, slots) || (segRows as number) > (stride as number)) bad('segRows');
-  if ((rows as number) > (segRows as number) && segRows !== slots) bad('segRows for long columns');
-  if (!isInt(ctCount, 1, limits.maxCiphertexts)) bad('ctCount');
-  if (typeof padClean !== 'boolean' || typeof foreignClean !== 'boolean') bad('flags');
-  if (typeof replicated !== 'boolean') bad('flags');
-  const segs = Math.ceil((rows as number) / (segRows as number));
-  if (!Array.isArray(place) || place.length !== cols) bad('place');
+  const h = layoutHeader(j, slots, limits);
+  const { place } = j;
+  if (!Array.isArray(place) || place.length !== h.cols) corrupt('place');
   const used = new Set<number>();
-  const out: Segment[][] = [];
-  for (const col of place as unknown[]) {
-    if (!Array.isArray(col) || col.length !== segs) bad('place column');
-    const segList: Segment[] = [];
-    (col as unknown[]).forEach((seg, s) => {
-      if (!Array.isArray(seg) || seg.length !== 2) bad('segment');
-      const [ct, offset] = seg as unknown[];
-      if (!isInt(ct, 0, (ctCount as number) - 1)) bad('segment ciphertext index');
-      if (!isInt(offset, 0, slots - 1)) bad('segment offset');
-      const n = Math.min(segRows as number, (rows as number) - s * (segRows as number));
-      if ((offset as number) + n > slots) bad('segment overflows its ciphertext');
-      for (let r = 0; r < n; r++) {
-        const key = (ct as number) * slots + (offset as number) + r;
-        if (used.has(key)) bad('two cells share a slot');
-        used.add(key);
-      }
-      segList.push({ ct: ct as number, offset: offset as number });
-    });
-    out.push(segList);
-  }
-  if (replicated) {
+  const out = place.map((col: unknown) => placeColumn(col, h, slots, used));
+  if (h.replicated) {
     // Every column alone in its ciphertext (its copies fill the rest of it).
-    const cts = out.map((col) => (col[0] as Segment).ct);
-    if (segs !== 1 || ctCount !== cols || new Set(cts).size !== cols) bad('replicated layout');
+    const cts = out.map((col) => first(col, 'segment').ct);
+    const segs = Math.ceil(h.rows / h.segRows);
+    if (segs !== 1 || h.ctCount !== h.cols || new Set(cts).size !== h.cols) {
+      corrupt('replicated layout');
+    }
   }
-  return {
-    rows: rows as number,
-    cols: cols as number,
-    slots,
-    stride: stride as number,
-    segRows: segRows as number,
-    place: out,
-    ctCount: ctCount as number,
-    padClean: padClean as boolean,
-    foreignClean: foreignClean as boolean,
-    replicated: replicated as boolean,
-  };
+  return { ...h, slots, place: out };
 }

@@ -6,6 +6,7 @@
 import type { Ciphertext } from 'node-seal';
 import { readContainer, sha256Hex, writeContainer, type Section } from './container.js';
 import type { CkksContext } from './context.js';
+import { at, first } from './checked.js';
 import { CkksError, requireArg } from './errors.js';
 import type { TradeKeys } from './keys.js';
 import { layoutFromJson, layoutToJson, type Layout } from './layout.js';
@@ -39,8 +40,7 @@ export function serializeResult(
     named.length > 0 && named.length <= MAX_OUTPUTS,
     `a result has 1..${MAX_OUTPUTS} outputs`,
   );
-  const first = (named[0] as [string, EncryptedTable])[1];
-  const keys = first.keys;
+  const keys = first(named, 'output')[1].keys;
   const sections: Section[] = [];
   const described = named.map(([name, table]) => {
     requireArg(name.length > 0 && name.length <= 128, 'output names must have 1..128 characters');
@@ -132,6 +132,109 @@ export interface LoadResultOptions {
   expectedSha256?: string;
 }
 
+/** The claimed value count, checked against the policy's cap. */
+function valueCountOf(h: Record<string, unknown>, maxValues: number): number {
+  const count = h.valueCount;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+    throw new CkksError('CORRUPT', 'missing or malformed value count');
+  }
+  if (count > maxValues) {
+    throw new CkksError(
+      'RESULT_TOO_LARGE',
+      `result claims ${count} values; the release policy allows at most ${maxValues}`,
+    );
+  }
+  return count;
+}
+
+/** One output of the plan: where its ciphertexts go. */
+interface PlannedOutput {
+  name: string;
+  transposed: boolean;
+  layout: Layout;
+}
+
+/** One described output, checked (name unique among `names`, layout within the caps). */
+function planOutput(
+  o: unknown,
+  names: Set<string>,
+  slots: number,
+  limits: { maxCiphertexts: number; maxCells: number },
+): PlannedOutput {
+  const d = o as { name?: unknown; transposed?: unknown; layout?: unknown } | null;
+  const name = d?.name;
+  if (typeof name !== 'string' || name.length === 0 || name.length > 128 || names.has(name)) {
+    throw new CkksError('CORRUPT', 'malformed or duplicate output name');
+  }
+  const transposed = d?.transposed;
+  if (typeof transposed !== 'boolean') throw new CkksError('CORRUPT', 'malformed output');
+  names.add(name);
+  const layout = layoutFromJson(d?.layout, slots, limits);
+  if (layout.ctCount > layout.rows * layout.cols) {
+    throw new CkksError('CORRUPT', 'an output has more ciphertexts than values');
+  }
+  return { name, transposed, layout };
+}
+
+/** The outputs the header describes, checked to hold `count` values in `ctCount` ciphertexts. */
+function planOutputs(
+  outs: unknown,
+  slots: number,
+  count: number,
+  ctCount: number,
+  maxValues: number,
+): PlannedOutput[] {
+  if (!Array.isArray(outs) || outs.length < 1 || outs.length > MAX_OUTPUTS) {
+    throw new CkksError('CORRUPT', 'malformed output list');
+  }
+  const names = new Set<string>();
+  const limits = { maxCiphertexts: ctCount, maxCells: maxValues };
+  const plan = outs.map((o: unknown) => planOutput(o, names, slots, limits));
+  const cells = plan.reduce((n, p) => n + p.layout.rows * p.layout.cols, 0);
+  if (cells !== count) {
+    throw new CkksError('CORRUPT', `result claims ${count} values but its layouts hold ${cells}`);
+  }
+  if (plan.reduce((n, p) => n + p.layout.ctCount, 0) !== ctCount) {
+    throw new CkksError('CORRUPT', 'ciphertext count does not match the layouts');
+  }
+  return plan;
+}
+
+/** Loads the ciphertexts of every planned output, in order. */
+function loadOutputs(
+  ctx: CkksContext,
+  plan: readonly PlannedOutput[],
+  sections: readonly Section[],
+): ResultOutput[] {
+  const outputs: ResultOutput[] = [];
+  const loaded: Ciphertext[] = [];
+  try {
+    let next = 0;
+    for (const p of plan) {
+      const cts: Ciphertext[] = [];
+      for (let i = 0; i < p.layout.ctCount; i++) {
+        const s = at(sections, next, 'section');
+        const ct = loadCiphertext(ctx, s.bytes, `ciphertext ${next}`);
+        loaded.push(ct);
+        cts.push(ct);
+        next++;
+      }
+      outputs.push({
+        name: p.name,
+        rows: p.transposed ? p.layout.cols : p.layout.rows,
+        cols: p.transposed ? p.layout.rows : p.layout.cols,
+        transposed: p.transposed,
+        layout: p.layout,
+        ciphertexts: cts,
+      });
+    }
+  } catch (e) {
+    free(...loaded);
+    throw e;
+  }
+  return outputs;
+}
+
 /**
  * Seller entry point: loads an untrusted result uploaded by a buyer. Checks size caps, envelope,
  * digest, that it targets this key set and preset, that the claimed value count is within
@@ -166,84 +269,14 @@ export async function loadResult(
       'this result was computed under another key set (wrong trade?)',
     );
   }
-  const count = h.valueCount;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
-    throw new CkksError('CORRUPT', 'missing or malformed value count');
-  }
-  if (count > options.maxValues) {
-    throw new CkksError(
-      'RESULT_TOO_LARGE',
-      `result claims ${count} values; the release policy allows at most ${options.maxValues}`,
-    );
-  }
+  const count = valueCountOf(h, options.maxValues);
   for (const s of parsed.sections) {
     if (s.kind !== 'ciphertext') {
       throw new CkksError('CORRUPT', `a result may carry only ciphertexts, found '${s.kind}'`);
     }
   }
-  const outs = h.outputs;
-  if (!Array.isArray(outs) || outs.length < 1 || outs.length > MAX_OUTPUTS) {
-    throw new CkksError('CORRUPT', 'malformed output list');
-  }
-  const names = new Set<string>();
-  const plan: { name: string; transposed: boolean; layout: Layout }[] = [];
-  let cells = 0;
-  let ctTotal = 0;
-  for (const o of outs as unknown[]) {
-    const d = o as { name?: unknown; transposed?: unknown; layout?: unknown };
-    if (
-      !o ||
-      typeof d.name !== 'string' ||
-      d.name.length === 0 ||
-      d.name.length > 128 ||
-      names.has(d.name)
-    ) {
-      throw new CkksError('CORRUPT', 'malformed or duplicate output name');
-    }
-    if (typeof d.transposed !== 'boolean') throw new CkksError('CORRUPT', 'malformed output');
-    names.add(d.name);
-    const layout = layoutFromJson(d.layout, ctx.slots, {
-      maxCiphertexts: parsed.sections.length,
-      maxCells: options.maxValues,
-    });
-    if (layout.ctCount > layout.rows * layout.cols) {
-      throw new CkksError('CORRUPT', 'an output has more ciphertexts than values');
-    }
-    cells += layout.rows * layout.cols;
-    ctTotal += layout.ctCount;
-    plan.push({ name: d.name, transposed: d.transposed, layout });
-  }
-  if (cells !== count) {
-    throw new CkksError('CORRUPT', `result claims ${count} values but its layouts hold ${cells}`);
-  }
-  if (ctTotal !== parsed.sections.length) {
-    throw new CkksError('CORRUPT', 'ciphertext count does not match the layouts');
-  }
-  const outputs: ResultOutput[] = [];
-  const loaded: Ciphertext[] = [];
-  try {
-    let next = 0;
-    for (const p of plan) {
-      const cts: Ciphertext[] = [];
-      for (let i = 0; i < p.layout.ctCount; i++) {
-        const s = parsed.sections[next] as Section;
-        const ct = loadCiphertext(ctx, s.bytes, `ciphertext ${next}`);
-        loaded.push(ct);
-        cts.push(ct);
-        next++;
-      }
-      outputs.push({
-        name: p.name,
-        rows: p.transposed ? p.layout.cols : p.layout.rows,
-        cols: p.transposed ? p.layout.rows : p.layout.cols,
-        transposed: p.transposed,
-        layout: p.layout,
-        ciphertexts: cts,
-      });
-    }
-  } catch (e) {
-    free(...loaded);
-    throw e;
-  }
+  const n = parsed.sections.length;
+  const plan = planOutputs(h.outputs, ctx.slots, count, n, options.maxValues);
+  const outputs = loadOutputs(ctx, plan, parsed.sections);
   return new EncryptedResult(ctx, keys.keyId, outputs, sha256Hex(bytes));
 }

@@ -12,13 +12,14 @@
  * and cannot weaken this. See docs/ckks.md for what B is and what s gives.
  */
 import { randomBytes } from 'node:crypto';
-import type { Ciphertext } from 'node-seal';
+import type { Ciphertext, Plaintext } from 'node-seal';
+import { at } from './checked.js';
 import type { CkksContext } from './context.js';
 import { CkksError, requireArg } from './errors.js';
 import type { TradeKeys } from './keys.js';
 import { cellSlot, type Layout } from './layout.js';
-import type { EncryptedResult } from './result.js';
-import { sealCall } from './seal.js';
+import type { EncryptedResult, ResultOutput } from './result.js';
+import { owned, sealCall } from './seal.js';
 
 /** How the seller releases results. */
 export interface ReleasePolicy {
@@ -94,20 +95,8 @@ function roundTo(x: number, decimals: number): number {
   return Object.is(r, -0) ? 0 : r;
 }
 
-/**
- * Seller entry point: releases a loaded result under `policy`. Refuses results with more values
- * than `policy.maxValues` (RESULT_TOO_LARGE) or with a decrypted value beyond `maxAbsValue`
- * (VALUE_OUT_OF_RANGE: garbage, overflow, or a crafted ciphertext). Adds Gaussian flooding noise
- * and rounds to `policy.decimals`. Only the cells the layouts declare are read; other slots (which
- * may hold partial sums of raw data) are never released.
- */
-export function safeDecrypt(
-  result: EncryptedResult,
-  keys: TradeKeys,
-  policy: ReleasePolicy,
-): SafeRelease {
-  result.assertLive();
-  keys.assertLive();
+/** Checks the policy's numbers; returns the statistical security bits (default 30). */
+function checkPolicy(policy: ReleasePolicy): number {
   requireArg(
     Number.isInteger(policy.maxValues) && policy.maxValues > 0,
     'maxValues must be a positive integer',
@@ -127,6 +116,80 @@ export function safeDecrypt(
     Number.isFinite(bits) && bits >= 0 && bits <= 128,
     'statisticalSecurityBits must be 0..128',
   );
+  return bits;
+}
+
+/** What releasing one output needs besides the output itself. */
+interface ReleaseContext {
+  ctx: CkksContext;
+  keys: TradeKeys;
+  pt: Plaintext;
+  policy: ReleasePolicy;
+  /** Values released in total (Q). */
+  valueCount: number;
+  bits: number;
+  limit: number;
+  uniform: () => number;
+}
+
+/** Decrypts, range-checks, floods and rounds the declared cells of one output. */
+function releaseOutput(
+  out: ResultOutput,
+  r: ReleaseContext,
+): { logical: number[][]; bound: number; sigma: number } {
+  const { ctx, keys, pt, policy, limit, uniform } = r;
+  const decoded = out.ciphertexts.map((ct) => {
+    sealCall(
+      'decrypt',
+      () => {
+        keys.decryptor.decrypt(ct, pt);
+      },
+      'INVALID_CIPHERTEXT',
+    );
+    return ctx.decode(pt);
+  });
+  const bound =
+    policy.noiseBound ?? Math.max(...out.ciphertexts.map((ct) => estimateNoise(ctx, ct)));
+  const sigma = floodingSigma(bound, r.valueCount, r.bits);
+  const L: Layout = out.layout;
+  const phys: number[][] = [];
+  for (let i = 0; i < L.rows; i++) {
+    const row: number[] = [];
+    for (let j = 0; j < L.cols; j++) {
+      const { ct, slot } = cellSlot(L, i, j);
+      const v = at(decoded, ct, 'decoded ciphertext')[slot] ?? NaN;
+      if (!Number.isFinite(v) || Math.abs(v) > limit) {
+        throw new CkksError(
+          'VALUE_OUT_OF_RANGE',
+          `a decrypted value of output '${out.name}' exceeds ±${limit}: the result is garbage ` +
+            '(overflow, wrong key) or crafted; nothing is released',
+        );
+      }
+      row.push(roundTo(v + (sigma > 0 ? sigma * gaussian(uniform) : 0), policy.decimals));
+    }
+    phys.push(row);
+  }
+  const logical = out.transposed
+    ? Array.from({ length: L.cols }, (_, i) => phys.map((row) => row[i] ?? NaN))
+    : phys;
+  return { logical, bound, sigma };
+}
+
+/**
+ * Seller entry point: releases a loaded result under `policy`. Refuses results with more values
+ * than `policy.maxValues` (RESULT_TOO_LARGE) or with a decrypted value beyond `maxAbsValue`
+ * (VALUE_OUT_OF_RANGE: garbage, overflow, or a crafted ciphertext). Adds Gaussian flooding noise
+ * and rounds to `policy.decimals`. Only the cells the layouts declare are read; other slots (which
+ * may hold partial sums of raw data) are never released.
+ */
+export function safeDecrypt(
+  result: EncryptedResult,
+  keys: TradeKeys,
+  policy: ReleasePolicy,
+): SafeRelease {
+  result.assertLive();
+  keys.assertLive();
+  const bits = checkPolicy(policy);
   if (result.keyId !== keys.keyId)
     throw new CkksError('KEY_MISMATCH', 'result is for another key set');
   if (result.valueCount > policy.maxValues) {
@@ -136,51 +199,27 @@ export function safeDecrypt(
     );
   }
   const ctx = keys.ctx;
-  const limit = policy.maxAbsValue ?? 2 ** (ctx.preset.headroomBits - 1);
-  const uniform = policy.random ?? cryptoUniform;
-  const Q = result.valueCount;
+  using pt = owned(new ctx.seal.Plaintext());
+  const release: ReleaseContext = {
+    ctx,
+    keys,
+    pt,
+    policy,
+    valueCount: result.valueCount,
+    bits,
+    limit: policy.maxAbsValue ?? 2 ** (ctx.preset.headroomBits - 1),
+    uniform: policy.random ?? cryptoUniform,
+  };
   const outputs: Record<string, number[][]> = {};
   const values: number[] = [];
   let sigmaMax = 0;
   let boundMax = 0;
-  const pt = new ctx.seal.Plaintext();
-  try {
-    for (const out of result.outputs) {
-      const decoded = out.ciphertexts.map((ct) => {
-        sealCall('decrypt', () => keys.decryptor.decrypt(ct, pt), 'INVALID_CIPHERTEXT');
-        return ctx.decode(pt);
-      });
-      const bound =
-        policy.noiseBound ?? Math.max(...out.ciphertexts.map((ct) => estimateNoise(ctx, ct)));
-      const sigma = floodingSigma(bound, Q, bits);
-      boundMax = Math.max(boundMax, bound);
-      sigmaMax = Math.max(sigmaMax, sigma);
-      const L: Layout = out.layout;
-      const phys: number[][] = [];
-      for (let i = 0; i < L.rows; i++) {
-        const row: number[] = [];
-        for (let j = 0; j < L.cols; j++) {
-          const { ct, slot } = cellSlot(L, i, j);
-          const v = (decoded[ct] as Float64Array)[slot] as number;
-          if (!Number.isFinite(v) || Math.abs(v) > limit) {
-            throw new CkksError(
-              'VALUE_OUT_OF_RANGE',
-              `a decrypted value of output '${out.name}' exceeds ±${limit}: the result is garbage ` +
-                '(overflow, wrong key) or crafted; nothing is released',
-            );
-          }
-          row.push(roundTo(v + (sigma > 0 ? sigma * gaussian(uniform) : 0), policy.decimals));
-        }
-        phys.push(row);
-      }
-      const logical = out.transposed
-        ? Array.from({ length: L.cols }, (_, i) => phys.map((r) => r[i] as number))
-        : phys;
-      outputs[out.name] = logical;
-      for (const r of logical) values.push(...r);
-    }
-  } finally {
-    pt.delete();
+  for (const out of result.outputs) {
+    const { logical, bound, sigma } = releaseOutput(out, release);
+    boundMax = Math.max(boundMax, bound);
+    sigmaMax = Math.max(sigmaMax, sigma);
+    outputs[out.name] = logical;
+    for (const r of logical) values.push(...r);
   }
   const effective =
     sigmaMax === 0

@@ -79,7 +79,7 @@ export function wasmHeapBytes(): number {
 /** Extracts SEAL's message from a thrown C++ exception (WebAssembly.Exception) or Error. */
 export function sealMessage(e: unknown): string {
   if (e && typeof e === 'object' && 'message' in e) {
-    const m = (e as { message: unknown }).message;
+    const m = e.message;
     if (Array.isArray(m)) return m.filter((x) => typeof x === 'string').join(': ');
     if (typeof m === 'string') return m;
   }
@@ -105,4 +105,38 @@ export interface Deletable {
 /** Deletes every argument that is defined and not yet deleted. */
 export function free(...objects: (Deletable | undefined | null)[]): void {
   for (const o of objects) if (o && !o.isDeleted()) o.delete();
+}
+
+/**
+ * Makes a SEAL object usable with `using`: it is deleted at the end of the enclosing block,
+ * also when the block throws (`using pt = owned(ctx.encode(...))`).
+ */
+export function owned<T extends Deletable>(o: T): T & Disposable {
+  return Object.assign(o, {
+    [Symbol.dispose]: () => {
+      free(o);
+    },
+  });
+}
+
+/** Anything SEAL can load from serialized bytes. */
+interface Loadable<C> {
+  loadFromArray(context: C, bytes: Uint8Array): void;
+}
+
+/** Loads `bytes` into `target`, converting SEAL exceptions into a CkksError (default CORRUPT). */
+export function sealLoad<C>(
+  what: string,
+  target: Loadable<C>,
+  context: C,
+  bytes: Uint8Array,
+  code: CkksErrorCode = 'CORRUPT',
+): void {
+  sealCall(
+    what,
+    () => {
+      target.loadFromArray(context, bytes);
+    },
+    code,
+  );
 }

@@ -34,7 +34,10 @@ function deriveKey(passphrase: string, salt: Buffer, params: ScryptParams): Prom
       salt,
       32,
       { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r + 2 ** 20 },
-      (err, key) => (err ? reject(err) : resolve(key)),
+      (err, key) => {
+        if (err) reject(err);
+        else resolve(key);
+      },
     );
   });
 }
@@ -88,13 +91,77 @@ export async function sealSecretKey(
   }
 }
 
-/**
- * Seller entry point: opens a key sealed by {@link sealSecretKey}. Evaluation keys are
- * regenerated on demand (`keys.evaluation`).
- * @throws CkksError BAD_PASSPHRASE (wrong passphrase or tampered data), BAD_MAGIC, CORRUPT, ...
- */
-export async function openSecretKey(bytes: Uint8Array, passphrase: string): Promise<TradeKeys> {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** The checked JSON header of a protected key. */
+interface ProtectedHeader {
+  kdf: ScryptParams;
+  salt: Buffer;
+  iv: Buffer;
+  preset: keyof typeof PRESETS;
+  presetId: unknown;
+  keyId: string;
+  galoisSteps: number[];
+}
+
+const isIntIn = (x: unknown, lo: number, hi: number): x is number =>
+  typeof x === 'number' && Number.isInteger(x) && x >= lo && x <= hi;
+
+/** The scrypt parameters and salt of a header's `kdf` entry, if well-formed. */
+function scryptOf(kdf: unknown): { params: ScryptParams; salt: string } | undefined {
+  const k = kdf as { name?: unknown; N?: unknown; r?: unknown; p?: unknown; salt?: unknown } | null;
+  if (
+    k?.name !== 'scrypt' ||
+    !isIntIn(k.N, 2 ** 10, 2 ** 20) ||
+    !isIntIn(k.r, 1, 32) ||
+    !isIntIn(k.p, 1, 16) ||
+    typeof k.salt !== 'string'
+  ) {
+    return undefined;
+  }
+  return { params: { N: k.N, r: k.r, p: k.p }, salt: k.salt };
+}
+
+/** The IV of a header's `cipher` entry, if it names AES-256-GCM. */
+function gcmIvOf(cipher: unknown): string | undefined {
+  const c = cipher as { name?: unknown; iv?: unknown } | null;
+  return c?.name === 'aes-256-gcm' && typeof c.iv === 'string' ? c.iv : undefined;
+}
+
+/** Checks the header fields; throws CORRUPT on anything unexpected. */
+function checkHeader(h: Record<string, unknown>): ProtectedHeader {
+  const scryptInfo = scryptOf(h.kdf);
+  const ivText = gcmIvOf(h.cipher);
+  const { preset, keyId, galoisSteps } = h;
+  if (
+    !scryptInfo ||
+    ivText === undefined ||
+    typeof preset !== 'string' ||
+    !Object.prototype.hasOwnProperty.call(PRESETS, preset) ||
+    typeof keyId !== 'string' ||
+    !Array.isArray(galoisSteps)
+  ) {
+    throw new CkksError('CORRUPT', 'protected key header is malformed');
+  }
+  const salt = Buffer.from(scryptInfo.salt, 'base64');
+  const iv = Buffer.from(ivText, 'base64');
+  if (salt.length !== 16 || iv.length !== 12) throw new CkksError('CORRUPT', 'bad salt or IV');
+  return {
+    kdf: scryptInfo.params,
+    salt,
+    iv,
+    preset: preset as keyof typeof PRESETS,
+    presetId: h.presetId,
+    keyId,
+    galoisSteps: galoisSteps as number[],
+  };
+}
+
+/** Splits a protected key into its checked header, the authenticated prefix, body and tag. */
+function splitProtected(buf: Buffer): {
+  header: ProtectedHeader;
+  aad: Buffer;
+  body: Buffer;
+  tag: Buffer;
+} {
   const fixed = MAGIC.length + 6;
   if (buf.length < fixed || !buf.subarray(0, MAGIC.length).equals(MAGIC)) {
     throw new CkksError('BAD_MAGIC', 'not a protected CKKS secret key');
@@ -111,45 +178,21 @@ export async function openSecretKey(bytes: Uint8Array, passphrase: string): Prom
   } catch (e) {
     throw new CkksError('CORRUPT', 'protected key header is not JSON', { cause: e });
   }
-  const kdf = h.kdf as
-    { name?: unknown; N?: unknown; r?: unknown; p?: unknown; salt?: unknown } | undefined;
-  const cipherInfo = h.cipher as { name?: unknown; iv?: unknown } | undefined;
-  const ok =
-    kdf?.name === 'scrypt' &&
-    Number.isInteger(kdf.N) &&
-    (kdf.N as number) >= 2 ** 10 &&
-    (kdf.N as number) <= 2 ** 20 &&
-    Number.isInteger(kdf.r) &&
-    (kdf.r as number) >= 1 &&
-    (kdf.r as number) <= 32 &&
-    Number.isInteger(kdf.p) &&
-    (kdf.p as number) >= 1 &&
-    (kdf.p as number) <= 16 &&
-    typeof kdf.salt === 'string' &&
-    cipherInfo?.name === 'aes-256-gcm' &&
-    typeof cipherInfo.iv === 'string' &&
-    typeof h.preset === 'string' &&
-    Object.prototype.hasOwnProperty.call(PRESETS, h.preset) &&
-    typeof h.keyId === 'string' &&
-    Array.isArray(h.galoisSteps);
-  if (!ok) throw new CkksError('CORRUPT', 'protected key header is malformed');
-  const aad = buf.subarray(0, fixed + headerLen);
-  const body = buf.subarray(fixed + headerLen, buf.length - 16);
-  const tag = buf.subarray(buf.length - 16);
-  const salt = Buffer.from(kdf.salt as string, 'base64');
-  const iv = Buffer.from(cipherInfo.iv as string, 'base64');
-  if (salt.length !== 16 || iv.length !== 12) throw new CkksError('CORRUPT', 'bad salt or IV');
-  const key = await deriveKey(passphrase, salt, {
-    N: kdf.N as number,
-    r: kdf.r as number,
-    p: kdf.p as number,
-  });
-  let plain: Buffer;
+  return {
+    header: checkHeader(h),
+    aad: buf.subarray(0, fixed + headerLen),
+    body: buf.subarray(fixed + headerLen, buf.length - 16),
+    tag: buf.subarray(buf.length - 16),
+  };
+}
+
+/** AES-256-GCM decryption; BAD_PASSPHRASE if authentication fails. Wipes `key`. */
+function decryptBody(key: Buffer, iv: Buffer, aad: Buffer, body: Buffer, tag: Buffer): Buffer {
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
-    plain = Buffer.concat([decipher.update(body), decipher.final()]);
+    return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch (e) {
     throw new CkksError('BAD_PASSPHRASE', 'wrong passphrase, or the protected key was altered', {
       cause: e,
@@ -157,22 +200,39 @@ export async function openSecretKey(bytes: Uint8Array, passphrase: string): Prom
   } finally {
     key.fill(0);
   }
+}
+
+/** Rebuilds the key set from the decrypted content (secret key, then public key). */
+async function restoreKeys(plain: Buffer, header: ProtectedHeader): Promise<TradeKeys> {
+  const skLen = plain.readUInt32BE(0);
+  if (4 + skLen > plain.length)
+    throw new CkksError('CORRUPT', 'protected key content is malformed');
+  const preset = PRESETS[header.preset];
+  if (header.presetId !== preset.id) throw new CkksError('CORRUPT', 'preset id does not match');
+  const ctx = await CkksContext.forPreset(preset);
+  const sk = new Uint8Array(plain.subarray(4, 4 + skLen));
+  const pk = new Uint8Array(plain.subarray(4 + skLen));
+  const keys = TradeKeys.restore(ctx, sk, pk.slice(), header.galoisSteps);
+  sk.fill(0);
+  if (keys.keyId !== header.keyId) {
+    keys.dispose();
+    throw new CkksError('CORRUPT', 'key id does not match the stored key');
+  }
+  return keys;
+}
+
+/**
+ * Seller entry point: opens a key sealed by {@link sealSecretKey}. Evaluation keys are
+ * regenerated on demand (`keys.evaluation`).
+ * @throws CkksError BAD_PASSPHRASE (wrong passphrase or tampered data), BAD_MAGIC, CORRUPT, ...
+ */
+export async function openSecretKey(bytes: Uint8Array, passphrase: string): Promise<TradeKeys> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { header, aad, body, tag } = splitProtected(buf);
+  const key = await deriveKey(passphrase, header.salt, header.kdf);
+  const plain = decryptBody(key, header.iv, aad, body, tag);
   try {
-    const skLen = plain.readUInt32BE(0);
-    if (4 + skLen > plain.length)
-      throw new CkksError('CORRUPT', 'protected key content is malformed');
-    const preset = PRESETS[h.preset as keyof typeof PRESETS];
-    if (h.presetId !== preset.id) throw new CkksError('CORRUPT', 'preset id does not match');
-    const ctx = await CkksContext.forPreset(preset);
-    const sk = new Uint8Array(plain.subarray(4, 4 + skLen));
-    const pk = new Uint8Array(plain.subarray(4 + skLen));
-    const keys = TradeKeys.restore(ctx, sk, pk.slice(), h.galoisSteps as number[]);
-    sk.fill(0);
-    if (keys.keyId !== h.keyId) {
-      keys.dispose();
-      throw new CkksError('CORRUPT', 'key id does not match the stored key');
-    }
-    return keys;
+    return await restoreKeys(plain, header);
   } finally {
     plain.fill(0);
   }

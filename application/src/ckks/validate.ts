@@ -7,7 +7,7 @@ import { checkSealObject } from './container.js';
 import { CkksContext } from './context.js';
 import { CkksError } from './errors.js';
 import { PRESETS, type Preset } from './presets.js';
-import { sealCall } from './seal.js';
+import { sealLoad } from './seal.js';
 
 /** Max bytes of a serialized ciphertext at the first level. */
 export function maxCiphertextBytes(p: Preset): number {
@@ -62,11 +62,7 @@ export function loadCiphertext(ctx: CkksContext, bytes: Uint8Array, what: string
   checkSealObject(bytes, what, maxCiphertextBytes(ctx.preset));
   const ct = new ctx.seal.Ciphertext();
   try {
-    sealCall(
-      `${what} rejected by SEAL`,
-      () => ct.loadFromArray(ctx.context, bytes),
-      'INVALID_CIPHERTEXT',
-    );
+    sealLoad(`${what} rejected by SEAL`, ct, ctx.context, bytes, 'INVALID_CIPHERTEXT');
     const bad = (why: string): never => {
       throw new CkksError('INVALID_CIPHERTEXT', `${what}: ${why}`);
     };

@@ -11,7 +11,7 @@ import {
   type TradeKeys,
 } from '../../../src/ckks/index.js';
 import { readContainer, writeContainer, type Section } from '../../../src/ckks/container.js';
-import { expectClose, expectCode, keysFor, plain, randomMatrix } from './helpers.js';
+import { at, expectClose, expectCode, keysFor, plain, randomMatrix } from './helpers.js';
 
 const LIMITS = { maxBytes: 2 ** 30, maxUncompressedBytes: 2 ** 30 };
 
@@ -85,7 +85,7 @@ describe('ckks bundle format', function () {
   it('rejects corrupted, truncated, oversized and mislabelled bytes before SEAL sees them', async () => {
     const flip = (i: number) => {
       const c = bundle.bytes.slice();
-      c[i] = (c[i] as number) ^ 0x40;
+      c[i] = at(c, i) ^ 0x40;
       return c;
     };
     await expectCode(() => loadBundle(flip(bundle.bytes.length - 100)), 'DIGEST_MISMATCH');
@@ -197,7 +197,7 @@ describe('ckks bundle format', function () {
   });
 
   it('rejects invalid SEAL objects and ciphertexts of other parameters', async () => {
-    const lastCt = (s: Section[]) => s[s.length - 1] as Section;
+    const lastCt = (s: Section[]) => at(s, s.length - 1);
     // Garbage polynomial data (values above the modulus): SEAL's validity check refuses it.
     await expectCode(
       () =>
@@ -225,9 +225,10 @@ describe('ckks bundle format', function () {
     const t = encryptTable(other, [[1]]);
     const foreign = serializeBundle(t);
     t.dispose();
-    const foreignCt = readContainer(foreign.bytes, 'B', LIMITS).sections.find(
-      (s) => s.kind === 'ciphertext',
-    ) as Section;
+    const foreignCt = at(
+      readContainer(foreign.bytes, 'B', LIMITS).sections.filter((s) => s.kind === 'ciphertext'),
+      0,
+    );
     await expectCode(
       () => loadBundle(forge(bundle.bytes, (_h, s) => (lastCt(s).bytes = foreignCt.bytes.slice()))),
       'INVALID_CIPHERTEXT',
@@ -236,9 +237,7 @@ describe('ckks bundle format', function () {
     const again = await createTradeKeys('n4096-d1', { galoisSteps: [1] });
     await expectCode(
       () =>
-        loadBundle(
-          forge(bundle.bytes, (_h, s) => ((s[0] as Section).bytes = again.publicKeyBytes.slice())),
-        ),
+        loadBundle(forge(bundle.bytes, (_h, s) => (at(s, 0).bytes = again.publicKeyBytes.slice()))),
       'KEY_MISMATCH',
     );
     again.dispose();

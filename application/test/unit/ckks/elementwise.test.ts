@@ -11,7 +11,7 @@ import {
   type EncryptedTable,
   type TradeKeys,
 } from '../../../src/ckks/index.js';
-import { check, keysFor, plain, randomMatrix } from './helpers.js';
+import { at, cell, check, keysFor, plain, randomMatrix } from './helpers.js';
 
 const TOL = 1e-6;
 
@@ -150,21 +150,21 @@ describe('ckks elementwise operations', function () {
       check(
         A.add(row),
         keys,
-        plain.map(a, (v, _i, j) => v + (row[j] as number)),
+        plain.map(a, (v, _i, j) => v + at(row, j)),
         TOL,
         'A + row',
       );
       check(
         A.mul([row]),
         keys,
-        plain.map(a, (v, _i, j) => v * (row[j] as number)),
+        plain.map(a, (v, _i, j) => v * at(row, j)),
         TOL,
         'A × [row]',
       );
       check(
         A.sub(colv.map((v) => [v])),
         keys,
-        plain.map(a, (v, i) => v - (colv[i] as number)),
+        plain.map(a, (v, i) => v - at(colv, i)),
         TOL,
         'A − column',
       );
@@ -172,14 +172,14 @@ describe('ckks elementwise operations', function () {
       check(
         A.mul(C),
         keys,
-        plain.map(a, (v, i) => v * ((a[i] as number[])[1] as number)),
+        plain.map(a, (v, i) => v * cell(a, i, 1)),
         TOL,
         'A × col',
       );
       check(
         C.sub(A),
         keys,
-        plain.map(a, (v, i) => ((a[i] as number[])[1] as number) - v),
+        plain.map(a, (v, i) => cell(a, i, 1) - v),
         TOL,
         'col − A',
       );
@@ -187,12 +187,12 @@ describe('ckks elementwise operations', function () {
       check(
         A.add(R),
         keys,
-        plain.map(a, (v, _i, j) => v + ((a[3] as number[])[j] as number)),
+        plain.map(a, (v, _i, j) => v + cell(a, 3, j)),
         TOL,
         'A + row(3)',
       );
       const s = A.cell(2, 2);
-      const c22 = (a[2] as number[])[2] as number;
+      const c22 = cell(a, 2, 2);
       check(
         A.mul(s),
         keys,
@@ -207,11 +207,11 @@ describe('ckks elementwise operations', function () {
         TOL,
         'cell − A',
       );
-      check(R.add(s), keys, [(a[3] as number[]).map((v) => v + c22)], TOL, 'row + cell');
+      check(R.add(s), keys, [at(a, 3).map((v) => v + c22)], TOL, 'row + cell');
       check(
         s.mul(C),
         keys,
-        a.map((r) => [(r[1] as number) * c22]),
+        a.map((r) => [at(r, 1) * c22]),
         TOL,
         'cell × col',
       );
@@ -343,12 +343,12 @@ describe('ckks elementwise operations', function () {
       check(
         A.mul(c),
         k,
-        plain.map(a, (v, i) => v * ((a[i] as number[])[1] as number)),
+        plain.map(a, (v, i) => v * cell(a, i, 1)),
         1e-3,
         'A × col',
       );
       c.dispose();
-      expect(decryptTable(A, k)[2499]?.[1]).to.be.closeTo((a[2499] as number[])[1] as number, 1e-3);
+      expect(decryptTable(A, k)[2499]?.[1]).to.be.closeTo(cell(a, 2499, 1), 1e-3);
     } finally {
       A.dispose();
       B.dispose();

@@ -55,22 +55,32 @@ export function randomMatrix(
   );
 }
 
+/** `xs[i]`, failing the test if it is missing (for indices the test itself computed). */
+export function at<T>(xs: ArrayLike<T>, i: number): T {
+  const v = xs[i];
+  if (v === undefined) throw new Error(`index ${i} is out of range (length ${xs.length})`);
+  return v;
+}
+
+/** `m[i][j]`, failing the test if it is missing. */
+export function cell(m: ArrayLike<ArrayLike<number>>, i: number, j: number): number {
+  return at(at(m, i), j);
+}
+
 export const plain = {
   map: (a: number[][], f: (v: number, i: number, j: number) => number) =>
     a.map((row, i) => row.map((v, j) => f(v, i, j))),
   zip: (a: number[][], b: number[][], f: (x: number, y: number) => number) =>
-    a.map((row, i) => row.map((v, j) => f(v, (b[i] as number[])[j] as number))),
+    a.map((row, i) => row.map((v, j) => f(v, cell(b, i, j)))),
   transpose: (a: number[][]) =>
-    Array.from({ length: (a[0] as number[]).length }, (_, j) => a.map((r) => r[j] as number)),
+    Array.from({ length: at(a, 0).length }, (_, j) => a.map((r) => at(r, j))),
   sum0: (a: number[][]) => [
-    Array.from({ length: (a[0] as number[]).length }, (_, j) =>
-      a.reduce((s, r) => s + (r[j] as number), 0),
-    ),
+    Array.from({ length: at(a, 0).length }, (_, j) => a.reduce((s, r) => s + at(r, j), 0)),
   ],
   sum1: (a: number[][]) => a.map((r) => [r.reduce((s, v) => s + v, 0)]),
   sum: (a: number[][]) => [[a.flat().reduce((s, v) => s + v, 0)]],
   matvec: (a: number[][], w: number[]) =>
-    a.map((r) => [r.reduce((s, v, j) => s + v * (w[j] as number), 0)]),
+    a.map((r) => [r.reduce((s, v, j) => s + v * at(w, j), 0)]),
 };
 
 /** Asserts two matrices have the same shape and entries within `tol` (absolute). */
@@ -83,10 +93,10 @@ export function expectClose(
   expect(actual.length, `${what} rows`).to.equal(expected.length);
   let worst = 0;
   actual.forEach((row, i) => {
-    const e = expected[i] as number[];
+    const e = at(expected, i);
     expect(row.length, `${what} cols of row ${i}`).to.equal(e.length);
     row.forEach((v, j) => {
-      worst = Math.max(worst, Math.abs(v - (e[j] as number)));
+      worst = Math.max(worst, Math.abs(v - at(e, j)));
     });
   });
   expect(worst, `${what} max abs error`).to.be.at.most(tol);
@@ -101,10 +111,7 @@ export function check(
   what = '',
 ): void {
   try {
-    expect(t.shape(), `${what} shape`).to.deep.equal([
-      expected.length,
-      (expected[0] as number[]).length,
-    ]);
+    expect(t.shape(), `${what} shape`).to.deep.equal([expected.length, at(expected, 0).length]);
     expectClose(decryptTable(t, keys), expected, tol, what);
   } finally {
     t.dispose();

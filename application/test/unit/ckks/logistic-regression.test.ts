@@ -14,7 +14,7 @@ import {
   tidy,
   type TradeKeys,
 } from '../../../src/ckks/index.js';
-import { keysFor, rng } from './helpers.js';
+import { at, keysFor, rng } from './helpers.js';
 
 describe('ckks logistic regression epoch', function () {
   let keys: TradeKeys;
@@ -29,11 +29,11 @@ describe('ckks logistic regression epoch', function () {
     const trueW = [1, -0.5, 0.8, 0];
     const X = Array.from({ length: n }, () => Array.from({ length: d }, () => 2 * r() - 1));
     const y = X.map((row) =>
-      row.reduce((s, v, j) => s + v * (trueW[j] as number), 0) + 0.3 * (r() - 0.5) > 0 ? 1 : 0,
+      row.reduce((s, v, j) => s + v * at(trueW, j), 0) + 0.3 * (r() - 0.5) > 0 ? 1 : 0,
     );
     const table = encryptTable(
       keys,
-      X.map((row, i) => [...row, y[i] as number]),
+      X.map((row, i) => [...row, at(y, i)]),
       ['f0', 'f1', 'f2', 'f3', 'label'],
     );
     const w0 = [0.1, -0.1, 0.05, 0];
@@ -44,12 +44,12 @@ describe('ckks logistic regression epoch', function () {
     const gw = new Array<number>(d).fill(0);
     let gb = 0;
     X.forEach((row, i) => {
-      const z = row.reduce((s, v, j) => s + v * (w0[j] as number), b0);
-      const res = polyvalPlain(SIGMOID_THESIS, z) - (y[i] as number);
-      row.forEach((v, j) => (gw[j] = (gw[j] as number) + v * res));
+      const z = row.reduce((s, v, j) => s + v * at(w0, j), b0);
+      const res = polyvalPlain(SIGMOID_THESIS, z) - at(y, i);
+      row.forEach((v, j) => (gw[j] = at(gw, j) + v * res));
       gb += res;
     });
-    const w1 = w0.map((w, j) => w - (lr / n) * (gw[j] as number));
+    const w1 = w0.map((w, j) => w - (lr / n) * at(gw, j));
     const b1 = b0 - (lr / n) * gb;
 
     // Encrypted epoch: the buyer's code.
@@ -68,12 +68,10 @@ describe('ckks logistic regression epoch', function () {
       expect(w1e.shape()).to.deep.equal([d, 1]);
       expect(b1e.shape()).to.deep.equal([1, 1]);
       expect(w1e.level).to.equal(4);
-      decryptTable(w1e, keys).forEach((row, j) =>
-        expect(row[0]).to.be.closeTo(w1[j] as number, 1e-4),
-      );
+      decryptTable(w1e, keys).forEach((row, j) => expect(row[0]).to.be.closeTo(at(w1, j), 1e-4));
       expect(decryptTable(b1e, keys)[0]?.[0]).to.be.closeTo(b1, 1e-4);
       // The gradient points the right way: the loss decreases along it.
-      expect(w1[0] as number).to.be.greaterThan(w0[0] as number);
+      expect(w1[0]).to.be.greaterThan(at(w0, 0));
     } finally {
       for (const t of [table, Xe, ye, z, p, res, gwe, gbe, w1e, b1e]) t.dispose();
     }

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { encryptTable, matmulPlain, type TradeKeys } from '../../../src/ckks/index.js';
-import { check, expectCode, keysFor, plain, randomMatrix } from './helpers.js';
+import { at, cell, check, expectCode, keysFor, plain, randomMatrix } from './helpers.js';
 
 describe('ckks reductions, products and views', function () {
   let keys: TradeKeys;
@@ -65,36 +65,36 @@ describe('ckks reductions, products and views', function () {
     try {
       expect(A.shape()).to.deep.equal([30, 5]);
       expect(A.dim()).to.deep.equal([30, 5]);
-      check(A.row(7), keys, [a[7] as number[]], 1e-8, 'row');
+      check(A.row(7), keys, [at(a, 7)], 1e-8, 'row');
       check(
         A.col('c'),
         keys,
-        a.map((r) => [r[2] as number]),
+        a.map((r) => [at(r, 2)]),
         1e-8,
         'col by name',
       );
       check(
         A.column(4),
         keys,
-        a.map((r) => [r[4] as number]),
+        a.map((r) => [at(r, 4)]),
         1e-8,
         'col by index',
       );
-      check(A.cell(29, 'e'), keys, [[(a[29] as number[])[4] as number]], 1e-8, 'cell');
+      check(A.cell(29, 'e'), keys, [[cell(a, 29, 4)]], 1e-8, 'cell');
       check(
         A.select(['e', 'a']),
         keys,
-        a.map((r) => [r[4] as number, r[0] as number]),
+        a.map((r) => [at(r, 4), at(r, 0)]),
         1e-8,
         'select',
       );
       const T = A.transpose();
       expect(T.shape()).to.deep.equal([5, 30]);
-      check(T.row(1), keys, [a.map((r) => r[1] as number)], 1e-8, 't().row');
+      check(T.row(1), keys, [a.map((r) => at(r, 1))], 1e-8, 't().row');
       check(
         T.col(3),
         keys,
-        (a[3] as number[]).map((v) => [v]),
+        at(a, 3).map((v) => [v]),
         1e-8,
         't().col',
       );
@@ -104,19 +104,13 @@ describe('ckks reductions, products and views', function () {
       check(
         S.sum(1),
         keys,
-        a.map((r) => [(r[1] as number) + (r[3] as number)]),
+        a.map((r) => [at(r, 1) + at(r, 3)]),
         1e-5,
         'view sum(1)',
       );
-      check(
-        S.sum(),
-        keys,
-        [[a.reduce((s, r) => s + (r[1] as number) + (r[3] as number), 0)]],
-        1e-5,
-        'view sum',
-      );
+      check(S.sum(), keys, [[a.reduce((s, r) => s + at(r, 1) + at(r, 3), 0)]], 1e-5, 'view sum');
       const R = A.row(4);
-      check(R.sum(), keys, [[(a[4] as number[]).reduce((s, v) => s + v, 0)]], 1e-6, 'row sum');
+      check(R.sum(), keys, [[at(a, 4).reduce((s, v) => s + v, 0)]], 1e-6, 'row sum');
       for (const t of [T, S, R]) t.dispose();
     } finally {
       A.dispose();
@@ -139,26 +133,20 @@ describe('ckks reductions, products and views', function () {
       check(
         A.matmul(W),
         keys,
-        a.map((r) =>
-          [0, 1].map((q) => r.reduce((s, v, j) => s + v * ((W[j] as number[])[q] as number), 0)),
-        ),
+        a.map((r) => [0, 1].map((q) => r.reduce((s, v, j) => s + v * cell(W, j, q), 0))),
         1e-5,
         'X·W',
       );
       const v = A.col(0);
-      const xtv = plain.transpose(
-        plain.sum0(plain.map(a, (x, i) => x * ((a[i] as number[])[0] as number))),
-      );
+      const xtv = plain.transpose(plain.sum0(plain.map(a, (x, i) => x * cell(a, i, 0))));
       check(A.t().matmul(v), keys, xtv, 1e-5, 'Xᵀ·v');
-      check(A.t().matmul(a.map((r) => r[0] as number)), keys, xtv, 1e-5, 'Xᵀ·plain');
+      check(A.t().matmul(a.map((r) => at(r, 0))), keys, xtv, 1e-5, 'Xᵀ·plain');
       const u = A.col(1);
-      const dot = a.reduce((s, r) => s + (r[0] as number) * (r[1] as number), 0);
+      const dot = a.reduce((s, r) => s + at(r, 0) * at(r, 1), 0);
       check(v.dot(u), keys, [[dot]], 1e-5, 'dot enc');
-      check(v.dot(a.map((r) => r[1] as number)), keys, [[dot]], 1e-5, 'dot plain');
+      check(v.dot(a.map((r) => at(r, 1))), keys, [[dot]], 1e-5, 'dot plain');
       const M = randomMatrix(5, 64, 22);
-      const mv = M.map((row) => [
-        row.reduce((s, m, j) => s + m * ((a[j] as number[])[0] as number), 0),
-      ]);
+      const mv = M.map((row) => [row.reduce((s, m, j) => s + m * cell(a, j, 0), 0)]);
       check(matmulPlain(M, v), keys, mv, 1e-5, 'M·v');
       check(v.leftMatmul(M), keys, mv, 1e-5, 'v.leftMatmul(M)');
       for (const t of [v, u]) t.dispose();
@@ -174,12 +162,10 @@ describe('ckks reductions, products and views', function () {
     const v = A.col(0);
     const g = A.t().matmul(v);
     try {
-      const xtv = plain.transpose(
-        plain.sum0(plain.map(a, (x, i) => x * ((a[i] as number[])[0] as number))),
-      );
+      const xtv = plain.transpose(plain.sum0(plain.map(a, (x, i) => x * cell(a, i, 0))));
       const xg = plain.matvec(
         a,
-        xtv.map((r) => r[0] as number),
+        xtv.map((r) => at(r, 0)),
       );
       check(A.matmul(g), k, xg, 1e-2, 'X·(Xᵀv)');
       // The same on a depth-2 preset needs more levels than it has.
@@ -212,14 +198,14 @@ describe('ckks reductions, products and views', function () {
       check(
         v.leftMatmul(M),
         k,
-        M.map((r) => [r.reduce((s, m, j) => s + m * ((a[j] as number[])[2] as number), 0)]),
+        M.map((r) => [r.reduce((s, m, j) => s + m * cell(a, j, 2), 0)]),
         1e-2,
         'M·v',
       );
       check(
         A.t().matmul(v),
         k,
-        plain.transpose(plain.sum0(plain.map(a, (x, i) => x * ((a[i] as number[])[2] as number)))),
+        plain.transpose(plain.sum0(plain.map(a, (x, i) => x * cell(a, i, 2)))),
         2e-2,
         'Xᵀv',
       );

@@ -11,7 +11,7 @@ import {
   CkksContext,
   type TradeKeys,
 } from '../../../src/ckks/index.js';
-import { expectCode, keysFor, randomMatrix } from './helpers.js';
+import { at, expectCode, keysFor, randomMatrix } from './helpers.js';
 
 describe('ckks refusals and errors', function () {
   let keys: TradeKeys;
@@ -113,7 +113,7 @@ describe('ckks refusals and errors', function () {
       const p = PRESETS[name];
       expect(p.slots).to.equal(p.polyModulusDegree / 2);
       expect(p.depth).to.equal(p.coeffModulusBits.length - 2);
-      const special = p.coeffModulusBits[p.coeffModulusBits.length - 1] as number;
+      const special = at(p.coeffModulusBits, p.coeffModulusBits.length - 1);
       const largest = Math.max(...p.coeffModulusBits.slice(0, -1));
       expect(special - largest, `${name}: special prime margin`).to.be.at.least(6);
       expect(p.headroomBits).to.be.greaterThan(10);

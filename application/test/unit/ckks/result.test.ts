@@ -12,7 +12,7 @@ import {
   type TradeKeys,
 } from '../../../src/ckks/index.js';
 import { readContainer, writeContainer, type Section } from '../../../src/ckks/container.js';
-import { expectCode, keysFor, plain, randomMatrix } from './helpers.js';
+import { at, cell, expectCode, keysFor, plain, randomMatrix } from './helpers.js';
 
 const LIMITS = { maxBytes: 2 ** 30, maxUncompressedBytes: 2 ** 30 };
 
@@ -59,9 +59,9 @@ describe('ckks encrypted results', function () {
       const rel = safeDecrypt(r, keys, { maxValues: 5, decimals: 6, statisticalSecurityBits: 0 });
       const means = plain.map(plain.sum0(data), (v) => v / 40);
       (rel.outputs.means?.[0] ?? []).forEach((v, j) =>
-        expect(v).to.be.closeTo(means[0]?.[j] as number, 1e-4),
+        expect(v).to.be.closeTo(cell(means, 0, j), 1e-4),
       );
-      expect(rel.outputs.cell?.[0]?.[0]).to.be.closeTo(data[5]?.[2] as number, 1e-4);
+      expect(rel.outputs.cell?.[0]?.[0]).to.be.closeTo(cell(data, 5, 2), 1e-4);
       expect(rel.values).to.have.length(5);
     } finally {
       r.dispose();
@@ -88,17 +88,15 @@ describe('ckks encrypted results', function () {
       const rel = safeDecrypt(r, keys, { maxValues: 200, decimals: 6, statisticalSecurityBits: 0 });
       expect(rel.outputs.xw).to.have.length(40);
       (rel.outputs.xw ?? []).forEach((row, i) => {
-        const d = data[i] as number[];
-        expect(row[0]).to.be.closeTo((d[0] as number) + 0.5 * (d[2] as number), 1e-3);
-        expect(row[1]).to.be.closeTo((d[1] as number) + 0.5 * (d[2] as number), 1e-3);
+        const d = at(data, i);
+        expect(row[0]).to.be.closeTo(at(d, 0) + 0.5 * at(d, 2), 1e-3);
+        expect(row[1]).to.be.closeTo(at(d, 1) + 0.5 * at(d, 2), 1e-3);
       });
-      const xtv = plain.transpose(
-        plain.sum0(plain.map(data, (x, i) => x * ((data[i] as number[])[0] as number))),
-      );
+      const xtv = plain.transpose(plain.sum0(plain.map(data, (x, i) => x * cell(data, i, 0))));
       (rel.outputs.xtv ?? []).forEach((row, j) =>
-        expect(row[0]).to.be.closeTo(xtv[j]?.[0] as number, 1e-2),
+        expect(row[0]).to.be.closeTo(cell(xtv, j, 0), 1e-2),
       );
-      expect(rel.outputs.rowsum?.[7]?.[0]).to.be.closeTo(plain.sum1(data)[7]?.[0] as number, 1e-3);
+      expect(rel.outputs.rowsum?.[7]?.[0]).to.be.closeTo(cell(plain.sum1(data), 7, 0), 1e-3);
     } finally {
       r.dispose();
     }
@@ -197,7 +195,7 @@ describe('ckks encrypted results', function () {
     );
     // Zero the second polynomial: a transparent ciphertext decrypts without the key.
     const transparent = forge(result.bytes, (_h, s) => {
-      const b = (s[0] as Section).bytes;
+      const b = at(s, 0).bytes;
       const half = (b.length - 16 - 32 - 1 - 8 * 5 - 8) / 2;
       b.fill(0, b.length - half);
     });
@@ -215,7 +213,7 @@ describe('ckks encrypted results', function () {
       'TOO_LARGE',
     );
     const flipped = result.bytes.slice();
-    flipped[flipped.length - 7] = (flipped[flipped.length - 7] as number) ^ 1;
+    flipped[flipped.length - 7] = at(flipped, flipped.length - 7) ^ 1;
     await expectCode(() => loadResult(flipped, keys, { maxValues: 10 }), 'DIGEST_MISMATCH');
   });
 });

@@ -10,7 +10,7 @@ import {
   type EncryptedResult,
   type TradeKeys,
 } from '../../../src/ckks/index.js';
-import { expectCode, keysFor, randomMatrix } from './helpers.js';
+import { cell, expectCode, keysFor, randomMatrix } from './helpers.js';
 
 describe('ckks safe decryption', function () {
   let keys: TradeKeys;
@@ -33,7 +33,7 @@ describe('ckks safe decryption', function () {
         const rel = safeDecrypt(r, keys, { maxValues: 40, decimals, statisticalSecurityBits: 0 });
         expect(rel.sigma).to.equal(0);
         rel.values.forEach((v, k) => {
-          const x = (data[Math.floor(k / 2)] as number[])[k % 2] as number;
+          const x = cell(data, Math.floor(k / 2), k % 2);
           expect(Math.abs(v * 10 ** decimals - Math.round(v * 10 ** decimals))).to.be.lessThan(
             1e-6,
           );

@@ -1,0 +1,195 @@
+/** Reductions: sums down columns, across rows, over everything; means and dot products. */
+import type { Ciphertext } from 'node-seal';
+import { at } from './checked.js';
+import { derive, mapCiphertexts, shareView } from './derive.js';
+import { maskCells } from './elementwise.js';
+import { CkksError, requireArg } from './errors.js';
+import { nextPow2, segmentAt, segmentCount, type Layout } from './layout.js';
+import type { Operand } from './operand.js';
+import { free } from './seal.js';
+import type { EncryptedTable } from './table.js';
+
+/** Column sums of a table whose columns span several ciphertexts (segments): one ct per column. */
+function segmentedSum0(src: EncryptedTable): EncryptedTable {
+  const a = src.arith;
+  const S = src.layout;
+  const segs = segmentCount(S);
+  const cts = src.ciphertexts();
+  const out: Ciphertext[] = [];
+  try {
+    for (let j = 0; j < S.cols; j++) {
+      let acc: Ciphertext | undefined;
+      for (let s = 0; s < segs; s++) acc = a.accumulate(acc, at(cts, segmentAt(S, j, s).ct));
+      if (!acc) throw new CkksError('CORRUPT', 'a column without segments');
+      const summed = a.rotateSum(acc, 1, S.slots);
+      acc.delete();
+      out.push(summed);
+    }
+  } catch (e) {
+    free(...out);
+    throw e;
+  }
+  return derive(src, out, {
+    rows: 1,
+    stride: 1,
+    segRows: 1,
+    place: S.place.map((_c, j) => [{ ct: j, offset: 0 }]),
+    padClean: true,
+    foreignClean: false,
+    replicated: true,
+  });
+}
+
+/** Sums down each physical column: a 1 × cols (physical) table. */
+export function physSum0(t: EncryptedTable): EncryptedTable {
+  const L = t.layout;
+  if (L.rows === 1) return shareView(t, L.place, {}, t.columnNames);
+  using masked = L.padClean ? undefined : maskCells(t);
+  const src = masked ?? t;
+  const S = src.layout;
+  if (segmentCount(S) > 1) return segmentedSum0(src);
+  const width = nextPow2(S.rows);
+  return mapCiphertexts(src, (ct) => src.arith.rotateSum(ct, 1, width), {
+    rows: 1,
+    segRows: 1,
+    stride: S.replicated ? S.stride : 1,
+    padClean: !S.replicated || width === 1,
+    foreignClean: false,
+    replicated: S.replicated,
+  });
+}
+
+/** A rows × 1 result over `out` (taken over), with the given placement and flags. */
+function rowSums(
+  t: EncryptedTable,
+  out: Ciphertext[],
+  patch: { place: Layout['place']; foreignClean: boolean; replicated: boolean },
+): EncryptedTable {
+  return derive(t, out, { cols: 1, ...patch }, t.transposed, ['sum']);
+}
+
+/** The sum of `cts` (left untouched) as a new ciphertext. */
+function sumAll(t: EncryptedTable, cts: Iterable<Ciphertext>): Ciphertext {
+  let acc: Ciphertext | undefined;
+  for (const ct of cts) acc = t.arith.accumulate(acc, ct);
+  if (!acc) throw new CkksError('CORRUPT', 'nothing to sum');
+  return acc;
+}
+
+/** Row sums of a segmented table: one ciphertext per segment. */
+function segmentedSum1(t: EncryptedTable): EncryptedTable {
+  const L = t.layout;
+  const cts = t.ciphertexts();
+  const segs = segmentCount(L);
+  const out: Ciphertext[] = [];
+  try {
+    for (let s = 0; s < segs; s++) {
+      out.push(
+        sumAll(
+          t,
+          L.place.map((_c, j) => at(cts, segmentAt(L, j, s).ct)),
+        ),
+      );
+    }
+  } catch (e) {
+    free(...out);
+    throw e;
+  }
+  const place = [Array.from({ length: segs }, (_, s) => ({ ct: s, offset: 0 }))];
+  return rowSums(t, out, { place, foreignClean: true, replicated: false });
+}
+
+/**
+ * All-reduce: add the ciphertexts, then rotate-and-add across blocks. Every block ends up
+ * holding the row sums, so the result is replicated (free broadcasting later).
+ */
+function allReduceSum1(t: EncryptedTable): EncryptedTable {
+  const L = t.layout;
+  const acc = sumAll(t, t.ciphertexts());
+  let reduced: Ciphertext;
+  try {
+    reduced = t.arith.rotateSum(acc, L.stride, L.slots);
+  } finally {
+    acc.delete();
+  }
+  return rowSums(t, [reduced], {
+    place: [[{ ct: 0, offset: 0 }]],
+    replicated: L.stride < L.slots,
+    foreignClean: L.stride >= L.slots,
+  });
+}
+
+/** Gather: rotate each column onto the first column's offset and add. */
+function gatherSum1(t: EncryptedTable): EncryptedTable {
+  const L = t.layout;
+  const a = t.arith;
+  const cts = t.ciphertexts();
+  const first = segmentAt(L, 0);
+  const mod = L.replicated ? L.stride : L.slots;
+  const groups = new Map<number, Set<number>>();
+  for (const [j] of L.place.entries()) {
+    const s = segmentAt(L, j);
+    const shift = (((s.offset - first.offset) % mod) + mod) % mod;
+    const set = groups.get(shift) ?? new Set<number>();
+    set.add(s.ct);
+    groups.set(shift, set);
+  }
+  let acc: Ciphertext | undefined;
+  try {
+    for (const [shift, set] of groups) {
+      const g = sumAll(
+        t,
+        [...set].map((ct) => at(cts, ct)),
+      );
+      const r = a.rotate(g, shift);
+      g.delete();
+      acc = a.accumulate(acc, r);
+      r.delete();
+    }
+  } catch (e) {
+    free(acc);
+    throw e;
+  }
+  if (!acc) throw new CkksError('CORRUPT', 'a table without columns');
+  return rowSums(t, [acc], {
+    place: [[{ ct: 0, offset: first.offset }]],
+    foreignClean: false,
+    replicated: L.replicated,
+  });
+}
+
+/** Sums across each physical row: a rows × 1 (physical) table. */
+export function physSum1(t: EncryptedTable): EncryptedTable {
+  const L = t.layout;
+  if (L.cols === 1) return shareView(t, L.place, {}, ['sum']);
+  if (segmentCount(L) > 1) return segmentedSum1(t);
+  const blockAligned = L.place.every((_c, j) => segmentAt(L, j).offset % L.stride === 0);
+  if (!L.replicated && L.foreignClean && L.padClean && blockAligned) return allReduceSum1(t);
+  return gatherSum1(t);
+}
+
+export function sum(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
+  t.assertLive();
+  requireArg(axis === undefined || [0, 1].includes(axis), 'axis must be 0, 1 or omitted');
+  if (axis === undefined) {
+    using r = physSum1(t);
+    return physSum0(r);
+  }
+  const physAxis = t.transposed ? 1 - axis : axis;
+  return physAxis === 0 ? physSum0(t) : physSum1(t);
+}
+
+export function mean(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
+  const count = axis === undefined ? t.rows * t.cols : axis === 0 ? t.rows : t.cols;
+  using s = sum(t, axis);
+  return s.mul(1 / count);
+}
+
+export function dot(t: EncryptedTable, other: Operand): EncryptedTable {
+  t.assertLive();
+  if (t.rows !== 1 && t.cols !== 1) {
+    throw new CkksError('SHAPE_MISMATCH', 'dot() is for vectors; use matmul() for matrices');
+  }
+  using p = t.mul(other);
+  return sum(p);
+}
