@@ -34,7 +34,7 @@ import type {
 export const CHAINCODE = 'datamarket';
 
 const utf8 = new TextDecoder();
-const json = <T>(bytes: Uint8Array): T => JSON.parse(utf8.decode(bytes)) as T;
+const json = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
 
 const LIST_TRADES: Record<TradeFilter['by'], string> = {
   dataset: 'ListTradesByDataset',
@@ -106,7 +106,7 @@ export class FabricMarketLedger implements MarketLedger {
   }
 
   private async evaluateJson<T>(user: string, channel: string, fn: string, ...args: string[]) {
-    return json<T>(await this.evaluate(user, channel, fn, ...args));
+    return json(await this.evaluate(user, channel, fn, ...args)) as T;
   }
 
   /** Endorses, submits and waits for the commit; `beforeSubmit` runs once the tx id is known. */
@@ -127,7 +127,7 @@ export class FabricMarketLedger implements MarketLedger {
       const commit = await transaction.submit();
       const status = await commit.getStatus();
       if (!status.successful) throw commitFailure(status.code, txId);
-      return { txId, blockNumber: status.blockNumber, result: json<T>(transaction.getResult()) };
+      return { txId, blockNumber: status.blockNumber, result: json(transaction.getResult()) as T };
     } catch (error) {
       throw toLedgerError(error, context);
     }
@@ -215,7 +215,13 @@ export class FabricMarketLedger implements MarketLedger {
     page: PageRequest,
   ): Promise<Page<Trade>> {
     const fn = LIST_TRADES[filter.by];
-    return this.evaluateJson<Page<Trade>>(user, channel, fn, filterValue(filter), ...pageArgs(page));
+    return this.evaluateJson<Page<Trade>>(
+      user,
+      channel,
+      fn,
+      filterValue(filter),
+      ...pageArgs(page),
+    );
   }
 
   tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {
