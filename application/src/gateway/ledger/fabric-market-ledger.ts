@@ -17,6 +17,7 @@ import type {
   Trade,
   TradeHistoryEntry,
 } from '../types.js';
+import { listTradesCall, pageArgs } from './contract-args.js';
 import { commitFailure, NotFound, toLedgerError, type LedgerCallContext } from './errors.js';
 import { FabricConnections } from './fabric-connections.js';
 import { fabricEventStream } from './fabric-events.js';
@@ -35,30 +36,6 @@ export const CHAINCODE = 'datamarket';
 
 const utf8 = new TextDecoder();
 const json = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
-
-const LIST_TRADES: Record<TradeFilter['by'], string> = {
-  dataset: 'ListTradesByDataset',
-  buyer: 'ListTradesByBuyer',
-  seller: 'ListTradesBySeller',
-  state: 'ListTradesByState',
-};
-
-function filterValue(filter: TradeFilter): string {
-  switch (filter.by) {
-    case 'dataset':
-      return filter.datasetId;
-    case 'buyer':
-    case 'seller':
-      return filter.accountId;
-    case 'state':
-      return filter.state;
-  }
-}
-
-const pageArgs = (page: PageRequest): [string, string] => [
-  page.pageSize === undefined ? '' : String(page.pageSize),
-  page.bookmark ?? '',
-];
 
 /**
  * The MarketLedger over @hyperledger/fabric-gateway, through this org's own peer. Submits
@@ -214,14 +191,8 @@ export class FabricMarketLedger implements MarketLedger {
     filter: TradeFilter,
     page: PageRequest,
   ): Promise<Page<Trade>> {
-    const fn = LIST_TRADES[filter.by];
-    return this.evaluateJson<Page<Trade>>(
-      user,
-      channel,
-      fn,
-      filterValue(filter),
-      ...pageArgs(page),
-    );
+    const { fn, args } = listTradesCall(filter, page);
+    return this.evaluateJson<Page<Trade>>(user, channel, fn, ...args);
   }
 
   tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {
