@@ -19,7 +19,7 @@ import type {
 } from '../types.js';
 import { listTradesCall, pageArgs } from './contract-args.js';
 import { commitFailure, NotFound, toLedgerError, type LedgerCallContext } from './errors.js';
-import { FabricConnections } from './fabric-connections.js';
+import { FabricConnections, type ChannelSource } from './fabric-connections.js';
 import { fabricEventStream } from './fabric-events.js';
 import type {
   ChainInfo,
@@ -43,17 +43,20 @@ const json = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
  * every failure is a LedgerError (see errors.ts).
  */
 export class FabricMarketLedger implements MarketLedger {
-  private readonly connections: FabricConnections;
+  private readonly connections: ChannelSource;
   private readonly accounts = new Map<string, string>();
   readonly mspId: string;
+  readonly chaincode: string;
 
+  /** `connections` defaults to this org's own peer (FabricConnections); tests pass a fake. */
   constructor(
     readonly network: NetworkDescription,
     readonly org: string,
-    readonly chaincode = CHAINCODE,
+    options: { chaincode?: string; connections?: ChannelSource } = {},
   ) {
     this.mspId = orgOf(network, org).mspId;
-    this.connections = new FabricConnections(network, org);
+    this.chaincode = options.chaincode ?? CHAINCODE;
+    this.connections = options.connections ?? new FabricConnections(network, org);
   }
 
   private async channel(user: string, channel: string, fn: string): Promise<Network> {
