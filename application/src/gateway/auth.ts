@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { forbidden, unauthorized } from './http/errors.js';
+import { unauthorized } from './http/errors.js';
 
 /**
  * Two ways to call a gateway app (docs/gateway.md, "Authentication"):
@@ -90,9 +90,16 @@ export function requestSigningString(
   return ['datamarket-request-v1', method.toUpperCase(), pathAndQuery, time, bodySha256].join('\n');
 }
 
+/** A Fabric identity that signs requests: its MSP, certificate PEM and private key. */
+export interface SigningIdentity {
+  mspId: string;
+  certificatePem: string;
+  privateKey: KeyObject;
+}
+
 /** Headers that sign a request with a Fabric identity (certificate PEM + its private key). */
 export function signRequest(
-  identity: { mspId: string; certificatePem: string; privateKey: KeyObject },
+  identity: SigningIdentity,
   method: string,
   pathAndQuery: string,
   body?: Uint8Array,
@@ -188,12 +195,6 @@ export function requireSignedCaller(trustedCas: Map<string, X509Certificate[]>):
       next(error);
     }
   };
-}
-
-export function requireAccount(caller: SignedCaller, accountId: string, role: string): void {
-  if (caller.accountId !== accountId) {
-    throw forbidden(`only the trade's ${role} may do this (caller ${caller.accountId})`);
-  }
 }
 
 /** A fresh random API token (32 bytes, base64url). */
