@@ -70,11 +70,8 @@ const TX_ID = /^[0-9a-f]{64}$/;
 const BUNDLE_STATES = new Set(['DELIVERED', 'RESULT_SUBMITTED']);
 const SHA_HEADER = 'x-datamarket-sha256';
 
-export const labels = {
-  tradeKey: (channel: string, tradeId: string) => `trade-key:${channel}:${tradeId}`,
-  sampleKey: (channel: string, datasetId: string) => `sample-key:${channel}:${datasetId}`,
-  buyerKey: (channel: string, tradeId: string) => `buyer-key:${channel}:${tradeId}`,
-};
+import { labels } from './key-labels.js';
+export { labels };
 
 function param(req: Request, name: string, pattern: RegExp = ID): string {
   const value = req.params[name];

@@ -1,15 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import { type Contract, type Network } from '@hyperledger/fabric-gateway';
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   connectAs,
-  loadIdentity,
   orgOf,
   peerClient,
   retryWhileEndorsersSettle,
-  userMspDir,
   type GatewayConnection,
   type NetworkDescription,
 } from '../fabric/index.js';
@@ -132,37 +127,5 @@ export class Ledger {
   }
 }
 
-/** The CA certificates of every org of the network, by MSP id (for signed requests). */
-export async function loadTrustedCas(
-  network: NetworkDescription,
-): Promise<Map<string, X509Certificate[]>> {
-  const cas = new Map<string, X509Certificate[]>();
-  for (const org of Object.values(network.orgs)) {
-    const dir = path.join(path.dirname(org.usersDir), 'msp', 'cacerts');
-    const certs: X509Certificate[] = [];
-    for (const file of await readdir(dir)) {
-      certs.push(new X509Certificate(await readFile(path.join(dir, file))));
-    }
-    cas.set(org.mspId, certs);
-  }
-  return cas;
-}
-
-/** A user's certificate and private key, to sign requests to other orgs' gateway apps. */
-export async function userSigningIdentity(
-  network: NetworkDescription,
-  org: string,
-  user: string,
-): Promise<{ mspId: string; certificatePem: string; privateKey: KeyObject }> {
-  const description = orgOf(network, org);
-  const mspDir = userMspDir(description, user);
-  const identity = await loadIdentity(description.mspId, mspDir);
-  const keystore = path.join(mspDir, 'keystore');
-  const [keyFile] = await readdir(keystore);
-  if (!keyFile) throw new Error(`no private key in ${keystore}`);
-  return {
-    mspId: identity.mspId,
-    certificatePem: utf8.decode(identity.credentials),
-    privateKey: createPrivateKey(await readFile(path.join(keystore, keyFile))),
-  };
-}
+// Moved to identities.ts; re-exported until app.ts imports them from there.
+export { loadTrustedCas, userSigningIdentity } from './identities.js';

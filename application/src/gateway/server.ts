@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { storeLocation, type GatewayConfig } from './config.js';
 import { Sealer } from './crypto/sealing.js';
-import { Ledger, loadTrustedCas } from './ledger.js';
+import { loadTrustedCas } from './identities.js';
+import { Ledger } from './ledger.js';
+import { FabricMarketLedger } from './ledger/fabric-market-ledger.js';
 import { EventPump, type PumpHooks } from './pump.js';
 import type { SellerCrypto } from './seller-crypto.js';
 import { openSellerStore, type SellerStore } from './store/seller-store.js';
@@ -34,6 +36,8 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const network = await readNetworkDescription(config.networkRunDir);
   const ledger = new Ledger(network, config.org);
+  // The pump runs on the MarketLedger; the routes still take the old Ledger until they move.
+  const marketLedger = new FabricMarketLedger(network, config.org);
   const store = await openSellerStore(storeLocation(config));
   try {
     const sealer = new Sealer(config.storeSecret);
@@ -68,7 +72,7 @@ export async function startGateway(
     if (config.roles.includes('seller') && options.pump !== false && crypto) {
       pump = new EventPump({
         config,
-        ledger,
+        ledger: marketLedger,
         store,
         sealer,
         crypto,
@@ -90,6 +94,7 @@ export async function startGateway(
           server.closeAllConnections();
         });
         await ledger.close();
+        await marketLedger.close();
         await store.close();
       },
     };

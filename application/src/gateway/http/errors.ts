@@ -1,4 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isLedgerError, toLedgerError } from '../ledger/errors.js';
+import { ledgerErrorAnswer } from './ledger-status.js';
 
 /** An error the client caused or may act on: it becomes this status with this message. */
 export class HttpError extends Error {
@@ -21,89 +23,31 @@ export const tooLarge = (message: string) => new HttpError(413, message, 'TOO_LA
 export const tooMany = (message: string) => new HttpError(429, message, 'RATE_LIMITED');
 export const badGateway = (message: string) => new HttpError(502, message, 'BAD_GATEWAY');
 
-/** The contract's refusal codes (docs/chaincode.md) and the HTTP status each becomes. */
-export const contractCodeStatus: Record<string, number> = {
-  INVALID_ARGUMENT: 400,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  FORBIDDEN: 403,
-  WRONG_STATE: 409,
-  DEADLINE: 409,
-  INSUFFICIENT_FUNDS: 409,
-  LIMIT: 409,
-  NOT_INITIALIZED: 409,
-  TERMS_CHANGED: 409,
-  CLOCK_SKEW: 409,
-};
-
-/** Text of a chaincode error carried inside a Fabric Gateway error, if there is one. */
-export function contractErrorMessage(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const details = (error as { details?: { message?: string }[] }).details;
-  const texts = [...(details ?? []).map((d) => d.message ?? ''), error.message];
-  for (const text of texts) {
-    const match = /chaincode response \d+, (.*)$/s.exec(text);
-    if (match?.[1]) return match[1].trim();
-  }
-  return undefined;
-}
-
-/** gRPC status codes the Fabric Gateway uses for errors that are not the contract's. */
-const grpcStatus: Record<number, number> = { 5: 404, 7: 403, 14: 503, 4: 504 };
-
-export function httpErrorFromContract(error: unknown): HttpError | undefined {
-  const message = contractErrorMessage(error);
-  if (message) {
-    const code = /^([A-Z_]+): /.exec(message)?.[1];
-    const status = code ? contractCodeStatus[code] : undefined;
-    if (status) return new HttpError(status, message, code);
-    // fabric-contract-api's own refusals (argument count, unknown function)
-    return new HttpError(400, message, 'INVALID_ARGUMENT');
-  }
-  const typed = error as { code?: unknown; message?: unknown; details?: unknown };
-  if (error instanceof Error && typeof typed.code === 'number' && Array.isArray(typed.details)) {
-    const details = (typed.details as { message?: string }[]).map((d) => d.message).join('; ');
-    const text = `${error.message}${details ? ` (${details})` : ''}`;
-    if (/access denied|permission denied|not authorized|creator .* not allowed/i.test(text)) {
-      return new HttpError(403, `the ledger refused the caller: ${text}`, 'LEDGER_ACCESS_DENIED');
-    }
-    if (/no metadata was found for chaincode|no combination of peers can be derived/i.test(text)) {
-      return new HttpError(
-        403,
-        `this org's peer cannot serve the contract on that channel (is the org a member?): ${text}`,
-        'CHANNEL_NOT_ACCESSIBLE',
-      );
-    }
-    if (
-      /channel .*not found|cannot find channel|no such channel|failed to get config for channel|could not get last config for channel/i.test(
-        text,
-      )
-    ) {
-      return new HttpError(
-        404,
-        `this org's peer is not in that channel: ${text}`,
-        'CHANNEL_NOT_FOUND',
-      );
-    }
-    const status = grpcStatus[typed.code];
-    if (status) return new HttpError(status, `ledger error: ${text}`, 'LEDGER_ERROR');
-  }
-  return undefined;
-}
-
 export const notFoundRoute: RequestHandler = (req, _res, next) =>
   next(notFound(`no route ${req.method} ${req.path}`));
 
-/** Turns every error into a JSON body `{error, code}`; never lets one crash the process. */
+/**
+ * Turns every error into a JSON body `{error, code}` (plus `txId` when a commit's outcome is
+ * unknown); never lets one crash the process. Raw fabric-gateway errors are classified first.
+ */
 export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-  const known =
-    error instanceof HttpError ? error : (httpErrorFromContract(error) ?? bodyParserError(error));
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (known) {
-    res.status(known.status).json({ error: known.message, code: known.code ?? 'ERROR' });
+  if (error instanceof HttpError) {
+    res.status(error.status).json({ error: error.message, code: error.code ?? 'ERROR' });
+    return;
+  }
+  const ledgerError = toLedgerError(error);
+  if (isLedgerError(ledgerError)) {
+    const { status, body } = ledgerErrorAnswer(ledgerError);
+    res.status(status).json(body);
+    return;
+  }
+  const bodyError = bodyParserError(error);
+  if (bodyError) {
+    res.status(bodyError.status).json({ error: bodyError.message, code: bodyError.code });
     return;
   }
   console.error('unexpected error:', error);

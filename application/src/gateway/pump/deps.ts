@@ -1,0 +1,35 @@
+import type { GatewayConfig } from '../config.js';
+import type { Sealer } from '../crypto/sealing.js';
+import type { MarketLedger } from '../ledger/market-ledger.js';
+import type { SellerCrypto } from '../seller-crypto.js';
+import type { SellerStore } from '../store/seller-store.js';
+
+export interface PumpHooks {
+  /** Runs after the bundle is stored and before ConfirmDelivery (tests: crash here). */
+  beforeConfirmDelivery?: (channel: string, tradeId: string) => Promise<void>;
+}
+
+export interface PumpDeps {
+  config: GatewayConfig;
+  ledger: MarketLedger;
+  store: SellerStore;
+  sealer: Sealer;
+  crypto: SellerCrypto;
+  hooks?: PumpHooks;
+  log?: (line: string) => void;
+  /** The clock deadlines are checked against (default Date.now; tests pass the ledger's). */
+  now?: () => number;
+  /** Wait before reopening the event stream after a failure (default 1000 ms). */
+  resumeDelayMs?: number;
+}
+
+/** What one handler needs: the deps, the user it acts as, and where to log. */
+export interface HandlerContext {
+  deps: PumpDeps;
+  channel: string;
+  tradeId: string;
+  /** The org user who listed the dataset: the pump acts as this user for its trades. */
+  user: string;
+  now: () => number;
+  log: (line: string) => void;
+}
