@@ -17,15 +17,24 @@ import { errorSchema } from './schemas/responses.js';
 const sha256Header = z.string().meta({ description: 'SHA-256 hex of the body' });
 const binary = z.string().meta({ format: 'binary' });
 
+/** Failures of any route that reaches the ledger (http/ledger-status.ts). */
+const ledgerFailures: Partial<Record<ErrorStatus, string>> = {
+  502: 'the ledger failed (commit failed, unexpected answer)',
+  503: 'the ledger (the org peer) is unavailable',
+  504: 'the ledger timed out, or a commit outcome is unknown (the answer has its txId)',
+};
+
 /** Refusals every route may give, and those of routes with parameters, a body or a login. */
 function refusals(route: Route): Partial<Record<ErrorStatus, string>> {
+  const writes = route.method !== 'get';
   return {
     400: 'malformed request',
     ...(route.auth === 'none' ? {} : { 401: 'missing or unknown API token / signature' }),
     403: "the caller may not do this (wrong party, or the ledger refused the caller's org)",
     404: 'unknown channel, dataset or trade',
+    ...(writes ? { 409: 'the ledger refused the change (state, conflict)' } : {}),
     ...(route.body === 'none' ? {} : { 413: 'body over the size limit' }),
-    503: 'the ledger (the org peer) is unavailable',
+    ...(route.auth === 'none' ? { 503: ledgerFailures[503] } : ledgerFailures),
     ...route.errors,
   };
 }

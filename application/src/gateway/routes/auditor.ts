@@ -1,6 +1,11 @@
 import { badRequest } from '../http/errors.js';
 import type { TradeFilter } from '../ledger/market-ledger.js';
-import { blockSchema, chainInfoSchema, tradeHistorySchema, transactionSchema } from '../schemas/audit.js';
+import {
+  blockSchema,
+  chainInfoSchema,
+  tradeHistorySchema,
+  transactionSchema,
+} from '../schemas/audit.js';
 import { channelParams, pageRequest, tradeParams } from '../schemas/fields.js';
 import { supplyAuditSchema, tradePageSchema } from '../schemas/records.js';
 import { auditTradesQuery, blockParams, transactionParams } from '../schemas/requests.js';
@@ -15,7 +20,8 @@ function tradeFilter(query: z.output<typeof auditTradesQuery>): TradeFilter {
   if (query.seller !== undefined) filters.push({ by: 'seller', accountId: query.seller });
   if (query.state !== undefined) filters.push({ by: 'state', state: query.state });
   const [only, ...others] = filters;
-  if (!only || others.length > 0) throw badRequest('give exactly one of dataset, buyer, seller, state');
+  if (!only || others.length > 0)
+    throw badRequest('give exactly one of dataset, buyer, seller, state');
   return only;
 }
 

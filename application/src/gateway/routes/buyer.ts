@@ -179,8 +179,7 @@ export const buyerRoutes: Route[] = [
     role: 'buyer',
     auth: 'token',
     body: 'none',
-    summary:
-      "read the delivered result from the ledger and decrypt it with the trade's result key",
+    summary: "read the delivered result from the ledger and decrypt it with the trade's result key",
     params: tradeParams,
     response: { description: 'the result, its digest checked', schema: deliveredPlainResultSchema },
     errors: {

@@ -1,5 +1,16 @@
-import { channelParams, datasetParams, pageQuery, pageRequest, tradeParams } from '../schemas/fields.js';
-import { listingPageSchema, listingSchema, tradePageSchema, tradeSchema } from '../schemas/records.js';
+import {
+  channelParams,
+  datasetParams,
+  pageQuery,
+  pageRequest,
+  tradeParams,
+} from '../schemas/fields.js';
+import {
+  listingPageSchema,
+  listingSchema,
+  tradePageSchema,
+  tradeSchema,
+} from '../schemas/records.js';
 import { tradesQuery } from '../schemas/requests.js';
 import { accountSchema, healthSchema, openApiDocumentSchema } from '../schemas/responses.js';
 import { defineRoute, type Route } from './route.js';
@@ -62,7 +73,9 @@ export const commonRoutes: Route[] = [
     handler: async ({ user, params: { channel }, query }, { ledger }) => {
       const accountId = await ledger.accountId(user, channel);
       const by = query.as ?? 'buyer';
-      return { body: await ledger.listTrades(user, channel, { by, accountId }, pageRequest(query)) };
+      return {
+        body: await ledger.listTrades(user, channel, { by, accountId }, pageRequest(query)),
+      };
     },
   }),
   defineRoute({

@@ -16,7 +16,7 @@ export type BodyKind = 'none' | 'json' | 'dataset' | 'raw';
 /** 'any' routes exist in every app; the others only in apps with that role. */
 export type RouteRole = Role | 'any';
 /** Refusals a route documents (the registry adds the ones every route may give). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503 | 504;
 
 type ObjectSchema = z.ZodObject;
 type BodySchema = z.ZodType;
@@ -34,8 +34,7 @@ export interface BytesReply {
 }
 
 export type ResponseSpec = { description: string; status?: 200 | 201 } & (
-  | { schema: z.ZodType }
-  | { bytes: true }
+  { schema: z.ZodType } | { bytes: true }
 );
 
 type ReplyFor<S extends ResponseSpec> = S extends { schema: infer R extends z.ZodType }

@@ -161,5 +161,7 @@ export type TradePageMatches = Assert<Equal<z.infer<typeof tradePageSchema>, Pag
 export type HistoryMatches = Assert<
   Equal<z.infer<typeof tradeHistoryEntrySchema>, TradeHistoryEntry>
 >;
-export type DeliveredMatches = Assert<Equal<z.infer<typeof deliveredResultSchema>, DeliveredResult>>;
+export type DeliveredMatches = Assert<
+  Equal<z.infer<typeof deliveredResultSchema>, DeliveredResult>
+>;
 export type SupplyMatches = Assert<Equal<z.infer<typeof supplyAuditSchema>, SupplyAudit>>;

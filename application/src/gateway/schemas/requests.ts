@@ -54,7 +54,9 @@ export const newListingFields = z
     freeSample: chosenTerms.freeSample.optional(),
     sellerGatewayUrl: sellerGatewayUrl.optional().meta({ description: 'default: this app' }),
   })
-  .meta({ description: 'listing fields (docs/chaincode.md); the schema is computed from the data' });
+  .meta({
+    description: 'listing fields (docs/chaincode.md); the schema is computed from the data',
+  });
 
 /** UpdateListing's fields: any terms but `schema` (the id is in the path). */
 export const listingUpdateFields = z

@@ -6,7 +6,11 @@ import { listingSchema } from './records.js';
 /** The app's own answers (those that are not contract records as they are). */
 
 export const errorSchema = z
-  .object({ error: z.string(), code: z.string() })
+  .object({
+    error: z.string(),
+    code: z.string(),
+    txId: z.string().optional().meta({ description: 'when a commit outcome is unknown' }),
+  })
   .meta({ id: 'Error', description: 'every refusal: a message and a stable code' });
 
 export const healthSchema = z
