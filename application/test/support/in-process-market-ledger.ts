@@ -1,0 +1,452 @@
+/**
+ * InProcessMarketLedger: the MarketLedger of one org's app, backed by the real contract running
+ * in process (InProcessMarket from @datamarket/chaincode/testing), for route and pump tests
+ * without a network.
+ *
+ * - Users are this org's identities: `new InProcessMarketLedger(network, {org, mspId, users})`
+ *   maps each user name to the identity cryptogen would issue (identity(mspId, user, org)); an
+ *   unknown user gets AccessDenied.
+ * - Several ledgers (seller, buyer, auditor apps) share one InProcessNetwork: one market per
+ *   channel, one clock the test sets (`network.advance(ms)`), one log of committed blocks.
+ * - Contract refusals become ContractRefusal (with the contract's code), as on Fabric; an
+ *   unknown channel is ChannelNotFound, a channel the org is not in ChannelNotAccessible.
+ * - events() yields the committed events in order, one block per transaction, and resumes
+ *   after an EventPosition; chainInfo/block/transaction are synthesized from the log.
+ * - Faults: `failNext(kind, {committed, fn, times})` makes the next submit (of `fn`, if given)
+ *   throw the chosen LedgerError, after committing the transaction when `committed` is true
+ *   (e.g. CommitOutcomeUnknown for a transaction that did commit).
+ */
+import { ContractError } from '@datamarket/chaincode';
+import { accountOf, identity, type Identity, type TxName } from '@datamarket/chaincode/testing';
+import type { DecodedBlock, DecodedTransaction } from '../../src/gateway/blocks.js';
+import {
+  AccessDenied,
+  ChannelNotAccessible,
+  ChannelNotFound,
+  CommitFailed,
+  CommitOutcomeUnknown,
+  LedgerTimeout,
+  LedgerUnavailable,
+  NotFound,
+  refusalFromText,
+  TransactionConflict,
+  type LedgerError,
+} from '../../src/gateway/ledger/errors.js';
+import type {
+  ChainInfo,
+  Committed,
+  EventPosition,
+  EventStream,
+  MarketLedger,
+  PageRequest,
+  PurchaseRequest,
+  TradeFilter,
+} from '../../src/gateway/ledger/market-ledger.js';
+import type {
+  DeliveredResult,
+  Listing,
+  ListingInput,
+  ListingUpdate,
+  Page,
+  SupplyAudit,
+  Trade,
+  TradeHistoryEntry,
+} from '../../src/gateway/types.js';
+import { blockOf, chainInfoOf, decodedTransaction } from './in-process-blocks.js';
+import { inProcessEventStream } from './in-process-events.js';
+import {
+  newTxId,
+  type CommittedTransaction,
+  type InProcessChannel,
+  type InProcessNetwork,
+} from './in-process-network.js';
+
+/** The LedgerErrors failNext can inject. */
+export type FaultKind =
+  | 'TransactionConflict'
+  | 'CommitOutcomeUnknown'
+  | 'CommitFailed'
+  | 'LedgerUnavailable'
+  | 'LedgerTimeout';
+
+export interface FaultOptions {
+  /** Commit the transaction, then throw (default false: nothing is committed). */
+  committed?: boolean;
+  /** Only submits of this contract function (default: any submit). */
+  fn?: TxName;
+  /** How many matching submits fail (default 1). */
+  times?: number;
+}
+
+interface Fault {
+  kind: FaultKind;
+  committed: boolean;
+  fn?: TxName;
+  remaining: number;
+}
+
+export interface InProcessOrg {
+  /** The org key (as in network.json: seller, buyer, auditor). */
+  org: string;
+  mspId: string;
+  users: readonly string[];
+}
+
+function faultError(kind: FaultKind, fn: string, channel: string, txId: string): LedgerError {
+  const what = `${fn} (injected fault)`;
+  switch (kind) {
+    case 'TransactionConflict':
+      return new TransactionConflict(`${what}: MVCC_READ_CONFLICT`, txId);
+    case 'CommitOutcomeUnknown':
+      return new CommitOutcomeUnknown(`${what}: commit status unknown`, txId, channel);
+    case 'CommitFailed':
+      return new CommitFailed(
+        `${what}: ENDORSEMENT_POLICY_FAILURE`,
+        txId,
+        'ENDORSEMENT_POLICY_FAILURE',
+      );
+    case 'LedgerUnavailable':
+      return new LedgerUnavailable(`${what}: no peers available`);
+    case 'LedgerTimeout':
+      return new LedgerTimeout(`${what}: deadline exceeded`);
+  }
+}
+
+/** A contract refusal as Fabric reports it; anything else from the contract is a bug. */
+function asLedgerError(error: unknown): unknown {
+  if (error instanceof ContractError) return refusalFromText(error.message, error);
+  // fabric-shim refuses a wrong argument count before the contract runs (no code).
+  if (error instanceof Error && /^Expected \d+ parameters/.test(error.message)) {
+    return refusalFromText(error.message, error);
+  }
+  return error;
+}
+
+const LIST_TRADES = {
+  dataset: 'ListTradesByDataset',
+  buyer: 'ListTradesByBuyer',
+  seller: 'ListTradesBySeller',
+  state: 'ListTradesByState',
+} as const satisfies Record<TradeFilter['by'], TxName>;
+
+function filterValue(filter: TradeFilter): string {
+  switch (filter.by) {
+    case 'dataset':
+      return filter.datasetId;
+    case 'buyer':
+    case 'seller':
+      return filter.accountId;
+    case 'state':
+      return filter.state;
+  }
+}
+
+/** Runs `work` as a promise: what it throws becomes a rejection, as from a real ledger call. */
+const later = <T>(work: () => T): Promise<T> =>
+  new Promise((resolve) => {
+    resolve(work());
+  });
+
+const pageArgs = (page: PageRequest): [string, string] => [
+  page.pageSize === undefined ? '' : String(page.pageSize),
+  page.bookmark ?? '',
+];
+
+export class InProcessMarketLedger implements MarketLedger {
+  readonly org: string;
+  readonly mspId: string;
+  private readonly identities = new Map<string, Identity>();
+  private readonly faults: Fault[] = [];
+
+  constructor(
+    readonly network: InProcessNetwork,
+    options: InProcessOrg,
+  ) {
+    this.org = options.org;
+    this.mspId = options.mspId;
+    for (const user of options.users) {
+      this.identities.set(user, identity(options.mspId, user, options.org));
+    }
+  }
+
+  /** The identity a user of this org acts as. */
+  identityOf(user: string): Identity {
+    const found = this.identities.get(user);
+    if (!found) throw new AccessDenied(`${user} is not a user of ${this.org} (${this.mspId})`);
+    return found;
+  }
+
+  /** The ledger account id of a user of this org (no ledger call). */
+  accountOf(user: string): string {
+    return accountOf(this.identityOf(user));
+  }
+
+  /** Makes the next matching submit(s) throw a LedgerError of this kind. */
+  failNext(kind: FaultKind, options: FaultOptions = {}): void {
+    this.faults.push({
+      kind,
+      committed: options.committed ?? false,
+      fn: options.fn,
+      remaining: options.times ?? 1,
+    });
+  }
+
+  private channelFor(channel: string): InProcessChannel {
+    const found = this.network.channel(channel);
+    if (!found) throw new ChannelNotFound(`this org's peer is not in channel ${channel}`);
+    if (!found.isMember(this.mspId)) {
+      throw new ChannelNotAccessible(
+        `this org's peer cannot serve the contract on channel ${channel} (${this.mspId} is not a member)`,
+      );
+    }
+    return found;
+  }
+
+  private takeFault(fn: TxName): Fault | undefined {
+    const fault = this.faults.find((f) => f.fn === undefined || f.fn === fn);
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+    return fault;
+  }
+
+  private async evaluate(user: string, channel: string, fn: TxName, ...args: string[]) {
+    const who = this.identityOf(user);
+    const target = this.channelFor(channel);
+    try {
+      return await target.evaluate(who, fn, args);
+    } catch (error) {
+      throw asLedgerError(error);
+    }
+  }
+
+  private async evaluateJson<T>(user: string, channel: string, fn: TxName, ...args: string[]) {
+    return JSON.parse(await this.evaluate(user, channel, fn, ...args)) as T;
+  }
+
+  /** Endorses and commits one submit, with the injected fault if one matches. */
+  private async commit(
+    user: string,
+    channel: string,
+    fn: TxName,
+    args: string[],
+    beforeSubmit?: (txId: string) => Promise<void>,
+  ): Promise<CommittedTransaction> {
+    const who = this.identityOf(user);
+    const target = this.channelFor(channel);
+    const txId = newTxId();
+    await beforeSubmit?.(txId);
+    const fault = this.takeFault(fn);
+    if (fault && !fault.committed) throw faultError(fault.kind, fn, channel, txId);
+    let committed: CommittedTransaction;
+    try {
+      committed = await target.submit(who, fn, args, txId);
+    } catch (error) {
+      throw asLedgerError(error);
+    }
+    if (fault) throw faultError(fault.kind, fn, channel, txId);
+    return committed;
+  }
+
+  private async submit<T>(
+    user: string,
+    channel: string,
+    fn: TxName,
+    args: string[],
+    beforeSubmit?: (txId: string) => Promise<void>,
+  ): Promise<Committed<T>> {
+    const committed = await this.commit(user, channel, fn, args, beforeSubmit);
+    const result = JSON.parse(committed.result) as T;
+    return { txId: committed.txId, blockNumber: committed.blockNumber, result };
+  }
+
+  private async submitJson<T>(user: string, channel: string, fn: TxName, ...args: string[]) {
+    return (await this.submit<T>(user, channel, fn, args)).result;
+  }
+
+  /**
+   * Submits any contract function as a user (test setup: Initialize, MintTo, Transfer, ...);
+   * resolves with the contract's return text.
+   */
+  async invoke(user: string, channel: string, fn: TxName, ...args: string[]): Promise<string> {
+    return (await this.commit(user, channel, fn, args)).result;
+  }
+
+  // ---- accounts and tokens ----
+
+  accountId(user: string, channel: string): Promise<string> {
+    return this.evaluate(user, channel, 'ClientAccountID');
+  }
+
+  balanceOf(user: string, channel: string, accountId: string): Promise<string> {
+    return this.evaluate(user, channel, 'BalanceOf', accountId);
+  }
+
+  // ---- listings ----
+
+  getListing(user: string, channel: string, datasetId: string): Promise<Listing> {
+    return this.evaluateJson<Listing>(user, channel, 'GetListing', datasetId);
+  }
+
+  listListings(user: string, channel: string, page: PageRequest): Promise<Page<Listing>> {
+    return this.evaluateJson<Page<Listing>>(user, channel, 'ListListings', ...pageArgs(page));
+  }
+
+  createListing(user: string, channel: string, input: ListingInput): Promise<Listing> {
+    return this.submitJson<Listing>(user, channel, 'CreateListing', JSON.stringify(input));
+  }
+
+  updateListing(user: string, channel: string, update: ListingUpdate): Promise<Listing> {
+    return this.submitJson<Listing>(user, channel, 'UpdateListing', JSON.stringify(update));
+  }
+
+  delist(user: string, channel: string, datasetId: string): Promise<Listing> {
+    return this.submitJson<Listing>(user, channel, 'Delist', datasetId);
+  }
+
+  // ---- trades ----
+
+  purchase(
+    user: string,
+    channel: string,
+    request: PurchaseRequest,
+    beforeSubmit: (tradeId: string) => Promise<void>,
+  ): Promise<Committed<Trade>> {
+    const { datasetId, buyerResultKey, expected } = request;
+    return expected
+      ? this.submit<Trade>(
+          user,
+          channel,
+          'PurchaseAtPrice',
+          [datasetId, buyerResultKey, expected.price, expected.deposit],
+          beforeSubmit,
+        )
+      : this.submit<Trade>(user, channel, 'Purchase', [datasetId, buyerResultKey], beforeSubmit);
+  }
+
+  getTrade(user: string, channel: string, tradeId: string): Promise<Trade> {
+    return this.evaluateJson<Trade>(user, channel, 'GetTrade', tradeId);
+  }
+
+  listTrades(
+    user: string,
+    channel: string,
+    filter: TradeFilter,
+    page: PageRequest,
+  ): Promise<Page<Trade>> {
+    const fn = LIST_TRADES[filter.by];
+    return this.evaluateJson<Page<Trade>>(
+      user,
+      channel,
+      fn,
+      filterValue(filter),
+      ...pageArgs(page),
+    );
+  }
+
+  tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {
+    return this.evaluateJson<TradeHistoryEntry[]>(user, channel, 'GetTradeHistory', tradeId);
+  }
+
+  confirmDelivery(
+    user: string,
+    channel: string,
+    tradeId: string,
+    bundleHash: string,
+    bundleBytes: number,
+  ): Promise<Trade> {
+    const args = [tradeId, bundleHash, String(bundleBytes)];
+    return this.submitJson<Trade>(user, channel, 'ConfirmDelivery', ...args);
+  }
+
+  submitResult(
+    user: string,
+    channel: string,
+    tradeId: string,
+    resultHash: string,
+    valueCount: number,
+  ): Promise<Trade> {
+    const args = [tradeId, resultHash, String(valueCount)];
+    return this.submitJson<Trade>(user, channel, 'SubmitResult', ...args);
+  }
+
+  deliverResult(
+    user: string,
+    channel: string,
+    tradeId: string,
+    encryptedResult: string,
+    resultDigest: string,
+  ): Promise<Trade> {
+    const args = [tradeId, encryptedResult, resultDigest];
+    return this.submitJson<Trade>(user, channel, 'DeliverResult', ...args);
+  }
+
+  rejectResult(user: string, channel: string, tradeId: string, reason: string): Promise<Trade> {
+    return this.submitJson<Trade>(user, channel, 'RejectResult', tradeId, reason);
+  }
+
+  refund(user: string, channel: string, tradeId: string): Promise<Trade> {
+    return this.submitJson<Trade>(user, channel, 'Refund', tradeId);
+  }
+
+  claim(user: string, channel: string, tradeId: string): Promise<Trade> {
+    return this.submitJson<Trade>(user, channel, 'Claim', tradeId);
+  }
+
+  getDeliveredResult(user: string, channel: string, tradeId: string): Promise<DeliveredResult> {
+    return this.evaluateJson<DeliveredResult>(user, channel, 'GetDeliveredResult', tradeId);
+  }
+
+  // ---- audit ----
+
+  auditSupply(user: string, channel: string): Promise<SupplyAudit> {
+    return this.evaluateJson<SupplyAudit>(user, channel, 'AuditSupply');
+  }
+
+  chainInfo(user: string, channel: string): Promise<ChainInfo> {
+    return later(() => {
+      this.identityOf(user);
+      return chainInfoOf(this.channelFor(channel));
+    });
+  }
+
+  block(user: string, channel: string, blockNumber: bigint): Promise<DecodedBlock> {
+    return later(() => {
+      this.identityOf(user);
+      const target = this.channelFor(channel);
+      const found = blockNumber >= 0n ? blockOf(target, blockNumber) : undefined;
+      if (!found) {
+        const height = String(target.height);
+        throw new NotFound(`block ${String(blockNumber)} does not exist yet (height ${height})`);
+      }
+      return found;
+    });
+  }
+
+  transaction(user: string, channel: string, txId: string): Promise<DecodedTransaction> {
+    return later(() => {
+      this.identityOf(user);
+      const found = this.channelFor(channel).findTransaction(txId);
+      if (!found) throw new NotFound(`no transaction ${txId} on channel ${channel}`);
+      return decodedTransaction(channel, found);
+    });
+  }
+
+  // ---- events ----
+
+  events(
+    user: string,
+    channel: string,
+    from: EventPosition | undefined,
+    startBlock: bigint,
+  ): Promise<EventStream> {
+    return later(() => {
+      this.identityOf(user);
+      return inProcessEventStream(this.channelFor(channel), from, startBlock);
+    });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
