@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ROLES } from '../config.js';
 import { amountField, idField, sha256Field, txIdField } from './fields.js';
+import type { DatasetSummary, PumpLogEntry } from '../store/seller-store.js';
+import type { PlainResult } from '../types.js';
 import { listingSchema } from './records.js';
+import type { Assert, Equal } from './type-tests.js';
 
 /** The app's own answers (those that are not contract records as they are). */
 
@@ -97,3 +100,11 @@ export const pumpLogSchema = z
     ),
   })
   .meta({ id: 'PumpLog' });
+
+export type PlainResultMatches = Assert<Equal<z.infer<typeof plainResultSchema>, PlainResult>>;
+export type DatasetSummaryMatches = Assert<
+  Equal<z.infer<typeof datasetListSchema>['records'][number], DatasetSummary>
+>;
+export type PumpLogEntryMatches = Assert<
+  Equal<z.infer<typeof pumpLogSchema>['entries'][number], PumpLogEntry>
+>;
