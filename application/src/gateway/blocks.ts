@@ -49,13 +49,34 @@ const parseMaybeJson = (text: string): unknown => {
   }
 };
 
-/** Decodes one transaction envelope (endorser transactions in full, others by header). */
-export function decodeEnvelope(
-  envelopeBytes: Bytes,
+/** The part of google.protobuf.Timestamp read here (its typings are not resolved). */
+interface ProtoTimestamp {
+  getSeconds(): number;
+  getNanos(): number;
+}
+
+function isoTime(ts: ProtoTimestamp | undefined): string | null {
+  return ts
+    ? new Date(ts.getSeconds() * 1000 + Math.floor(ts.getNanos() / 1e6)).toISOString()
+    : null;
+}
+
+function creatorMspOf(signatureHeader: protos.common.SignatureHeader): string | null {
+  try {
+    const mspId = msp.SerializedIdentity.deserializeBinary(
+      u8(signatureHeader.getCreator()),
+    ).getMspid();
+    return mspId === '' ? null : mspId;
+  } catch {
+    return null;
+  }
+}
+
+/** What every transaction's header says: id, type, channel, time, creator. */
+function decodeHeader(
+  payload: protos.common.Payload,
   validationCode: number | undefined,
 ): DecodedTransaction {
-  const envelope = common.Envelope.deserializeBinary(u8(envelopeBytes));
-  const payload = common.Payload.deserializeBinary(u8(envelope.getPayload()));
   const header = payload.getHeader();
   const channelHeader = common.ChannelHeader.deserializeBinary(
     u8(header?.getChannelHeader() ?? new Uint8Array()),
@@ -63,23 +84,12 @@ export function decodeEnvelope(
   const signatureHeader = common.SignatureHeader.deserializeBinary(
     u8(header?.getSignatureHeader() ?? new Uint8Array()),
   );
-  let creatorMspId: string | null = null;
-  try {
-    creatorMspId = msp.SerializedIdentity.deserializeBinary(
-      u8(signatureHeader.getCreator()),
-    ).getMspid();
-  } catch {
-    creatorMspId = null;
-  }
-  const ts = channelHeader.getTimestamp();
-  const decoded: DecodedTransaction = {
+  return {
     txId: channelHeader.getTxId(),
     type: headerTypeNames[channelHeader.getType()] ?? String(channelHeader.getType()),
     channel: channelHeader.getChannelId(),
-    timestamp: ts
-      ? new Date(ts.getSeconds() * 1000 + Math.floor(ts.getNanos() / 1e6)).toISOString()
-      : null,
-    creatorMspId: creatorMspId || null,
+    timestamp: isoTime(channelHeader.getTimestamp() as ProtoTimestamp | undefined),
+    creatorMspId: creatorMspOf(signatureHeader),
     validationCode:
       validationCode === undefined
         ? null
@@ -90,10 +100,42 @@ export function decodeEnvelope(
     response: null,
     event: null,
   };
-  if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) return decoded;
-  const transaction = peer.Transaction.deserializeBinary(u8(payload.getData()));
+}
+
+/** The endorsed response and event of a chaincode action, into `decoded`. */
+function decodeEndorsedAction(
+  endorsed: protos.peer.ChaincodeEndorsedAction,
+  decoded: DecodedTransaction,
+): void {
+  const responsePayload = peer.ProposalResponsePayload.deserializeBinary(
+    u8(endorsed.getProposalResponsePayload()),
+  );
+  const chaincodeAction = peer.ChaincodeAction.deserializeBinary(
+    u8(responsePayload.getExtension$()),
+  );
+  const response = chaincodeAction.getResponse();
+  if (response) {
+    decoded.response = {
+      status: response.getStatus(),
+      message: response.getMessage(),
+      payload: printable(u8(response.getPayload())),
+    };
+  }
+  const eventBytes = u8(chaincodeAction.getEvents());
+  if (eventBytes.length > 0) {
+    const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
+    decoded.event = {
+      name: event.getEventName(),
+      payload: parseMaybeJson(utf8.decode(u8(event.getPayload()))),
+    };
+  }
+}
+
+/** An endorser transaction's chaincode call (name, function, args), response and event. */
+function decodeEndorserTransaction(data: Bytes, decoded: DecodedTransaction): void {
+  const transaction = peer.Transaction.deserializeBinary(u8(data));
   const action = transaction.getActionsList()[0];
-  if (!action) return decoded;
+  if (!action) return;
   const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(u8(action.getPayload()));
   const proposalPayload = peer.ChaincodeProposalPayload.deserializeBinary(
     u8(actionPayload.getChaincodeProposalPayload()),
@@ -105,29 +147,19 @@ export function decodeEnvelope(
   decoded.function = args[0] ?? null;
   decoded.args = args.slice(1);
   const endorsed = actionPayload.getAction();
-  if (endorsed) {
-    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(
-      u8(endorsed.getProposalResponsePayload()),
-    );
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(
-      u8(responsePayload.getExtension$()),
-    );
-    const response = chaincodeAction.getResponse();
-    if (response) {
-      decoded.response = {
-        status: response.getStatus(),
-        message: response.getMessage(),
-        payload: printable(u8(response.getPayload())),
-      };
-    }
-    const eventBytes = u8(chaincodeAction.getEvents());
-    if (eventBytes.length > 0) {
-      const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
-      decoded.event = {
-        name: event.getEventName(),
-        payload: parseMaybeJson(utf8.decode(u8(event.getPayload()))),
-      };
-    }
+  if (endorsed) decodeEndorsedAction(endorsed, decoded);
+}
+
+/** Decodes one transaction envelope (endorser transactions in full, others by header). */
+export function decodeEnvelope(
+  envelopeBytes: Bytes,
+  validationCode: number | undefined,
+): DecodedTransaction {
+  const envelope = common.Envelope.deserializeBinary(u8(envelopeBytes));
+  const payload = common.Payload.deserializeBinary(u8(envelope.getPayload()));
+  const decoded = decodeHeader(payload, validationCode);
+  if (decoded.type === headerTypeNames[common.HeaderType.ENDORSER_TRANSACTION]) {
+    decodeEndorserTransaction(payload.getData(), decoded);
   }
   return decoded;
 }

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { type Contract, type Network } from '@hyperledger/fabric-gateway';
+import type { Committed } from './ledger/market-ledger.js';
 import {
   connectAs,
   orgOf,
@@ -78,7 +79,7 @@ export class Ledger {
     fn: string,
     args: string[],
     beforeSubmit: (txId: string) => void | Promise<void>,
-  ): Promise<{ txId: string; result: T; blockNumber: bigint }> {
+  ): Promise<Committed<T>> {
     const contract = await this.contract(user, channel);
     const proposal = contract.newProposal(fn, { arguments: args });
     const txId = proposal.getTransactionId();

@@ -49,12 +49,18 @@ export class EventPump {
 
   constructor(private readonly deps: PumpDeps) {
     this.readerUser = deps.config.users[0]?.user ?? 'User1';
-    this.log = deps.log ?? ((line) => console.log(`[pump ${deps.ledger.org}] ${line}`));
+    this.log =
+      deps.log ??
+      ((line) => {
+        console.log(`[pump ${deps.ledger.org}] ${line}`);
+      });
     this.now = deps.now ?? Date.now;
   }
 
   start(): void {
-    for (const channel of this.deps.config.channels) this.loops.push(this.run(channel));
+    for (const channel of this.deps.config.channels) {
+      this.loops.push(this.run(channel));
+    }
   }
 
   async stop(): Promise<void> {
@@ -63,11 +69,16 @@ export class EventPump {
     await Promise.allSettled(this.loops);
   }
 
+  /** A method, not the field: the compiler would take the field as unchanged across awaits. */
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
   private async run(channel: string): Promise<void> {
     const name = `pump:${channel}`;
     let position: EventPosition | undefined;
     let loaded = false;
-    while (!this.stopped) {
+    while (!this.isStopped()) {
       let stream: EventStream | undefined;
       try {
         if (!loaded) {
@@ -77,15 +88,15 @@ export class EventPump {
         const startBlock = this.deps.config.pumpStartBlock ?? 0n;
         stream = await this.deps.ledger.events(this.readerUser, channel, position, startBlock);
         this.streams.add(stream);
-        if (this.stopped) break;
+        if (this.isStopped()) break;
         for await (const event of stream) {
-          if (this.stopped) break;
+          if (this.isStopped()) break;
           await this.handle(channel, event);
           await this.deps.store.putCheckpoint(name, event.blockNumber, event.transactionId);
           position = { blockNumber: event.blockNumber, transactionId: event.transactionId };
         }
       } catch (error) {
-        if (this.stopped) break;
+        if (this.isStopped()) break;
         this.log(`channel ${channel}: ${messageOf(error)}; resuming from the checkpoint`);
         await new Promise((resolve) => setTimeout(resolve, this.deps.resumeDelayMs ?? 1000));
       } finally {

@@ -14,7 +14,7 @@ function resumeFilter(from: EventPosition | undefined, startBlock: bigint) {
   let skipping = from?.transactionId !== undefined;
   return (tx: CommittedTransaction): boolean => {
     if (tx.blockNumber < start) return false;
-    if (skipping && from && tx.blockNumber === from.blockNumber) {
+    if (skipping && tx.blockNumber === from?.blockNumber) {
       if (tx.txId === from.transactionId) skipping = false;
       return false;
     }

@@ -16,21 +16,13 @@
  *   throw the chosen LedgerError, after committing the transaction when `committed` is true
  *   (e.g. CommitOutcomeUnknown for a transaction that did commit).
  */
-import { ContractError } from '@datamarket/chaincode';
 import { accountOf, identity, type Identity, type TxName } from '@datamarket/chaincode/testing';
 import type { DecodedBlock, DecodedTransaction } from '../../src/gateway/blocks.js';
 import {
   AccessDenied,
   ChannelNotAccessible,
   ChannelNotFound,
-  CommitFailed,
-  CommitOutcomeUnknown,
-  LedgerTimeout,
-  LedgerUnavailable,
   NotFound,
-  refusalFromText,
-  TransactionConflict,
-  type LedgerError,
 } from '../../src/gateway/ledger/errors.js';
 import type {
   ChainInfo,
@@ -52,38 +44,22 @@ import type {
   Trade,
   TradeHistoryEntry,
 } from '../../src/gateway/types.js';
+import { listTradesCall, pageArgs } from '../../src/gateway/ledger/contract-args.js';
 import { blockOf, chainInfoOf, decodedTransaction } from './in-process-blocks.js';
 import { inProcessEventStream } from './in-process-events.js';
+import {
+  asLedgerError,
+  faultError,
+  type Fault,
+  type FaultKind,
+  type FaultOptions,
+} from './in-process-faults.js';
 import {
   newTxId,
   type CommittedTransaction,
   type InProcessChannel,
   type InProcessNetwork,
 } from './in-process-network.js';
-
-/** The LedgerErrors failNext can inject. */
-export type FaultKind =
-  | 'TransactionConflict'
-  | 'CommitOutcomeUnknown'
-  | 'CommitFailed'
-  | 'LedgerUnavailable'
-  | 'LedgerTimeout';
-
-export interface FaultOptions {
-  /** Commit the transaction, then throw (default false: nothing is committed). */
-  committed?: boolean;
-  /** Only submits of this contract function (default: any submit). */
-  fn?: TxName;
-  /** How many matching submits fail (default 1). */
-  times?: number;
-}
-
-interface Fault {
-  kind: FaultKind;
-  committed: boolean;
-  fn?: TxName;
-  remaining: number;
-}
 
 export interface InProcessOrg {
   /** The org key (as in network.json: seller, buyer, auditor). */
@@ -92,65 +68,11 @@ export interface InProcessOrg {
   users: readonly string[];
 }
 
-function faultError(kind: FaultKind, fn: string, channel: string, txId: string): LedgerError {
-  const what = `${fn} (injected fault)`;
-  switch (kind) {
-    case 'TransactionConflict':
-      return new TransactionConflict(`${what}: MVCC_READ_CONFLICT`, txId);
-    case 'CommitOutcomeUnknown':
-      return new CommitOutcomeUnknown(`${what}: commit status unknown`, txId, channel);
-    case 'CommitFailed':
-      return new CommitFailed(
-        `${what}: ENDORSEMENT_POLICY_FAILURE`,
-        txId,
-        'ENDORSEMENT_POLICY_FAILURE',
-      );
-    case 'LedgerUnavailable':
-      return new LedgerUnavailable(`${what}: no peers available`);
-    case 'LedgerTimeout':
-      return new LedgerTimeout(`${what}: deadline exceeded`);
-  }
-}
-
-/** A contract refusal as Fabric reports it; anything else from the contract is a bug. */
-function asLedgerError(error: unknown): unknown {
-  if (error instanceof ContractError) return refusalFromText(error.message, error);
-  // fabric-shim refuses a wrong argument count before the contract runs (no code).
-  if (error instanceof Error && /^Expected \d+ parameters/.test(error.message)) {
-    return refusalFromText(error.message, error);
-  }
-  return error;
-}
-
-const LIST_TRADES = {
-  dataset: 'ListTradesByDataset',
-  buyer: 'ListTradesByBuyer',
-  seller: 'ListTradesBySeller',
-  state: 'ListTradesByState',
-} as const satisfies Record<TradeFilter['by'], TxName>;
-
-function filterValue(filter: TradeFilter): string {
-  switch (filter.by) {
-    case 'dataset':
-      return filter.datasetId;
-    case 'buyer':
-    case 'seller':
-      return filter.accountId;
-    case 'state':
-      return filter.state;
-  }
-}
-
 /** Runs `work` as a promise: what it throws becomes a rejection, as from a real ledger call. */
 const later = <T>(work: () => T): Promise<T> =>
   new Promise((resolve) => {
     resolve(work());
   });
-
-const pageArgs = (page: PageRequest): [string, string] => [
-  page.pageSize === undefined ? '' : String(page.pageSize),
-  page.bookmark ?? '',
-];
 
 export class InProcessMarketLedger implements MarketLedger {
   readonly org: string;
@@ -334,14 +256,8 @@ export class InProcessMarketLedger implements MarketLedger {
     filter: TradeFilter,
     page: PageRequest,
   ): Promise<Page<Trade>> {
-    const fn = LIST_TRADES[filter.by];
-    return this.evaluateJson<Page<Trade>>(
-      user,
-      channel,
-      fn,
-      filterValue(filter),
-      ...pageArgs(page),
-    );
+    const { fn, args } = listTradesCall(filter, page);
+    return this.evaluateJson<Page<Trade>>(user, channel, fn, ...args);
   }
 
   tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {

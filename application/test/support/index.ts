@@ -4,6 +4,7 @@
  */
 export * from './in-process-network.js';
 export * from './in-process-market-ledger.js';
+export type { FaultKind, FaultOptions } from './in-process-faults.js';
 export * from './funded-network.js';
 export { inProcessEventStream } from './in-process-events.js';
 export { blockOf, chainInfoOf, decodedTransaction } from './in-process-blocks.js';

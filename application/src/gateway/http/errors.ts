@@ -23,8 +23,9 @@ export const tooLarge = (message: string) => new HttpError(413, message, 'TOO_LA
 export const tooMany = (message: string) => new HttpError(429, message, 'RATE_LIMITED');
 export const badGateway = (message: string) => new HttpError(502, message, 'BAD_GATEWAY');
 
-export const notFoundRoute: RequestHandler = (req, _res, next) =>
+export const notFoundRoute: RequestHandler = (req, _res, next) => {
   next(notFound(`no route ${req.method} ${req.path}`));
+};
 
 /**
  * Turns every error into a JSON body `{error, code}` (plus `txId` when a commit's outcome is
@@ -54,15 +55,17 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _ne
   res.status(500).json({ error: 'internal error (logged by the gateway app)', code: 'INTERNAL' });
 };
 
+/** The errors express's body parsers raise (they carry `type` and `status`). */
 export function bodyParserError(error: unknown): HttpError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
   const typed = error as { type?: string; status?: number; message?: string; limit?: number };
-  if (typed?.type === 'entity.too.large') {
-    return tooLarge(`request body too large (limit ${typed.limit} bytes)`);
+  if (typed.type === 'entity.too.large') {
+    return tooLarge(`request body too large (limit ${String(typed.limit)} bytes)`);
   }
-  if (typed?.type === 'entity.parse.failed') {
-    return badRequest(`malformed JSON body: ${typed.message}`);
+  if (typed.type === 'entity.parse.failed') {
+    return badRequest(`malformed JSON body: ${String(typed.message)}`);
   }
-  if (typeof typed?.status === 'number' && typed.status >= 400 && typed.status < 500) {
+  if (typeof typed.status === 'number' && typed.status >= 400 && typed.status < 500) {
     return new HttpError(typed.status, typed.message ?? 'bad request', 'BAD_REQUEST');
   }
   return undefined;

@@ -158,7 +158,6 @@ export function isLedgerError(error: unknown): error is AnyLedgerError {
   return error instanceof LedgerError;
 }
 
-
 // ------------------------------------------------------------------------- classification
 
 const validationNames = new Map<number, string>(
@@ -205,6 +204,27 @@ const NO_CHANNEL =
 const ENDORSERS_DISAGREE = /ProposalResponsePayloads do not match/i;
 const QSCC_NOT_FOUND = /not found|no such transaction/i;
 
+interface Options {
+  cause: unknown;
+}
+
+/** Gateway errors recognised by their gRPC status alone (checked after the texts above). */
+const BY_GRPC_STATUS = new Map<number, (text: string, options: Options) => LedgerError>([
+  [
+    grpcStatus.PERMISSION_DENIED,
+    (text, options) => new AccessDenied(`the ledger refused the caller: ${text}`, options),
+  ],
+  [grpcStatus.NOT_FOUND, (text, options) => new NotFound(`ledger error: ${text}`, options)],
+  [
+    grpcStatus.UNAVAILABLE,
+    (text, options) => new LedgerUnavailable(`ledger unavailable: ${text}`, options),
+  ],
+  [
+    grpcStatus.DEADLINE_EXCEEDED,
+    (text, options) => new LedgerTimeout(`ledger timed out: ${text}`, options),
+  ],
+]);
+
 function where(context: LedgerCallContext): string {
   const fn = context.fn ? `${context.fn} ` : '';
   return context.channel ? `${fn}on channel ${context.channel}` : fn.trim();
@@ -242,18 +262,8 @@ function fromGatewayError(error: GatewayError, context: LedgerCallContext): Ledg
   if (NO_CHANNEL.test(text)) {
     return new ChannelNotFound(`this org's peer is not in that channel: ${text}`, options);
   }
-  switch (error.code) {
-    case grpcStatus.PERMISSION_DENIED:
-      return new AccessDenied(`the ledger refused the caller: ${text}`, options);
-    case grpcStatus.NOT_FOUND:
-      return new NotFound(`ledger error: ${text}`, options);
-    case grpcStatus.UNAVAILABLE:
-      return new LedgerUnavailable(`ledger unavailable: ${text}`, options);
-    case grpcStatus.DEADLINE_EXCEEDED:
-      return new LedgerTimeout(`ledger timed out: ${text}`, options);
-    default:
-      return new LedgerFailure(`ledger error: ${text}`, options);
-  }
+  const make = BY_GRPC_STATUS.get(error.code);
+  return make ? make(text, options) : new LedgerFailure(`ledger error: ${text}`, options);
 }
 
 /**
@@ -264,9 +274,10 @@ export function toLedgerError(error: unknown, context: LedgerCallContext = {}): 
   if (error instanceof LedgerError) return error;
   if (error instanceof CommitError) return commitFailure(error.code, error.transactionId, error);
   if (error instanceof CommitStatusError || error instanceof SubmitError) {
-    const stage = error instanceof SubmitError ? 'submitting it' : 'reading its commit status';
+    const stage =
+      error instanceof SubmitError ? 'handing it to the orderer' : 'reading its commit status';
     return new CommitOutcomeUnknown(
-      `transaction ${error.transactionId} (${where(context)}) was sent to the orderer, but ${stage} failed: ${error.message}; whether it committed is unknown`,
+      `transaction ${error.transactionId} (${where(context)}) was endorsed, but ${stage} failed: ${error.message}; whether it committed is unknown`,
       error.transactionId,
       context.channel ?? '',
       { cause: error },

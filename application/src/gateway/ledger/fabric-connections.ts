@@ -7,12 +7,18 @@ import {
   type NetworkDescription,
 } from '../../fabric/index.js';
 
+/** Where a MarketLedger gets a channel as one of its users sees it (tests pass a fake). */
+export interface ChannelSource {
+  channel(user: string, channel: string): Promise<Network>;
+  close(): Promise<void>;
+}
+
 /**
  * One org's connections to its own peer: one gRPC client, shared, and one Fabric Gateway
  * connection per user, opened on first use (a failed attempt is forgotten, so the next call
  * tries again).
  */
-export class FabricConnections {
+export class FabricConnections implements ChannelSource {
   private client?: Promise<grpc.Client>;
   private readonly connections = new Map<string, Promise<GatewayConnection>>();
 

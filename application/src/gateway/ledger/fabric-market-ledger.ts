@@ -17,8 +17,9 @@ import type {
   Trade,
   TradeHistoryEntry,
 } from '../types.js';
+import { listTradesCall, pageArgs } from './contract-args.js';
 import { commitFailure, NotFound, toLedgerError, type LedgerCallContext } from './errors.js';
-import { FabricConnections } from './fabric-connections.js';
+import { FabricConnections, type ChannelSource } from './fabric-connections.js';
 import { fabricEventStream } from './fabric-events.js';
 import type {
   ChainInfo,
@@ -34,31 +35,7 @@ import type {
 export const CHAINCODE = 'datamarket';
 
 const utf8 = new TextDecoder();
-const json = <T>(bytes: Uint8Array): T => JSON.parse(utf8.decode(bytes)) as T;
-
-const LIST_TRADES: Record<TradeFilter['by'], string> = {
-  dataset: 'ListTradesByDataset',
-  buyer: 'ListTradesByBuyer',
-  seller: 'ListTradesBySeller',
-  state: 'ListTradesByState',
-};
-
-function filterValue(filter: TradeFilter): string {
-  switch (filter.by) {
-    case 'dataset':
-      return filter.datasetId;
-    case 'buyer':
-    case 'seller':
-      return filter.accountId;
-    case 'state':
-      return filter.state;
-  }
-}
-
-const pageArgs = (page: PageRequest): [string, string] => [
-  page.pageSize === undefined ? '' : String(page.pageSize),
-  page.bookmark ?? '',
-];
+const json = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
 
 /**
  * The MarketLedger over @hyperledger/fabric-gateway, through this org's own peer. Submits
@@ -66,17 +43,20 @@ const pageArgs = (page: PageRequest): [string, string] => [
  * every failure is a LedgerError (see errors.ts).
  */
 export class FabricMarketLedger implements MarketLedger {
-  private readonly connections: FabricConnections;
+  private readonly connections: ChannelSource;
   private readonly accounts = new Map<string, string>();
   readonly mspId: string;
+  readonly chaincode: string;
 
+  /** `connections` defaults to this org's own peer (FabricConnections); tests pass a fake. */
   constructor(
     readonly network: NetworkDescription,
     readonly org: string,
-    readonly chaincode = CHAINCODE,
+    options: { chaincode?: string; connections?: ChannelSource } = {},
   ) {
     this.mspId = orgOf(network, org).mspId;
-    this.connections = new FabricConnections(network, org);
+    this.chaincode = options.chaincode ?? CHAINCODE;
+    this.connections = options.connections ?? new FabricConnections(network, org);
   }
 
   private async channel(user: string, channel: string, fn: string): Promise<Network> {
@@ -106,7 +86,7 @@ export class FabricMarketLedger implements MarketLedger {
   }
 
   private async evaluateJson<T>(user: string, channel: string, fn: string, ...args: string[]) {
-    return json<T>(await this.evaluate(user, channel, fn, ...args));
+    return json(await this.evaluate(user, channel, fn, ...args)) as T;
   }
 
   /** Endorses, submits and waits for the commit; `beforeSubmit` runs once the tx id is known. */
@@ -127,7 +107,7 @@ export class FabricMarketLedger implements MarketLedger {
       const commit = await transaction.submit();
       const status = await commit.getStatus();
       if (!status.successful) throw commitFailure(status.code, txId);
-      return { txId, blockNumber: status.blockNumber, result: json<T>(transaction.getResult()) };
+      return { txId, blockNumber: status.blockNumber, result: json(transaction.getResult()) as T };
     } catch (error) {
       throw toLedgerError(error, context);
     }
@@ -214,8 +194,8 @@ export class FabricMarketLedger implements MarketLedger {
     filter: TradeFilter,
     page: PageRequest,
   ): Promise<Page<Trade>> {
-    const fn = LIST_TRADES[filter.by];
-    return this.evaluateJson<Page<Trade>>(user, channel, fn, filterValue(filter), ...pageArgs(page));
+    const { fn, args } = listTradesCall(filter, page);
+    return this.evaluateJson<Page<Trade>>(user, channel, fn, ...args);
   }
 
   tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {

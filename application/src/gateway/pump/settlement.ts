@@ -13,7 +13,8 @@ async function judge(context: HandlerContext, trade: Trade): Promise<Verdict> {
   const { deps, channel, tradeId } = context;
   const { store, sealer, crypto } = deps;
   const upload = await store.getResult(channel, tradeId);
-  if (!upload) return { reason: 'no encrypted result was uploaded to the seller app for this trade' };
+  if (!upload)
+    return { reason: 'no encrypted result was uploaded to the seller app for this trade' };
   if (upload.sha256 !== trade.resultHash) {
     return {
       reason: `the uploaded result (sha256 ${upload.sha256}) does not match the on-chain resultHash ${String(trade.resultHash)}`,
@@ -81,5 +82,7 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
   }
   await ledger.deliverResult(user, channel, tradeId, encrypted, sha256Hex(text));
   await store.logPump(channel, tradeId, 'result-delivered', `${values.length} values`);
-  log(`trade ${tradeId}: result decrypted and delivered (${values.length} values), escrow released`);
+  log(
+    `trade ${tradeId}: result decrypted and delivered (${values.length} values), escrow released`,
+  );
 }
