@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { forbidden, unauthorized } from './http/errors.js';
+import { unauthorized } from './http/errors.js';
 
 /**
  * Two ways to call a gateway app (docs/gateway.md, "Authentication"):
@@ -90,9 +90,16 @@ export function requestSigningString(
   return ['datamarket-request-v1', method.toUpperCase(), pathAndQuery, time, bodySha256].join('\n');
 }
 
+/** A Fabric identity that signs requests: its MSP, certificate PEM and private key. */
+export interface SigningIdentity {
+  mspId: string;
+  certificatePem: string;
+  privateKey: KeyObject;
+}
+
 /** Headers that sign a request with a Fabric identity (certificate PEM + its private key). */
 export function signRequest(
-  identity: { mspId: string; certificatePem: string; privateKey: KeyObject },
+  identity: SigningIdentity,
   method: string,
   pathAndQuery: string,
   body?: Uint8Array,
@@ -138,6 +145,29 @@ export function verifySignedRequest(
   trustedCas: Map<string, X509Certificate[]>,
   now = Date.now(),
 ): SignedCaller {
+  const { mspId, certB64, time, signature } = signatureHeaders(req);
+  const cas = trustedCas.get(mspId);
+  if (!cas) throw unauthorized(`unknown MSP '${mspId}'`);
+  if (!/^\d{1,16}$/.test(time) || Math.abs(Number(time) - now) > SIGNATURE_WINDOW_MS) {
+    throw unauthorized(
+      `request time ${time} is more than ${SIGNATURE_WINDOW_MS / 1000} s from the app's clock`,
+    );
+  }
+  const certificate = issuedCertificate(certB64, mspId, cas, now);
+  const bodyHash = body?.length ? createHash('sha256').update(body).digest('hex') : emptySha256;
+  const data = Buffer.from(requestSigningString(req.method, req.originalUrl, time, bodyHash));
+  let valid = false;
+  try {
+    valid = verify('sha256', data, certificate.publicKey, Buffer.from(signature, 'base64'));
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw unauthorized('the request signature does not verify');
+  return { mspId, accountId: accountIdOf(mspId, certificate) };
+}
+
+/** The four signature headers; 401 when one is missing. */
+function signatureHeaders(req: { get(name: string): string | undefined }) {
   const mspId = req.get(SIGNATURE_HEADERS.msp);
   const certB64 = req.get(SIGNATURE_HEADERS.cert);
   const time = req.get(SIGNATURE_HEADERS.time);
@@ -147,13 +177,16 @@ export function verifySignedRequest(
       `this route needs a request signed with a Fabric identity (headers ${Object.values(SIGNATURE_HEADERS).join(', ')})`,
     );
   }
-  const cas = trustedCas.get(mspId);
-  if (!cas) throw unauthorized(`unknown MSP '${mspId}'`);
-  if (!/^\d{1,16}$/.test(time) || Math.abs(Number(time) - now) > SIGNATURE_WINDOW_MS) {
-    throw unauthorized(
-      `request time ${time} is more than ${SIGNATURE_WINDOW_MS / 1000} s from the app's clock`,
-    );
-  }
+  return { mspId, certB64, time, signature };
+}
+
+/** The caller's certificate, when a CA of its MSP issued it and it is valid now; 401 otherwise. */
+function issuedCertificate(
+  certB64: string,
+  mspId: string,
+  cas: X509Certificate[],
+  now: number,
+): X509Certificate {
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(Buffer.from(certB64, 'base64'));
@@ -165,16 +198,7 @@ export function verifySignedRequest(
   if (Date.parse(certificate.validTo) < now || Date.parse(certificate.validFrom) > now) {
     throw unauthorized('the certificate is expired or not yet valid');
   }
-  const bodyHash = body?.length ? createHash('sha256').update(body).digest('hex') : emptySha256;
-  const data = Buffer.from(requestSigningString(req.method, req.originalUrl, time, bodyHash));
-  let valid = false;
-  try {
-    valid = verify('sha256', data, certificate.publicKey, Buffer.from(signature, 'base64'));
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw unauthorized('the request signature does not verify');
-  return { mspId, accountId: accountIdOf(mspId, certificate) };
+  return certificate;
 }
 
 /** Express middleware for signed routes; puts the caller in `res.locals.caller`. */
@@ -188,12 +212,6 @@ export function requireSignedCaller(trustedCas: Map<string, X509Certificate[]>):
       next(error);
     }
   };
-}
-
-export function requireAccount(caller: SignedCaller, accountId: string, role: string): void {
-  if (caller.accountId !== accountId) {
-    throw forbidden(`only the trade's ${role} may do this (caller ${caller.accountId})`);
-  }
 }
 
 /** A fresh random API token (32 bytes, base64url). */

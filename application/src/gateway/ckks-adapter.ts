@@ -54,7 +54,7 @@ export interface EngineOptions {
   statisticalSecurityBits?: number;
 }
 
-export async function engineSellerCrypto(options: EngineOptions = {}): Promise<SellerCrypto> {
+export function engineSellerCrypto(options: EngineOptions = {}): Promise<SellerCrypto> {
   const passphrase = options.passphrase ?? 'datamarket-gateway-engine-seal';
   const decimals = options.decimals ?? 4;
   const refuse = (error: unknown): never => {
@@ -63,7 +63,7 @@ export async function engineSellerCrypto(options: EngineOptions = {}): Promise<S
     }
     throw error;
   };
-  return {
+  return Promise.resolve({
     async createBundle(dataset, preset) {
       let found: ReturnType<typeof getPreset>;
       try {
@@ -115,5 +115,5 @@ export async function engineSellerCrypto(options: EngineOptions = {}): Promise<S
         keys.dispose();
       }
     },
-  };
+  });
 }

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { ApiUser } from './auth.js';
+import { describeIssue } from './routes/validation.js';
 
 export type Role = 'seller' | 'buyer' | 'auditor';
-export const ROLES: Role[] = ['seller', 'buyer', 'auditor'];
+export const ROLES = ['seller', 'buyer', 'auditor'] as const satisfies readonly Role[];
 
 /** Upload and body size limits (bytes). Documented in docs/gateway.md. */
 export interface Limits {
@@ -69,9 +71,12 @@ export function storeLocation(config: Pick<GatewayConfig, 'storePath' | 'storeUr
   return location;
 }
 
+/** A config with the required fields; the rest (and any limit left out) gets its default. */
 export function withDefaults(
-  partial: Partial<GatewayConfig> &
-    Pick<GatewayConfig, 'org' | 'roles' | 'channels' | 'networkRunDir' | 'storeSecret' | 'users'>,
+  partial: Omit<Partial<GatewayConfig>, 'limits'> & { limits?: Partial<Limits> } & Pick<
+      GatewayConfig,
+      'org' | 'roles' | 'channels' | 'networkRunDir' | 'storeSecret' | 'users'
+    >,
 ): GatewayConfig {
   storeLocation(partial);
   return {
@@ -80,8 +85,55 @@ export function withDefaults(
     sampleRateLimit: { max: 10, windowMs: 60 * 60 * 1000 },
     sampleRows: 32,
     ...partial,
-    ...{ limits: { ...DEFAULT_LIMITS, ...(partial.limits ?? {}) } },
+    limits: { ...DEFAULT_LIMITS, ...partial.limits },
   };
+}
+
+/** The config file as written (docs/gateway.md); defaults fill what it leaves out. */
+const positiveInt = z.number().int().positive();
+export const configFileSchema = z.strictObject({
+  org: z.string().min(1),
+  roles: z.array(z.enum(ROLES)).min(1, 'expected at least one of seller, buyer, auditor'),
+  channels: z
+    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected a channel name'))
+    .min(1),
+  networkRunDir: z.string().min(1),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  storePath: z.string().min(1).optional(),
+  storeUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  storeSecret: z.string().min(16, 'expected at least 16 characters').optional(),
+  users: z.array(
+    z.strictObject({
+      user: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a user name'),
+      tokenSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex characters'),
+    }),
+  ),
+  publicUrl: z.url().optional(),
+  limits: z
+    .strictObject({
+      json: positiveInt,
+      dataset: positiveInt,
+      result: positiveInt,
+      datasetRows: positiveInt,
+    })
+    .partial()
+    .optional(),
+  sampleRateLimit: z.strictObject({ max: positiveInt, windowMs: positiveInt }).optional(),
+  sampleRows: positiveInt.optional(),
+  releaseSecurityBits: positiveInt.optional(),
+  pumpStartBlock: z.number().int().min(0).optional(),
+});
+
+/** The first problem of a config file, naming the field: `users[1].tokenSha256: ...`. */
+function configProblem(file: string, error: z.ZodError): string {
+  const [issue] = error.issues;
+  if (!issue) return `config ${file}: invalid`;
+  const { field, message } = describeIssue(issue);
+  return `config ${file}: ${field ? `${field}: ` : ''}${message}`;
 }
 
 /**
@@ -90,25 +142,32 @@ export function withDefaults(
  * against the file's directory. The store is `storeUrl` (PostgreSQL) or `storePath` (SQLite).
  */
 export async function loadConfig(file: string): Promise<GatewayConfig> {
-  const raw = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  const dir = path.dirname(path.resolve(file));
-  const roles = raw.roles as Role[] | undefined;
-  if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(r))) {
-    throw new Error(`config ${file}: roles must be a list of ${ROLES.join(', ')}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`config ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const storeSecret = process.env.DATAMARKET_STORE_SECRET ?? (raw.storeSecret as string);
-  if (typeof storeSecret !== 'string') throw new Error(`config ${file}: no storeSecret`);
+  const envSecret = process.env.DATAMARKET_STORE_SECRET;
+  const withSecret =
+    envSecret !== undefined && typeof raw === 'object' && raw !== null
+      ? { ...raw, storeSecret: envSecret }
+      : raw;
+  const parsed = configFileSchema.safeParse(withSecret);
+  if (!parsed.success) throw new Error(configProblem(file, parsed.error));
+  const { storeSecret, storePath, networkRunDir, pumpStartBlock, ...rest } = parsed.data;
+  if (storeSecret === undefined) {
+    throw new Error(`config ${file}: storeSecret: missing (or set DATAMARKET_STORE_SECRET)`);
+  }
+  if (storePath === undefined && rest.storeUrl === undefined) {
+    throw new Error(`config ${file}: the config names no store: set storePath or storeUrl`);
+  }
+  const dir = path.dirname(path.resolve(file));
   return withDefaults({
-    ...(raw as Partial<GatewayConfig>),
-    org: String(raw.org),
-    roles,
-    channels: raw.channels as string[],
-    networkRunDir: path.resolve(dir, String(raw.networkRunDir)),
-    storePath: typeof raw.storePath === 'string' ? path.resolve(dir, raw.storePath) : undefined,
-    storeUrl: typeof raw.storeUrl === 'string' ? raw.storeUrl : undefined,
+    ...rest,
     storeSecret,
-    users: raw.users as ApiUser[],
-    pumpStartBlock:
-      raw.pumpStartBlock === undefined ? undefined : BigInt(raw.pumpStartBlock as number),
+    networkRunDir: path.resolve(dir, networkRunDir),
+    ...(storePath === undefined ? {} : { storePath: path.resolve(dir, storePath) }),
+    ...(pumpStartBlock === undefined ? {} : { pumpStartBlock: BigInt(pumpStartBlock) }),
   });
 }

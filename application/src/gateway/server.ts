@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
 import { storeLocation, type GatewayConfig } from './config.js';
 import { Sealer } from './crypto/sealing.js';
-import { loadTrustedCas } from './identities.js';
-import { Ledger } from './ledger.js';
+import { loadTrustedCas, userSigningIdentity } from './identities.js';
 import { FabricMarketLedger } from './ledger/fabric-market-ledger.js';
+import type { MarketLedger } from './ledger/market-ledger.js';
 import { EventPump, type PumpHooks } from './pump.js';
+import { createApp } from './routes/registry.js';
 import type { SellerCrypto } from './seller-crypto.js';
 import { openSellerStore, type SellerStore } from './store/seller-store.js';
 import { readNetworkDescription } from '../fabric/index.js';
@@ -14,7 +14,7 @@ import { readNetworkDescription } from '../fabric/index.js';
 export interface RunningGateway {
   url: string;
   config: GatewayConfig;
-  ledger: Ledger;
+  ledger: MarketLedger;
   store: SellerStore;
   pump?: EventPump;
   close(): Promise<void>;
@@ -35,9 +35,7 @@ export async function startGateway(
   options: StartOptions = {},
 ): Promise<RunningGateway> {
   const network = await readNetworkDescription(config.networkRunDir);
-  const ledger = new Ledger(network, config.org);
-  // The pump runs on the MarketLedger; the routes still take the old Ledger until they move.
-  const marketLedger = new FabricMarketLedger(network, config.org);
+  const ledger = new FabricMarketLedger(network, config.org);
   const store = await openSellerStore(storeLocation(config));
   try {
     const sealer = new Sealer(config.storeSecret);
@@ -57,12 +55,14 @@ export async function startGateway(
       sealer,
       crypto,
       trustedCas: await loadTrustedCas(network),
+      signingIdentity: (user) => userSigningIdentity(network, config.org, user),
       publicUrl: () => url,
     });
     const server: Server = await new Promise((resolve, reject) => {
-      const listening = app.listen(config.port, config.host, (error?: Error) =>
-        error ? reject(error) : resolve(listening),
-      );
+      const listening = app.listen(config.port, config.host, (error?: Error) => {
+        if (error) reject(error);
+        else resolve(listening);
+      });
     });
     server.requestTimeout = 10 * 60_000;
     const address = server.address() as AddressInfo;
@@ -72,7 +72,7 @@ export async function startGateway(
     if (config.roles.includes('seller') && options.pump !== false && crypto) {
       pump = new EventPump({
         config,
-        ledger: marketLedger,
+        ledger,
         store,
         sealer,
         crypto,
@@ -90,11 +90,12 @@ export async function startGateway(
       async close() {
         await pump?.stop();
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          server.close(() => {
+            resolve();
+          });
           server.closeAllConnections();
         });
         await ledger.close();
-        await marketLedger.close();
         await store.close();
       },
     };

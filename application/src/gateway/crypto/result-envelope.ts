@@ -10,6 +10,7 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * The plaintext result travels on chain encrypted to the buyer's result key:
@@ -39,14 +40,16 @@ export function generateResultKeyPair(): ResultKeyPair {
   };
 }
 
-interface Envelope {
-  v: 1;
-  alg: string;
-  epk: string;
-  iv: string;
-  ct: string;
-  tag: string;
-}
+/** What a well-formed envelope holds; version and algorithm are checked separately. */
+const envelopeSchema = z.object({
+  v: z.number(),
+  alg: z.string(),
+  epk: z.string(),
+  iv: z.string(),
+  ct: z.string(),
+  tag: z.string(),
+});
+type Envelope = z.infer<typeof envelopeSchema>;
 
 function x25519Public(pem: string): KeyObject {
   let key: KeyObject;
@@ -88,14 +91,21 @@ export function encryptToResultKey(publicKeyPem: string, plaintext: Uint8Array):
   return Buffer.from(JSON.stringify(envelope)).toString('base64');
 }
 
-/** Opens an envelope made by encryptToResultKey; throws if it was altered or is not for this key. */
-export function decryptWithResultKey(privateKeyPem: string, envelopeBase64: string): Buffer {
-  let envelope: Envelope;
+function parseEnvelope(envelopeBase64: string): Envelope {
+  let parsed: unknown;
   try {
-    envelope = JSON.parse(Buffer.from(envelopeBase64, 'base64').toString('utf8')) as Envelope;
+    parsed = JSON.parse(Buffer.from(envelopeBase64, 'base64').toString('utf8'));
   } catch {
     throw new Error('encrypted result is not a result envelope');
   }
+  const envelope = envelopeSchema.safeParse(parsed);
+  if (!envelope.success) throw new Error('encrypted result is not a result envelope');
+  return envelope.data;
+}
+
+/** Opens an envelope made by encryptToResultKey; throws if it was altered or is not for this key. */
+export function decryptWithResultKey(privateKeyPem: string, envelopeBase64: string): Buffer {
+  const envelope = parseEnvelope(envelopeBase64);
   if (envelope.v !== 1 || envelope.alg !== RESULT_ENVELOPE_ALG) {
     throw new Error(`unsupported result envelope (v=${envelope.v}, alg=${envelope.alg})`);
   }

@@ -98,7 +98,9 @@ describe('gateway: authentication', () => {
         ['OtherMSP', [other.ca]],
       ]);
     });
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
     const identity = () => ({
       mspId: 'BuyerMSP',
       certificatePem: buyer.certificatePem,

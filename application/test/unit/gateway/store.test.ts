@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { labels } from '../../../src/gateway/app.js';
+import { labels } from '../../../src/gateway/key-labels.js';
 import { Sealer } from '../../../src/gateway/crypto/sealing.js';
 import {
   openSellerStore,

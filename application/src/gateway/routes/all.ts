@@ -1,0 +1,15 @@
+import { auditorRoutes } from './auditor.js';
+import { buyerRoutes } from './buyer.js';
+import { commonRoutes } from './common.js';
+import { peerRoutes } from './peer.js';
+import type { Route } from './route.js';
+import { sellerRoutes } from './seller.js';
+
+/** Every route of every role, in the order they are mounted and documented. */
+export const ALL_ROUTES: readonly Route[] = [
+  ...commonRoutes,
+  ...buyerRoutes,
+  ...sellerRoutes,
+  ...peerRoutes,
+  ...auditorRoutes,
+];

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import {
+  decryptWithResultKey,
+  generateResultKeyPair,
+  sha256Hex,
+} from '../crypto/result-envelope.js';
+import { badGateway, notFound } from '../http/errors.js';
+import { labels } from '../key-labels.js';
+import type { Committed } from '../ledger/market-ledger.js';
+import type { purchaseBody } from '../schemas/requests.js';
+import { plainResultSchema, type deliveredPlainResultSchema } from '../schemas/responses.js';
+import type { Trade } from '../types.js';
+import type { RouteContext } from './context.js';
+
+/** The buyer's result key: made and sealed by the buyer's app at purchase, opened at the end. */
+
+/**
+ * Purchases, keeping a fresh result key under the trade id (known before endorsement) so the
+ * seller's delivery can be decrypted by this app only.
+ */
+export async function purchaseKeeping(
+  { ledger, store, sealer }: RouteContext,
+  user: string,
+  channel: string,
+  body: z.output<typeof purchaseBody>,
+): Promise<Committed<Trade>> {
+  const keys = generateResultKeyPair();
+  const { datasetId, expectedPrice, expectedDeposit } = body;
+  const expected =
+    expectedPrice !== undefined && expectedDeposit !== undefined
+      ? { price: expectedPrice, deposit: expectedDeposit }
+      : undefined;
+  return ledger.purchase(
+    user,
+    channel,
+    { datasetId, buyerResultKey: keys.publicKeyPem, ...(expected ? { expected } : {}) },
+    (tradeId) =>
+      store.putBuyerKey({
+        channel,
+        tradeId,
+        publicKeyPem: keys.publicKeyPem,
+        sealedPrivateKey: sealer.seal(
+          Buffer.from(keys.privateKeyPem),
+          labels.buyerKey(channel, tradeId),
+        ),
+      }),
+  );
+}
+
+/** Reads the delivered result off the ledger, decrypts it and checks its digest. */
+export async function openDeliveredResult(
+  { ledger, store, sealer }: RouteContext,
+  user: string,
+  channel: string,
+  tradeId: string,
+): Promise<z.input<typeof deliveredPlainResultSchema>> {
+  const delivered = await ledger.getDeliveredResult(user, channel, tradeId);
+  const key = await store.getBuyerKey(channel, tradeId);
+  if (!key) throw notFound(`this app holds no result key for trade ${tradeId} (bought elsewhere?)`);
+  const privateKeyPem = sealer
+    .open(key.sealedPrivateKey, labels.buyerKey(channel, tradeId))
+    .toString();
+  let plaintext: Buffer;
+  try {
+    plaintext = decryptWithResultKey(privateKeyPem, delivered.encryptedResult);
+  } catch (error) {
+    throw badGateway(
+      `the delivered result does not decrypt: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const digest = sha256Hex(plaintext);
+  if (digest !== delivered.resultDigest) {
+    throw badGateway(
+      `the delivered result's digest ${digest} differs from the ledger's ${delivered.resultDigest}`,
+    );
+  }
+  const result = plainResultSchema.safeParse(parseJson(plaintext.toString('utf8')));
+  if (!result.success) throw badGateway('the delivered result is not a well-formed result');
+  return { tradeId, resultDigest: digest, verified: true, result: result.data };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,118 @@
+import { sha256Hex } from '../crypto/result-envelope.js';
+import { HttpError, notFound } from '../http/errors.js';
+import { labels } from '../key-labels.js';
+import { datasetParams, tradeParams } from '../schemas/fields.js';
+import { sampleResultSchema, uploadSchema } from '../schemas/responses.js';
+import { ResultRefused } from '../seller-crypto.js';
+import { BUNDLE_STATES, requireState } from '../trade-access.js';
+import { defineRoute, type Route } from './route.js';
+import { sampleFor } from './samples.js';
+
+/**
+ * The seller app's routes that buyers' apps call, with requests signed by the buyer's own
+ * Fabric identity (auth.ts): bundles, results, free samples.
+ */
+export const peerRoutes: Route[] = [
+  defineRoute({
+    method: 'get',
+    path: '/peer/channels/{channel}/trades/{tradeId}/bundle',
+    role: 'seller',
+    auth: 'signed',
+    body: 'none',
+    summary:
+      "the trade's bundle, only to the trade's buyer (signed request), only in DELIVERED / RESULT_SUBMITTED",
+    params: tradeParams,
+    response: { description: 'the bundle', bytes: true },
+    errors: { 403: "not the trade's buyer", 409: 'wrong state' },
+    handler: async ({ caller, params: { channel, tradeId } }, { access, store }) => {
+      const { trade } = await access.soldToCaller(
+        caller,
+        channel,
+        tradeId,
+        "only the trade's buyer may download its bundle",
+      );
+      requireState(trade, BUNDLE_STATES, 'the bundle is served in DELIVERED or RESULT_SUBMITTED');
+      const bundle = await store.getBundle(channel, tradeId);
+      if (!bundle) throw notFound(`no bundle stored for trade ${tradeId}`);
+      return { bytes: bundle.bytes, sha256: bundle.sha256 };
+    },
+  }),
+  defineRoute({
+    method: 'put',
+    path: '/peer/channels/{channel}/trades/{tradeId}/result',
+    role: 'seller',
+    auth: 'signed',
+    body: 'raw',
+    summary: "upload the encrypted result, only from the trade's buyer, only in DELIVERED",
+    params: tradeParams,
+    rawDescription: 'the encrypted result',
+    response: { status: 201, description: 'stored', schema: uploadSchema },
+    errors: { 403: "not the trade's buyer", 409: 'wrong state' },
+    handler: async ({ caller, params: { channel, tradeId }, body }, { access, store }) => {
+      const { trade } = await access.soldToCaller(
+        caller,
+        channel,
+        tradeId,
+        "only the trade's buyer may upload its result",
+      );
+      requireState(trade, ['DELIVERED'], 'results are accepted only in DELIVERED');
+      const sha256 = sha256Hex(body);
+      await store.putResult({ channel, tradeId, bytes: body, sha256 });
+      return { status: 201, body: { tradeId, sha256, bytes: body.length } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/peer/channels/{channel}/datasets/{datasetId}/sample',
+    role: 'seller',
+    auth: 'signed',
+    body: 'none',
+    summary: 'the free test sample bundle',
+    params: datasetParams,
+    response: { description: 'the sample bundle', bytes: true },
+    errors: { 503: 'no CKKS engine' },
+    handler: async ({ params: { channel, datasetId } }, ctx) => {
+      const { sample } = await sampleFor(ctx, channel, datasetId);
+      return { bytes: sample.bytes, sha256: sample.sha256 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/peer/channels/{channel}/datasets/{datasetId}/sample/result',
+    role: 'seller',
+    auth: 'signed',
+    body: 'raw',
+    summary: 'decrypt a test result (leakage bound applied, rate-limited per caller)',
+    params: datasetParams,
+    rawDescription: 'the encrypted test result',
+    response: { description: 'values', schema: sampleResultSchema },
+    errors: { 422: 'refused', 429: 'rate limit' },
+    handler: async ({ caller, params: { channel, datasetId }, body }, ctx) => {
+      const remaining = ctx.sampleLimiter.take(
+        `${caller.accountId}\u0000${channel}\u0000${datasetId}`,
+      );
+      const { listing, sample } = await sampleFor(ctx, channel, datasetId);
+      const secretKey = ctx.sealer.open(
+        sample.sealedSecretKey,
+        labels.sampleKey(channel, datasetId),
+      );
+      try {
+        const values = await ctx.engine().decryptResult({
+          secretKey,
+          bundle: sample.bytes,
+          result: body,
+          preset: listing.ckksPreset,
+          maxValues: listing.leakageBound,
+        });
+        return { body: { datasetId, values, remaining } };
+      } catch (error) {
+        if (error instanceof ResultRefused) {
+          throw new HttpError(422, error.message, 'RESULT_REFUSED');
+        }
+        throw error;
+      } finally {
+        secretKey.fill(0);
+      }
+    },
+  }),
+];

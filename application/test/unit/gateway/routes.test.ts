@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { ALL_ROUTES } from '../../../src/gateway/routes/all.js';
+import { auditorRouteTests } from './routes/auditor-tests.js';
+import { buyerRouteTests } from './routes/buyer-tests.js';
+import { commonRouteTests } from './routes/common-tests.js';
+import { answered, routeFixture, type RouteFixture } from './routes/fixture.js';
+import { peerRouteTests } from './routes/peer-tests.js';
+import { sellerRouteTests } from './routes/seller-tests.js';
+
+describe('gateway routes (in process: three apps on the in-process ledger)', function () {
+  this.timeout(30_000);
+  let fixture: RouteFixture | undefined;
+  const fx = () => {
+    if (!fixture) throw new Error('the route fixture did not start');
+    return fixture;
+  };
+  before(async () => {
+    fixture = await routeFixture();
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+
+  commonRouteTests(fx);
+  sellerRouteTests(fx);
+  buyerRouteTests(fx);
+  peerRouteTests(fx);
+  auditorRouteTests(fx);
+
+  // A suite of its own, so it runs after the role suites above.
+  describe('coverage', () => {
+    it('answered every route with its success status at least once', () => {
+      const missing = ALL_ROUTES.map(
+        (route) =>
+          `${route.method.toUpperCase()} ${route.path} ${String(route.response.status ?? 200)}`,
+      ).filter((key) => !answered.has(key));
+      expect(missing).to.deep.equal([]);
+    });
+  });
+});

@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import type { Trade } from '../../../../src/gateway/types.js';
+import { call, CHANNEL, type RouteFixture } from './fixture.js';
+import { BUYER, deliver, listDataset, purchase, settle, submitResult } from './scenario.js';
+
+const ch = { channel: CHANNEL };
+const TRADES = '/api/channels/{channel}/trades';
+const TRADE = '/api/channels/{channel}/trades/{tradeId}';
+
+export function buyerRouteTests(fx: () => RouteFixture): void {
+  describe('buyer routes', () => {
+    it('POST trades: purchases at the seen price; 400 for amounts that are not strings, 409 changed terms', async () => {
+      await listDataset(fx(), 'buyer-1');
+      const post = (json: unknown) =>
+        call<Trade & { error: string }>(fx().buyerApp, 'POST', TRADES, ch, { user: BUYER, json });
+      const numeric = await post({
+        datasetId: 'buyer-1',
+        expectedPrice: 100,
+        expectedDeposit: '10',
+      });
+      expect(numeric.status).to.equal(400);
+      expect(numeric.body.error).to.match(
+        /^body field 'expectedPrice': .*expected string, received number/,
+      );
+      expect((await post({ datasetId: 'buyer-1', expectedPrice: '100' })).status).to.equal(400);
+      expect((await post({ datasetId: '' })).status).to.equal(400);
+      const changed = await post({
+        datasetId: 'buyer-1',
+        expectedPrice: '90',
+        expectedDeposit: '10',
+      });
+      expect(changed.status).to.equal(409);
+      expect(changed.body.error).to.match(/TERMS_CHANGED/);
+      const bought = await post({
+        datasetId: 'buyer-1',
+        expectedPrice: '100',
+        expectedDeposit: '10',
+      });
+      expect(bought.status).to.equal(201);
+      expect(bought.headers.get('location')).to.equal(
+        `/api/channels/${CHANNEL}/trades/${bought.body.tradeId}`,
+      );
+      expect(await fx().buyerApp.store.getBuyerKey(CHANNEL, bought.body.tradeId)).not.to.equal(
+        undefined,
+      );
+      expect((await post({ datasetId: 'nothing-here' })).status).to.equal(404);
+    });
+
+    it('a whole trade: bundle (checked against the ledger), result, decrypted delivery', async () => {
+      await listDataset(fx(), 'buyer-2');
+      const trade = await purchase(fx(), 'buyer-2');
+      const params = { ...ch, tradeId: trade.tradeId };
+      const early = await call(fx().buyerApp, 'GET', `${TRADE}/bundle`, params, { user: BUYER });
+      expect(early.status).to.equal(409);
+      expect((await submitResult(fx(), trade, [1])).status).to.equal(409);
+      const bundle = await deliver(fx(), trade);
+      const other = await call(fx().buyerApp, 'GET', `${TRADE}/bundle`, params, { user: 'User2' });
+      expect(other.status).to.equal(403);
+      const got = await call(fx().buyerApp, 'GET', `${TRADE}/bundle`, params, { user: BUYER });
+      expect(got.status).to.equal(200);
+      expect(got.bytes.equals(bundle)).to.equal(true);
+      const resultPath = `${TRADE}/result`;
+      const noCount = await call(fx().buyerApp, 'POST', resultPath, params, {
+        raw: Buffer.from('x'),
+      });
+      expect(noCount.status).to.equal(400);
+      const over = await call(fx().buyerApp, 'POST', resultPath, params, {
+        raw: Buffer.from('x'),
+        query: { valueCount: '5' },
+      });
+      expect(over.status).to.equal(400);
+      const big = await call(fx().buyerApp, 'POST', resultPath, params, {
+        raw: Buffer.alloc(9000),
+        query: { valueCount: '1' },
+      });
+      expect(big.status).to.equal(413);
+      expect((await call(fx().buyerApp, 'GET', resultPath, params)).status).to.equal(409);
+      const submitted = await submitResult(fx(), trade, [1.5, 2.5]);
+      expect(submitted.status).to.equal(200);
+      expect(submitted.body.state).to.equal('RESULT_SUBMITTED');
+      expect(await fx().sellerApp.store.getResult(CHANNEL, trade.tradeId)).not.to.equal(undefined);
+      await settle(fx(), trade, [1.5, 2.5]);
+      const result = await call<{ verified: boolean; result: { values: number[] } }>(
+        fx().buyerApp,
+        'GET',
+        resultPath,
+        params,
+      );
+      expect(result.status).to.equal(200);
+      expect(result.body.result.values).to.deep.equal([1.5, 2.5]);
+      expect(
+        (await call(fx().buyerApp, 'GET', resultPath, params, { user: 'User2' })).status,
+      ).to.equal(403);
+    });
+
+    it('POST refund: the buyer withdraws; 403 for another account, 409 once closed', async () => {
+      await listDataset(fx(), 'buyer-3');
+      const trade = await purchase(fx(), 'buyer-3');
+      const path = `${TRADE}/refund`;
+      const params = { ...ch, tradeId: trade.tradeId };
+      expect((await call(fx().buyerApp, 'POST', path, params, { user: 'User2' })).status).to.equal(
+        403,
+      );
+      const refunded = await call<Trade>(fx().buyerApp, 'POST', path, params, { user: BUYER });
+      expect(refunded.status).to.equal(200);
+      expect(refunded.body.state).to.equal('REFUNDED');
+      expect((await call(fx().buyerApp, 'POST', path, params, { user: BUYER })).status).to.equal(
+        409,
+      );
+    });
+
+    it("the free test sample through the seller's app: bundle, decryption, refusals and rate limit", async () => {
+      await listDataset(fx(), 'buyer-4');
+      await listDataset(fx(), 'buyer-5', { freeSample: false });
+      const sample = '/api/channels/{channel}/listings/{datasetId}/sample';
+      const got = await call(fx().buyerApp, 'GET', sample, { ...ch, datasetId: 'buyer-4' });
+      expect(got.status).to.equal(200);
+      expect(got.bytes.toString()).to.equal('bundle buyer-4 test-preset 2');
+      expect(
+        (await call(fx().buyerApp, 'GET', sample, { ...ch, datasetId: 'buyer-5' })).status,
+      ).to.equal(404);
+      const post = (values: number[]) =>
+        call<{ values: number[]; remaining: number }>(
+          fx().buyerApp,
+          'POST',
+          `${sample}/result`,
+          { ...ch, datasetId: 'buyer-4' },
+          {
+            raw: Buffer.from(JSON.stringify({ values })),
+          },
+        );
+      const decrypted = await post([3]);
+      expect(decrypted.body).to.deep.equal({ datasetId: 'buyer-4', values: [3], remaining: 1 });
+      expect((await post([1, 2, 3, 4, 5])).status).to.equal(422);
+      expect((await post([1])).status).to.equal(429);
+    });
+  });
+}
