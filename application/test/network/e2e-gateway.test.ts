@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest } from '../../src/gateway/auth.js';
-import { userSigningIdentity } from '../../src/gateway/ledger.js';
+import { userSigningIdentity } from '../../src/gateway/identities.js';
 import {
   connectAs,
   retryWhileEndorsersSettle,

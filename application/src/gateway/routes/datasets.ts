@@ -1,14 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Limits } from '../config.js';
-import { parseNumericCsv, type NumericTable } from '../csv.js';
-import { badRequest, HttpError, tooLarge } from '../http/errors.js';
+import { CsvError, readNumericCsv, type NumericTable } from '../../data/csv.js';
+import { badRequest, tooLarge } from '../http/errors.js';
 import type { DatasetSource } from '../schemas/requests.js';
 
 /** Reads a dataset from CSV text in the body or a CSV file on this app's machine. */
 export async function datasetFrom(source: DatasetSource, limits: Limits): Promise<NumericTable> {
   const text = source.csv ?? (await readCsvFile(source.path ?? '', limits.dataset));
   try {
-    return parseNumericCsv(text, {
+    return readNumericCsv(text, {
       columns: source.columns,
       standardize: source.standardize === true,
       maxRows: limits.datasetRows,
@@ -25,12 +25,7 @@ async function readCsvFile(path: string, limit: number): Promise<string> {
   return readFile(path, 'utf8');
 }
 
-/**
- * The CSV reader's refusals (a `CsvError`, or an HTTP 400 from the older reader) are the
- * client's: they become 400s. Anything else stays an internal error.
- */
+/** The CSV reader's refusals are the client's: they become 400s; anything else stays internal. */
 function asBadRequest(error: unknown): unknown {
-  if (error instanceof HttpError) return error;
-  if (error instanceof Error && error.name === 'CsvError') return badRequest(error.message);
-  return error;
+  return error instanceof CsvError ? badRequest(error.message) : error;
 }

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { CsvError, readNumericCsv } from '../../../src/data/csv.js';
 import { columnStats, standardizeWith } from '../../../src/data/standardize.js';
-import { parseNumericCsv } from '../../../src/gateway/csv.js';
+import { DEFAULT_LIMITS } from '../../../src/gateway/config.js';
+import { datasetFrom } from '../../../src/gateway/routes/datasets.js';
 import { HttpError } from '../../../src/gateway/http/errors.js';
 
 /** The CsvError `fn` throws (fails the test when it throws nothing or something else). */
@@ -96,22 +97,25 @@ describe('data: the CSV reader', () => {
   });
 });
 
-// The gateway's thin wrapper (goes when the app imports the reader directly).
+// The gateway reads uploads with the same reader; its refusals become 400s there.
 describe('gateway: CSV datasets', () => {
-  it('refuses empty input, unknown columns and too many rows with 400s', () => {
-    for (const [text, columns, maxRows, message] of [
-      ['', undefined, undefined, /empty/],
-      ['a\n1', ['z'], undefined, /not in the CSV header/],
-      ['a\nx', undefined, undefined, /no complete numeric rows/],
+  it('refuses empty input, unknown columns and too many rows with 400s', async () => {
+    for (const [csv, columns, datasetRows, message] of [
+      ['', undefined, 100, /empty/],
+      ['a\n1', ['z'], 100, /not in the CSV header/],
+      ['a\nx', undefined, 100, /no complete numeric rows/],
       ['a\n1\n2', undefined, 1, /at most 1/],
     ] as const) {
-      try {
-        parseNumericCsv(text, { columns: columns ? [...columns] : undefined, maxRows });
-        expect.fail('expected an HttpError');
-      } catch (error) {
-        expect(error).to.be.instanceOf(HttpError);
-        expect((error as HttpError).status).to.equal(400);
-        expect((error as HttpError).message).to.match(message);
+      const limits = { ...DEFAULT_LIMITS, datasetRows };
+      const source = { csv, columns: columns ? [...columns] : undefined };
+      const refusal: unknown = await datasetFrom(source, limits).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).to.be.instanceOf(HttpError);
+      if (refusal instanceof HttpError) {
+        expect(refusal.status).to.equal(400);
+        expect(refusal.message).to.match(message);
       }
     }
   });
