@@ -126,9 +126,9 @@ export class Tx {
     if (this.writes.has(key)) {
       return this.writes.get(key) ?? undefined;
     }
-    // An absent key reads as an empty (or, from some stubs, missing) value.
-    const value: Uint8Array | undefined = await this.stub.getState(key);
-    return value && value.length > 0 ? value : undefined;
+    // Fabric reads an absent key as empty bytes.
+    const value = await this.stub.getState(key);
+    return value.length > 0 ? value : undefined;
   }
 
   async getText(key: string): Promise<string | undefined> {
@@ -193,8 +193,8 @@ export class Tx {
       size,
       bookmark,
     );
-    // Typed as always present; a peer may still send a response without metadata.
-    const metadata: Partial<typeof response.metadata> | undefined = response.metadata;
+    // Typed as always present, but fabric-shim leaves it out when the peer sends none.
+    const metadata = response.metadata as typeof response.metadata | undefined;
     const records: { key: string; value: string }[] = [];
     for await (const kv of drain(response.iterator)) {
       records.push({ key: kv.key, value: decoder.decode(kv.value) });

@@ -33,9 +33,8 @@ export async function getTradeHistory(tx: Tx, tradeIdRaw: string): Promise<Trade
   const entries: TradeHistoryEntry[] = [];
   const decoder = new TextDecoder();
   for await (const m of drain(iterator)) {
-    // A deleted key's history entry may come without a value.
-    const bytes: Uint8Array | undefined = m.value;
-    const value = bytes && bytes.length > 0 ? decoder.decode(bytes) : '';
+    // A delete's entry carries empty bytes.
+    const value = m.value.length > 0 ? decoder.decode(m.value) : '';
     entries.push({
       txId: m.txId,
       timestamp: timestampMs(m.timestamp),

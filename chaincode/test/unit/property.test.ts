@@ -99,6 +99,8 @@ const LISTINGS: Omit<ModelListing, 'active'>[] = [
  */
 type Caller = 'right' | 'buyer' | 'seller' | number;
 
+type TradeKind = 'deliver' | 'submit' | 'settle' | 'reject' | 'refund' | 'claim';
+
 type Op =
   | { kind: 'advance'; seconds: number }
   /** The natural next step of a recent open trade, by the right party (becomes a trade op). */
@@ -120,7 +122,7 @@ type Op =
     }
   | { kind: 'purchase'; caller: number; listing: number; skew: number }
   | {
-      kind: 'deliver' | 'submit' | 'settle' | 'reject' | 'refund' | 'claim';
+      kind: TradeKind;
       caller: Caller;
       trade: number;
       /** Pick among trades in the state this call applies to (else among all trades). */
@@ -152,7 +154,7 @@ const caller: fc.Arbitrary<Caller> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom<Caller>('buyer', 'seller') },
   { weight: 1, arbitrary: actor },
 );
-const RIGHT_PARTY: Record<string, 'buyer' | 'seller'> = {
+const RIGHT_PARTY: Record<TradeKind, 'buyer' | 'seller'> = {
   deliver: 'seller',
   submit: 'buyer',
   settle: 'seller',
@@ -160,7 +162,7 @@ const RIGHT_PARTY: Record<string, 'buyer' | 'seller'> = {
   refund: 'buyer',
   claim: 'seller',
 };
-const tradeOp = (kind: 'deliver' | 'submit' | 'settle' | 'reject' | 'refund' | 'claim') =>
+const tradeOp = (kind: TradeKind) =>
   fc.record({
     kind: fc.constant(kind),
     caller,
@@ -173,7 +175,7 @@ const tradeOp = (kind: 'deliver' | 'submit' | 'settle' | 'reject' | 'refund' | '
     skew,
   });
 
-const NATURAL_STATES: Record<string, State[]> = {
+const NATURAL_STATES: Record<TradeKind, State[]> = {
   deliver: ['PAID'],
   submit: ['DELIVERED'],
   settle: ['RESULT_SUBMITTED'],
@@ -278,6 +280,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: tradeOp('claim') },
 );
 
+/** An actor by index (indexes come from the generators, always in range). */
+function actorAt(i: number): Identity {
+  const who = ACTORS[i];
+  if (who === undefined) throw new Error(`no actor ${i}`);
+  return who;
+}
+
 /** The rules, written again from the specification, independently of the contract's code. */
 class Model {
   balances = ACTORS.map(() => 0n);
@@ -294,6 +303,25 @@ class Model {
   escrow(): bigint {
     return this.trades.reduce((sum, t) => sum + t.escrow, 0n);
   }
+
+  balanceOf(i: number): bigint {
+    const balance = this.balances[i];
+    if (balance === undefined) throw new Error(`no actor ${i}`);
+    return balance;
+  }
+
+  /** Adds `delta` (negative to take) to actor i's balance. */
+  move(i: number, delta: bigint): void {
+    this.balances[i] = this.balanceOf(i) + delta;
+  }
+
+  /** Pays out of a trade's escrow and moves it to `next`. */
+  close(t: ModelTrade, next: State, toSeller: bigint, toBuyer: bigint): void {
+    this.move(t.seller, toSeller);
+    this.move(t.buyer, toBuyer);
+    t.escrow -= toSeller + toBuyer;
+    t.state = next;
+  }
 }
 
 const tally = new Map<string, { ok: number; refused: number }>();
@@ -306,9 +334,29 @@ function note(kind: string, ok: boolean): void {
   tally.set(kind, entry);
 }
 
-async function runSequence(ops: Op[]): Promise<void> {
-  const m = new Market(SKEW_LIMIT_S);
-  const model = new Model();
+type TradeOp = Extract<Op, { kind: TradeKind }>;
+type CallOp = Exclude<Op, { kind: 'advance' | 'next' }>;
+
+/** One call the sequence makes, what the model expects of it, and its effect on the model. */
+interface Plan {
+  who: Identity;
+  fn: TxName;
+  args: string[];
+  expectOk: boolean;
+  apply: (txId: string) => void;
+  /** The trade the call acts on, checked against the ledger afterwards. */
+  touched?: ModelTrade | undefined;
+}
+
+/** The step's transaction time T and whether its skew from the peer clock is allowed. */
+interface StepTime {
+  T: number;
+  skewOk: boolean;
+}
+
+const unchanged = (): void => undefined;
+
+async function setUp(m: Market, model: Model): Promise<void> {
   await m.call(auditor, 'Initialize', ['']);
   for (const [i, amountGiven] of [
     [1, 300n],
@@ -316,12 +364,12 @@ async function runSequence(ops: Op[]): Promise<void> {
     [3, 1500n],
     [4, 1500n],
   ] as const) {
-    await m.call(auditor, 'MintTo', [accountOf(ACTORS[i] as Identity), String(amountGiven)]);
+    await m.call(auditor, 'MintTo', [accountOf(actorAt(i)), String(amountGiven)]);
     model.balances[i] = amountGiven;
     model.supply += amountGiven;
   }
   for (const l of LISTINGS) {
-    await m.call(ACTORS[l.seller] as Identity, 'CreateListing', [
+    await m.call(actorAt(l.seller), 'CreateListing', [
       JSON.stringify(
         listingInput({
           id: l.id,
@@ -335,287 +383,349 @@ async function runSequence(ops: Op[]): Promise<void> {
       ),
     ]);
   }
+}
 
+/** 'next' becomes the natural next step of a recent open trade, by the right party. */
+function resolveNext(o: Extract<Op, { kind: 'next' }>, model: Model): TradeOp {
+  const open = model.trades.filter(
+    (t) => t.state === 'PAID' || t.state === 'DELIVERED' || t.state === 'RESULT_SUBMITTED',
+  );
+  const t = open[open.length - 1 - (o.trade % Math.max(1, Math.min(open.length, 3)))];
+  let kind: TradeKind = 'deliver';
+  if (t?.state === 'DELIVERED') kind = 'submit';
+  else if (t?.state === 'RESULT_SUBMITTED') kind = o.settle ? 'settle' : 'reject';
+  return {
+    kind,
+    caller: 'right',
+    trade: o.trade,
+    targeted: true,
+    valueCount: o.valueCount,
+    skew: o.skew,
+  };
+}
+
+function planMint(o: Extract<Op, { kind: 'mint' }>, model: Model, { skewOk }: StepTime): Plan {
+  const v = Model.validAmount(o.amount);
+  return {
+    who: actorAt(o.caller),
+    fn: 'MintTo',
+    args: [accountOf(actorAt(o.to)), o.amount],
+    expectOk: skewOk && v !== null && o.caller === ISSUER && model.supply + v <= MAX,
+    apply: () => {
+      if (v === null) return;
+      model.move(o.to, v);
+      model.supply += v;
+    },
+  };
+}
+
+function planTransfer(
+  o: Extract<Op, { kind: 'transfer' }>,
+  model: Model,
+  { skewOk }: StepTime,
+): Plan {
+  const v = Model.validAmount(o.amount);
+  return {
+    who: actorAt(o.caller),
+    fn: 'Transfer',
+    args: [accountOf(actorAt(o.to)), o.amount],
+    expectOk: skewOk && v !== null && o.to !== o.caller && model.balanceOf(o.caller) >= v,
+    apply: () => {
+      if (v === null) return;
+      model.move(o.caller, -v);
+      model.move(o.to, v);
+    },
+  };
+}
+
+function planBurn(o: Extract<Op, { kind: 'burn' }>, model: Model, { skewOk }: StepTime): Plan {
+  const v = Model.validAmount(o.amount);
+  return {
+    who: actorAt(o.caller),
+    fn: 'Burn',
+    args: [o.amount],
+    expectOk: skewOk && v !== null && o.caller === ISSUER && model.balanceOf(o.caller) >= v,
+    apply: () => {
+      if (v === null) return;
+      model.move(o.caller, -v);
+      model.supply -= v;
+    },
+  };
+}
+
+function planDelist(o: Extract<Op, { kind: 'delist' }>, model: Model, time: StepTime): Plan {
+  const l = model.listings[o.listing % model.listings.length];
+  if (l === undefined) throw new Error('the model always has listings');
+  return {
+    who: actorAt(o.caller),
+    fn: 'Delist',
+    args: [l.id],
+    expectOk: time.skewOk && l.active && l.seller === o.caller,
+    apply: () => {
+      l.active = false;
+    },
+  };
+}
+
+function planList(o: Extract<Op, { kind: 'list' }>, model: Model, { skewOk }: StepTime): Plan {
+  const id = `ds-${model.listings.length}`;
+  const { price, deposit, deliverWithin, resultWithin, decryptWithin, leakageBound } = o;
+  const terms = { deliverWithin, resultWithin, decryptWithin, leakageBound };
+  return {
+    who: actorAt(o.caller),
+    fn: 'CreateListing',
+    args: [
+      JSON.stringify(
+        listingInput({ id, price: String(price), deposit: String(deposit), ...terms }),
+      ),
+    ],
+    expectOk: skewOk,
+    apply: () => {
+      model.listings.push({
+        id,
+        seller: o.caller,
+        price: BigInt(price),
+        deposit: BigInt(deposit),
+        active: true,
+        ...terms,
+      });
+    },
+  };
+}
+
+function planPurchase(
+  o: Extract<Op, { kind: 'purchase' }>,
+  model: Model,
+  { T, skewOk }: StepTime,
+): Plan {
+  const l = o.listing < 0 ? undefined : model.listings[o.listing % model.listings.length];
+  const cost = l ? l.price + l.deposit : 0n;
+  return {
+    who: actorAt(o.caller),
+    fn: 'Purchase',
+    args: [l ? l.id : 'no-such-dataset', RESULT_KEY],
+    expectOk:
+      skewOk && !!l && l.active && l.seller !== o.caller && model.balanceOf(o.caller) >= cost,
+    apply: (txId) => {
+      if (!l) return;
+      model.move(o.caller, -cost);
+      model.trades.push({
+        id: txId,
+        buyer: o.caller,
+        seller: l.seller,
+        price: l.price,
+        deposit: l.deposit,
+        escrow: cost,
+        state: 'PAID',
+        deliverBy: T + l.deliverWithin * 1000,
+        resultBy: 0,
+        decryptBy: 0,
+        terms: { ...l },
+      });
+    },
+  };
+}
+
+/** One trade transition's rule: the call, when the model allows it, and what it does. */
+interface TradeRule {
+  fn: TxName;
+  args: (id: string, o: TradeOp, step: number) => string[];
+  /** Whether caller `c` may make the call on trade t at time T. */
+  allowed: (t: ModelTrade, c: number, T: number, o: TradeOp) => boolean;
+  effect: (model: Model, t: ModelTrade, T: number) => void;
+}
+
+const TRADE_RULES: Record<TradeKind, TradeRule> = {
+  deliver: {
+    fn: 'ConfirmDelivery',
+    args: (id, _o, step) => [id, sha(`bundle-${step}`), '1000'],
+    allowed: (t, c, T) => c === t.seller && t.state === 'PAID' && T < t.deliverBy,
+    effect: (_model, t, T) => {
+      t.state = 'DELIVERED';
+      t.resultBy = T + t.terms.resultWithin * 1000;
+    },
+  },
+  submit: {
+    fn: 'SubmitResult',
+    args: (id, o, step) => [id, sha(`result-${step}`), String(o.valueCount)],
+    allowed: (t, c, T, o) =>
+      c === t.buyer &&
+      t.state === 'DELIVERED' &&
+      T < t.resultBy &&
+      o.valueCount <= t.terms.leakageBound,
+    effect: (_model, t, T) => {
+      t.state = 'RESULT_SUBMITTED';
+      t.decryptBy = T + t.terms.decryptWithin * 1000;
+    },
+  },
+  settle: {
+    fn: 'DeliverResult',
+    args: (id, _o, step) => [
+      id,
+      Buffer.from(`plaintext-${step}`).toString('base64'),
+      sha(`plain-${step}`),
+    ],
+    allowed: (t, c, T) => c === t.seller && t.state === 'RESULT_SUBMITTED' && T < t.decryptBy,
+    effect: (model, t) => {
+      model.close(t, 'SETTLED', t.price, t.deposit);
+    },
+  },
+  reject: {
+    fn: 'RejectResult',
+    args: (id) => [id, 'policy'],
+    allowed: (t, c) => c === t.seller && t.state === 'RESULT_SUBMITTED',
+    effect: (model, t) => {
+      model.close(t, 'REJECTED', 0n, t.escrow);
+    },
+  },
+  refund: {
+    fn: 'Refund',
+    args: (id) => [id],
+    allowed: (t, c, T) =>
+      c === t.buyer &&
+      (t.state === 'PAID' ||
+        (t.state === 'DELIVERED' && T < t.resultBy) ||
+        (t.state === 'RESULT_SUBMITTED' && T >= t.decryptBy)),
+    effect: (model, t) => {
+      model.close(t, 'REFUNDED', 0n, t.escrow);
+    },
+  },
+  claim: {
+    fn: 'Claim',
+    args: (id) => [id],
+    allowed: (t, c, T) => c === t.seller && t.state === 'DELIVERED' && T >= t.resultBy,
+    effect: (model, t) => {
+      model.close(t, 'CLAIMED', t.escrow, 0n);
+    },
+  },
+};
+
+/** The trade an op acts on: targeted picks favour recent trades in the state it applies to. */
+function pickTrade(o: TradeOp, model: Model): ModelTrade | undefined {
+  const natural = model.trades.filter((tr) => NATURAL_STATES[o.kind].includes(tr.state));
+  const pool = o.targeted && natural.length > 0 ? natural : model.trades;
+  // Targeted picks favour the most recent such trades, whose deadlines are still running.
+  const span = o.targeted ? Math.min(pool.length, 3) : pool.length;
+  return pool.length === 0 ? undefined : pool[pool.length - 1 - (o.trade % span)];
+}
+
+/** The calling actor: the named party of the trade (a default one if there is no trade). */
+function callerIndex(o: TradeOp, t: ModelTrade | undefined): number {
+  const party = o.caller === 'right' ? RIGHT_PARTY[o.kind] : o.caller;
+  if (party === 'buyer') return t?.buyer ?? 3;
+  if (party === 'seller') return t?.seller ?? 1;
+  return party;
+}
+
+function planTradeOp(o: TradeOp, model: Model, { T, skewOk }: StepTime, step: number): Plan {
+  const t = pickTrade(o, model);
+  const c = callerIndex(o, t);
+  const rule = TRADE_RULES[o.kind];
+  return {
+    who: actorAt(c),
+    fn: rule.fn,
+    args: rule.args(t ? t.id : 'no-such-trade', o, step),
+    expectOk: skewOk && t !== undefined && rule.allowed(t, c, T, o),
+    apply: t
+      ? () => {
+          rule.effect(model, t, T);
+        }
+      : unchanged,
+    touched: t,
+  };
+}
+
+function plan(o: CallOp, model: Model, time: StepTime, step: number): Plan {
+  switch (o.kind) {
+    case 'mint':
+      return planMint(o, model, time);
+    case 'transfer':
+      return planTransfer(o, model, time);
+    case 'burn':
+      return planBurn(o, model, time);
+    case 'delist':
+      return planDelist(o, model, time);
+    case 'list':
+      return planList(o, model, time);
+    case 'purchase':
+      return planPurchase(o, model, time);
+    default:
+      return planTradeOp(o, model, time, step);
+  }
+}
+
+/** Makes the call; a success must emit an event, a refusal must be a ContractError. */
+async function perform(
+  m: Market,
+  p: Plan,
+  T: number,
+): Promise<{ txId: string | undefined; error: string | undefined }> {
+  try {
+    const call = await m.invoke(p.who, p.fn, p.args, { at: T });
+    expect(call.event, `${p.fn} emitted no event`).to.not.equal(undefined);
+    return { txId: call.txId, error: undefined };
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    expect(error, 'refusals are ContractErrors').to.match(/^[A-Z_]+: /);
+    return { txId: undefined, error };
+  }
+}
+
+/** Ledger and model agree on every balance, the touched trade and the supply audit. */
+async function checkBooks(
+  m: Market,
+  model: Model,
+  touched: ModelTrade | undefined,
+  context: string,
+): Promise<void> {
+  // None is negative.
+  for (const [i, who2] of ACTORS.entries()) {
+    const balance = await m.balance(who2);
+    expect(balance >= 0n, context).to.equal(true);
+    expect(balance, `${context}: balance of actor ${i}`).to.equal(model.balances[i]);
+  }
+  if (touched) {
+    const t = await m.json<Trade>(auditor, 'GetTrade', [touched.id]);
+    expect([t.state, t.escrow], context).to.deep.equal([touched.state, String(touched.escrow)]);
+  }
+  const audit = await m.json<SupplyAudit>(auditor, 'AuditSupply');
+  expect(audit.problems, context).to.deep.equal([]);
+  expect(audit.balanced, context).to.equal(true);
+  expect(audit.totalSupply, context).to.equal(String(model.supply));
+  expect(audit.sumOfEscrow, context).to.equal(String(model.escrow()));
+  expect(model.supply, context).to.equal(
+    model.balances.reduce((a, b) => a + b, 0n) + model.escrow(),
+  );
+}
+
+async function runStep(m: Market, model: Model, generated: Op, step: number): Promise<void> {
+  const o = generated.kind === 'next' ? resolveNext(generated, model) : generated;
+  if (o.kind === 'advance') {
+    m.advance(o.seconds);
+    note('advance', true);
+    return;
+  }
+  const T = m.now + o.skew * 1000; // the transaction's timestamp
+  const p = plan(o, model, { T, skewOk: Math.abs(o.skew) <= SKEW_LIMIT_S }, step);
+  const before = m.ledger.events.length;
+  const { txId, error } = await perform(m, p, T);
+  const context = `step ${step}: ${JSON.stringify(o)} → ${error ?? 'ok'}`;
+  expect(error === undefined, context).to.equal(p.expectOk);
+  note(o.kind, p.expectOk);
+  if (error && process.env.PROPERTY_DEBUG) note(`${o.kind}:${error.split(':')[0] ?? ''}`, false);
+  if (txId !== undefined) p.apply(txId);
+  expect(m.ledger.events.length, context).to.equal(before + (txId ? 1 : 0));
+  await checkBooks(m, model, p.touched, context);
+}
+
+async function runSequence(ops: Op[]): Promise<void> {
+  const m = new Market(SKEW_LIMIT_S);
+  const model = new Model();
+  await setUp(m, model);
   for (const [step, generated] of ops.entries()) {
     operations += 1;
-    let o = generated;
-    if (o.kind === 'next') {
-      const open = model.trades.filter(
-        (t) => t.state === 'PAID' || t.state === 'DELIVERED' || t.state === 'RESULT_SUBMITTED',
-      );
-      const t = open[open.length - 1 - (o.trade % Math.max(1, Math.min(open.length, 3)))];
-      const kind =
-        t?.state === 'DELIVERED'
-          ? 'submit'
-          : t?.state === 'RESULT_SUBMITTED'
-            ? o.settle
-              ? 'settle'
-              : 'reject'
-            : 'deliver';
-      o = {
-        kind,
-        caller: 'right',
-        trade: o.trade,
-        targeted: true,
-        valueCount: o.valueCount,
-        skew: o.skew,
-      };
-    }
-    if (o.kind === 'advance') {
-      m.advance(o.seconds);
-      note('advance', true);
-      continue;
-    }
-    const T = m.now + o.skew * 1000; // the transaction's timestamp
-    const skewOk = Math.abs(o.skew) <= SKEW_LIMIT_S;
-    let who: Identity;
-    let fn: TxName;
-    let args: string[];
-    let expectOk: boolean;
-    let apply: (txId: string) => void = () => {};
-    let touched: ModelTrade | undefined;
-
-    switch (o.kind) {
-      case 'mint': {
-        const v = Model.validAmount(o.amount);
-        who = ACTORS[o.caller] as Identity;
-        fn = 'MintTo';
-        args = [accountOf(ACTORS[o.to] as Identity), o.amount];
-        expectOk = skewOk && v !== null && o.caller === ISSUER && model.supply + v <= MAX;
-        apply = () => {
-          model.balances[o.to] = (model.balances[o.to] as bigint) + (v as bigint);
-          model.supply += v as bigint;
-        };
-        break;
-      }
-      case 'transfer': {
-        const v = Model.validAmount(o.amount);
-        who = ACTORS[o.caller] as Identity;
-        fn = 'Transfer';
-        args = [accountOf(ACTORS[o.to] as Identity), o.amount];
-        expectOk =
-          skewOk && v !== null && o.to !== o.caller && (model.balances[o.caller] as bigint) >= v;
-        apply = () => {
-          model.balances[o.caller] = (model.balances[o.caller] as bigint) - (v as bigint);
-          model.balances[o.to] = (model.balances[o.to] as bigint) + (v as bigint);
-        };
-        break;
-      }
-      case 'burn': {
-        const v = Model.validAmount(o.amount);
-        who = ACTORS[o.caller] as Identity;
-        fn = 'Burn';
-        args = [o.amount];
-        expectOk =
-          skewOk && v !== null && o.caller === ISSUER && (model.balances[o.caller] as bigint) >= v;
-        apply = () => {
-          model.balances[o.caller] = (model.balances[o.caller] as bigint) - (v as bigint);
-          model.supply -= v as bigint;
-        };
-        break;
-      }
-      case 'delist': {
-        const l = model.listings[o.listing % model.listings.length] as ModelListing;
-        who = ACTORS[o.caller] as Identity;
-        fn = 'Delist';
-        args = [l.id];
-        expectOk = skewOk && l.active && l.seller === o.caller;
-        apply = () => {
-          l.active = false;
-        };
-        break;
-      }
-      case 'list': {
-        const id = `ds-${model.listings.length}`;
-        who = ACTORS[o.caller] as Identity;
-        fn = 'CreateListing';
-        const { price, deposit, deliverWithin, resultWithin, decryptWithin, leakageBound } = o;
-        args = [
-          JSON.stringify(
-            listingInput({
-              id,
-              price: String(price),
-              deposit: String(deposit),
-              deliverWithin,
-              resultWithin,
-              decryptWithin,
-              leakageBound,
-            }),
-          ),
-        ];
-        expectOk = skewOk;
-        apply = () => {
-          model.listings.push({
-            id,
-            seller: o.caller,
-            price: BigInt(price),
-            deposit: BigInt(deposit),
-            active: true,
-            deliverWithin,
-            resultWithin,
-            decryptWithin,
-            leakageBound,
-          });
-        };
-        break;
-      }
-      case 'purchase': {
-        const l = o.listing < 0 ? undefined : model.listings[o.listing % model.listings.length];
-        who = ACTORS[o.caller] as Identity;
-        fn = 'Purchase';
-        args = [l ? l.id : 'no-such-dataset', RESULT_KEY];
-        const cost = l ? l.price + l.deposit : 0n;
-        expectOk =
-          skewOk &&
-          !!l &&
-          l.active &&
-          l.seller !== o.caller &&
-          (model.balances[o.caller] as bigint) >= cost;
-        apply = (txId) => {
-          const listing = l as ModelListing;
-          model.balances[o.caller] = (model.balances[o.caller] as bigint) - cost;
-          model.trades.push({
-            id: txId,
-            buyer: o.caller,
-            seller: listing.seller,
-            price: listing.price,
-            deposit: listing.deposit,
-            escrow: cost,
-            state: 'PAID',
-            deliverBy: T + listing.deliverWithin * 1000,
-            resultBy: 0,
-            decryptBy: 0,
-            terms: { ...listing },
-          });
-        };
-        break;
-      }
-      default: {
-        const natural = model.trades.filter((tr) => NATURAL_STATES[o.kind]?.includes(tr.state));
-        const pool = o.targeted && natural.length > 0 ? natural : model.trades;
-        // Targeted picks favour the most recent such trades, whose deadlines are still running.
-        const span = o.targeted ? Math.min(pool.length, 3) : pool.length;
-        const t = pool.length === 0 ? undefined : pool[pool.length - 1 - (o.trade % span)];
-        touched = t;
-        const party = o.caller === 'right' ? RIGHT_PARTY[o.kind] : o.caller;
-        const c =
-          party === 'buyer'
-            ? (t?.buyer ?? 3)
-            : party === 'seller'
-              ? (t?.seller ?? 1)
-              : (party as number);
-        who = ACTORS[c] as Identity;
-        const id = t ? t.id : 'no-such-trade';
-        const isBuyer = !!t && c === t.buyer;
-        const isSeller = !!t && c === t.seller;
-        const state = t?.state;
-        const close = (next: State, toSeller: bigint, toBuyer: bigint) => () => {
-          const tr = t as ModelTrade;
-          model.balances[tr.seller] = (model.balances[tr.seller] as bigint) + toSeller;
-          model.balances[tr.buyer] = (model.balances[tr.buyer] as bigint) + toBuyer;
-          tr.escrow -= toSeller + toBuyer;
-          tr.state = next;
-        };
-        switch (o.kind) {
-          case 'deliver':
-            fn = 'ConfirmDelivery';
-            args = [id, sha(`bundle-${step}`), '1000'];
-            expectOk = skewOk && isSeller && state === 'PAID' && T < (t as ModelTrade).deliverBy;
-            apply = () => {
-              const tr = t as ModelTrade;
-              tr.state = 'DELIVERED';
-              tr.resultBy = T + tr.terms.resultWithin * 1000;
-            };
-            break;
-          case 'submit':
-            fn = 'SubmitResult';
-            args = [id, sha(`result-${step}`), String(o.valueCount)];
-            expectOk =
-              skewOk &&
-              isBuyer &&
-              state === 'DELIVERED' &&
-              T < (t as ModelTrade).resultBy &&
-              o.valueCount <= (t as ModelTrade).terms.leakageBound;
-            apply = () => {
-              const tr = t as ModelTrade;
-              tr.state = 'RESULT_SUBMITTED';
-              tr.decryptBy = T + tr.terms.decryptWithin * 1000;
-            };
-            break;
-          case 'settle':
-            fn = 'DeliverResult';
-            args = [id, Buffer.from(`plaintext-${step}`).toString('base64'), sha(`plain-${step}`)];
-            expectOk =
-              skewOk && isSeller && state === 'RESULT_SUBMITTED' && T < (t as ModelTrade).decryptBy;
-            apply = t ? close('SETTLED', t.price, t.deposit) : apply;
-            break;
-          case 'reject':
-            fn = 'RejectResult';
-            args = [id, 'policy'];
-            expectOk = skewOk && isSeller && state === 'RESULT_SUBMITTED';
-            apply = t ? close('REJECTED', 0n, t.escrow) : apply;
-            break;
-          case 'refund': {
-            fn = 'Refund';
-            args = [id];
-            const tr = t as ModelTrade;
-            const allowed =
-              state === 'PAID' ||
-              (state === 'DELIVERED' && T < tr.resultBy) ||
-              (state === 'RESULT_SUBMITTED' && T >= tr.decryptBy);
-            expectOk = skewOk && isBuyer && allowed;
-            apply = t ? close('REFUNDED', 0n, t.escrow) : apply;
-            break;
-          }
-          case 'claim':
-            fn = 'Claim';
-            args = [id];
-            expectOk =
-              skewOk && isSeller && state === 'DELIVERED' && T >= (t as ModelTrade).resultBy;
-            apply = t ? close('CLAIMED', t.escrow, 0n) : apply;
-            break;
-        }
-      }
-    }
-
-    const before = m.ledger.events.length;
-    let txId: string | undefined;
-    let error: string | undefined;
-    try {
-      const call = await m.invoke(who, fn, args, { at: T });
-      txId = call.txId;
-      expect(call.event, `${fn} emitted no event`).to.not.equal(undefined);
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-      expect(error, 'refusals are ContractErrors').to.match(/^[A-Z_]+: /);
-    }
-    const context = `step ${step}: ${JSON.stringify(o)} → ${error ?? 'ok'}`;
-    expect(error === undefined, context).to.equal(expectOk);
-    note(o.kind, expectOk);
-    if (error && process.env.PROPERTY_DEBUG) note(`${o.kind}:${error.split(':')[0]}`, false);
-    if (txId !== undefined) apply(txId);
-    expect(m.ledger.events.length, context).to.equal(before + (txId ? 1 : 0));
-
-    // Ledger and model agree on every balance; none is negative.
-    for (const [i, who2] of ACTORS.entries()) {
-      const balance = await m.balance(who2);
-      expect(balance >= 0n, context).to.equal(true);
-      expect(balance, `${context}: balance of actor ${i}`).to.equal(model.balances[i]);
-    }
-    if (touched) {
-      const t = await m.json<Trade>(auditor, 'GetTrade', [touched.id]);
-      expect([t.state, t.escrow], context).to.deep.equal([touched.state, String(touched.escrow)]);
-    }
-    const audit = await m.json<SupplyAudit>(auditor, 'AuditSupply');
-    expect(audit.problems, context).to.deep.equal([]);
-    expect(audit.balanced, context).to.equal(true);
-    expect(audit.totalSupply, context).to.equal(String(model.supply));
-    expect(audit.sumOfEscrow, context).to.equal(String(model.escrow()));
-    expect(model.supply, context).to.equal(
-      model.balances.reduce((a, b) => a + b, 0n) + model.escrow(),
-    );
+    await runStep(m, model, generated, step);
   }
-
   // Finally every trade, not just the ones touched last.
   for (const t of model.trades) {
     const onLedger = await m.json<Trade>(auditor, 'GetTrade', [t.id]);
