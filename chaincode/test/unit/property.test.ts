@@ -140,7 +140,9 @@ async function runSequence(ops: Op[]): Promise<void> {
   }
 }
 
-describe('property: conservation and access rules under random operations', () => {
+describe('property: conservation and access rules under random operations', function () {
+  // 13 000 operations take a few seconds, more on a busy machine than mocha's default 2 s.
+  this.timeout(120_000);
   it(`${RUNS} runs × ${OPS_PER_RUN} random operations agree with an independent model`, async () => {
     await fc.assert(
       fc.asyncProperty(
