@@ -10,6 +10,32 @@ export const MAX_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
 const MAX_DIGITS = String(MAX_AMOUNT).length;
 
+/** What is wrong with the spelling of an amount, in the order a reader would notice it. */
+function spellingProblem(name: string, raw: string, expected: string): string | undefined {
+  if (raw.length === 0) return `${name} is empty: expected ${expected}`;
+  if (raw.trim() !== raw) {
+    return `${name} ${quote(raw)} has surrounding whitespace: expected ${expected}`;
+  }
+  if (raw.startsWith('+')) return `${name} ${quote(raw)} has a leading '+': write the digits only`;
+  if (/^-[0-9.]/.test(raw)) return `${name} ${quote(raw)} is negative: expected ${expected}`;
+  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$/.test(raw)) {
+    return `${name} ${quote(raw)} uses exponent notation: expected ${expected}`;
+  }
+  if (/^([0-9]+\.[0-9]*|\.[0-9]+)$/.test(raw)) {
+    return `${name} ${quote(raw)} is fractional: expected ${expected}`;
+  }
+  if (!/^[0-9]+$/.test(raw)) {
+    return `${name} ${quote(raw)} is not a decimal number: expected ${expected}`;
+  }
+  if (raw.length > 1 && raw.startsWith('0')) {
+    return `${name} ${quote(raw)} has leading zeros: write it without them`;
+  }
+  if (raw.length > MAX_DIGITS || BigInt(raw) > MAX_AMOUNT) {
+    return `${name} ${quote(raw)} overflows: the maximum amount is ${MAX_AMOUNT}`;
+  }
+  return undefined;
+}
+
 /**
  * Parses a decimal string into a positive (or, with allowZero, non-negative) amount, refusing
  * everything else with an error that names the problem.
@@ -23,57 +49,8 @@ export function parseAmount(name: string, raw: unknown, allowZero = false): bigi
       `${name} must be a string of decimal digits, got ${typeof raw}`,
     );
   }
-  if (raw.length === 0) {
-    throw new ContractError('INVALID_ARGUMENT', `${name} is empty: expected ${expected}`);
-  }
-  if (raw.trim() !== raw) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} has surrounding whitespace: expected ${expected}`,
-    );
-  }
-  if (raw.startsWith('+')) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} has a leading '+': write the digits only`,
-    );
-  }
-  if (/^-[0-9.]/.test(raw)) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} is negative: expected ${expected}`,
-    );
-  }
-  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$/.test(raw)) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} uses exponent notation: expected ${expected}`,
-    );
-  }
-  if (/^([0-9]+\.[0-9]*|\.[0-9]+)$/.test(raw)) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} is fractional: expected ${expected}`,
-    );
-  }
-  if (!/^[0-9]+$/.test(raw)) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} is not a decimal number: expected ${expected}`,
-    );
-  }
-  if (raw.length > 1 && raw.startsWith('0')) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} has leading zeros: write it without them`,
-    );
-  }
-  if (raw.length > MAX_DIGITS || BigInt(raw) > MAX_AMOUNT) {
-    throw new ContractError(
-      'INVALID_ARGUMENT',
-      `${name} ${quote(raw)} overflows: the maximum amount is ${MAX_AMOUNT}`,
-    );
-  }
+  const problem = spellingProblem(name, raw, expected);
+  if (problem !== undefined) throw new ContractError('INVALID_ARGUMENT', problem);
   const value = BigInt(raw);
   if (value < BigInt(least)) {
     throw new ContractError('INVALID_ARGUMENT', `${name} is zero: expected ${expected}`);

@@ -4,7 +4,7 @@ import { ContractError } from './errors.js';
 import { accountIdArg, resolveOptions, Tx, type ContractOptions } from './ledger.js';
 import { createListing, delist, getListing, listListings, updateListing } from './listing.js';
 import * as token from './token.js';
-import * as trade from './trade.js';
+import * as trade from './trade/index.js';
 
 // fabric-contract-api attaches its decorators with Object.assign, which Node's CommonJS export
 // detection cannot see, so they come from the default (module.exports) import.
@@ -88,8 +88,11 @@ export class DataMarketContract extends Contract {
   /** The caller's account id as plain text (not JSON-quoted). */
   @Transaction(false)
   @Returns('string')
-  async ClientAccountID(ctx: Context): Promise<string> {
-    return Tx.query(ctx).caller;
+  ClientAccountID(ctx: Context): Promise<string> {
+    // A promise like every other transaction; a refusal in Tx.query becomes a rejection.
+    return new Promise((resolve) => {
+      resolve(Tx.query(ctx).caller);
+    });
   }
 
   /** The total supply as a bare decimal string. */

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, MAX_ACCOUNT_ID } from './constants.js';
 import type { Context } from 'fabric-contract-api';
-import type { ChaincodeStub } from 'fabric-shim-api';
+import type { ChaincodeStub, Iterators } from 'fabric-shim-api';
 import { ContractError } from './errors.js';
 import { invalid, text } from './validate.js';
 import type { Page } from './types.js';
@@ -26,9 +26,8 @@ export function resolveOptions(options: ContractOptions = {}): Required<Contract
 
 /** The transaction timestamp (set by the client, the same on every endorser) in epoch ms. */
 export function txTimeMs(stub: ChaincodeStub): number {
-  const ts = stub.getTxTimestamp();
-  const seconds = Number(String(ts.seconds));
-  return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  // protobuf leaves `nanos` out when it is zero, whatever the typings say.
+  return timestampMs(stub.getTxTimestamp());
 }
 
 /** Fabric's wording of a timestamp from the history database ({seconds, nanos}) in epoch ms. */
@@ -127,8 +126,9 @@ export class Tx {
     if (this.writes.has(key)) {
       return this.writes.get(key) ?? undefined;
     }
+    // Fabric reads an absent key as empty bytes.
     const value = await this.stub.getState(key);
-    return value && value.length > 0 ? value : undefined;
+    return value.length > 0 ? value : undefined;
   }
 
   async getText(key: string): Promise<string | undefined> {
@@ -175,16 +175,8 @@ export class Tx {
     attributes: string[] = [],
   ): AsyncGenerator<{ key: string; value: string }> {
     const iterator = await this.stub.getStateByPartialCompositeKey(objectType, attributes);
-    try {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.value) {
-          yield { key: next.value.key, value: decoder.decode(next.value.value) };
-        }
-        if (next.done) break;
-      }
-    } finally {
-      await iterator.close();
+    for await (const kv of drain(iterator)) {
+      yield { key: kv.key, value: decoder.decode(kv.value) };
     }
   }
 
@@ -195,29 +187,42 @@ export class Tx {
     size: number,
     bookmark: string,
   ): Promise<Page<{ key: string; value: string }>> {
-    const { iterator, metadata } = await this.stub.getStateByPartialCompositeKeyWithPagination(
+    const response = await this.stub.getStateByPartialCompositeKeyWithPagination(
       objectType,
       attributes,
       size,
       bookmark,
     );
+    // Typed as always present, but fabric-shim leaves it out when the peer sends none.
+    const metadata = response.metadata as typeof response.metadata | undefined;
     const records: { key: string; value: string }[] = [];
-    try {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.value) {
-          records.push({ key: next.value.key, value: decoder.decode(next.value.value) });
-        }
-        if (next.done) break;
-      }
-    } finally {
-      await iterator.close();
+    for await (const kv of drain(response.iterator)) {
+      records.push({ key: kv.key, value: decoder.decode(kv.value) });
     }
     return {
       records,
       fetchedRecordsCount: metadata?.fetchedRecordsCount ?? records.length,
       bookmark: metadata?.bookmark ?? '',
     };
+  }
+}
+
+/** The end of a query as peers send it: fabric-shim's typings claim `value` is always set. */
+interface QueryStep<T> {
+  value?: T;
+  done?: boolean;
+}
+
+/** Every item of a Fabric query iterator in the order sent; closes the iterator afterwards. */
+export async function* drain<T>(iterator: Iterators.CommonIterator<T>): AsyncGenerator<T> {
+  try {
+    for (;;) {
+      const next: QueryStep<T> = await iterator.next();
+      if (next.value) yield next.value;
+      if (next.done) break;
+    }
+  } finally {
+    await iterator.close();
   }
 }
 

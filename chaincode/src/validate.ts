@@ -128,7 +128,7 @@ export function resultKey(name: string, value: unknown): string {
         `${name} looks like PEM but is not one well-formed '-----BEGIN …-----' … '-----END …-----' block`,
       );
     }
-    if (/PRIVATE/.test(pem[1] ?? '')) {
+    if ((pem[1] ?? '').includes('PRIVATE')) {
       throw invalid(`${name} is a PRIVATE key: send the public key only`);
     }
     return s;

@@ -134,19 +134,31 @@ export class FakeLedger {
     let hi = this.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareKeys(this.keys[mid] as string, key) < 0) lo = mid + 1;
+      if (compareKeys(this.keyAt(mid), key) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
+  }
+
+  private keyAt(i: number): string {
+    const key = this.keys[i];
+    if (key === undefined) throw new Error(`fake ledger: no key at position ${i}`);
+    return key;
+  }
+
+  private committed(key: string): Uint8Array {
+    const value = this.state.get(key);
+    if (value === undefined) throw new Error(`fake ledger: key index names missing ${key}`);
+    return value;
   }
 
   /** Committed entries with start <= key < end (end '' = unbounded). */
   range(start: string, end: string): { key: string; value: Uint8Array }[] {
     const out: { key: string; value: Uint8Array }[] = [];
     for (let i = this.lowerBound(start); i < this.keys.length; i += 1) {
-      const key = this.keys[i] as string;
+      const key = this.keyAt(i);
       if (end !== '' && compareKeys(key, end) >= 0) break;
-      out.push({ key, value: this.state.get(key) as Uint8Array });
+      out.push({ key, value: this.committed(key) });
     }
     return out;
   }
@@ -181,19 +193,36 @@ export class FakeLedger {
   }
 }
 
-type KV = { key: string; value: Uint8Array; namespace: string };
+interface KV {
+  key: string;
+  value: Uint8Array;
+  namespace: string;
+}
+
+/**
+ * Runs `body` at once and hands over its result, or its exception as a rejection, the way the
+ * real stub's async calls do.
+ */
+function settled<T>(body: () => T): Promise<T> {
+  return new Promise((resolve) => {
+    resolve(body());
+  });
+}
 
 function iteratorOver<T>(items: T[]) {
-  let i = 0;
+  const pending = items[Symbol.iterator]();
   let closed = false;
   return {
-    async next(): Promise<{ value: T; done: false } | { done: true; value?: undefined }> {
-      if (closed) throw new Error('iterator used after close()');
-      if (i < items.length) return { value: items[i++] as T, done: false };
-      return { done: true };
+    next(): Promise<{ value: T; done: false } | { done: true; value?: undefined }> {
+      return settled(() => {
+        if (closed) throw new Error('iterator used after close()');
+        const step = pending.next();
+        return step.done ? { done: true } : { value: step.value, done: false };
+      });
     },
-    async close(): Promise<void> {
+    close(): Promise<void> {
       closed = true;
+      return Promise.resolve();
     },
   };
 }
@@ -262,26 +291,32 @@ export class FakeStub {
     return key;
   }
 
-  async getState(key: string): Promise<Uint8Array> {
-    this.checkKey(key);
-    // Committed value only, as in Fabric: no read-your-writes.
-    return this.ledger.get(key) ?? new Uint8Array();
+  getState(key: string): Promise<Uint8Array> {
+    return settled(() => {
+      this.checkKey(key);
+      // Committed value only, as in Fabric: no read-your-writes.
+      return this.ledger.get(key) ?? new Uint8Array();
+    });
   }
 
-  async putState(key: string, value: Uint8Array): Promise<void> {
-    this.checkKey(key);
-    if (!(value instanceof Uint8Array)) throw new Error('putState value must be bytes');
-    if (value.length === 0) {
-      throw new Error(
-        `putState(${JSON.stringify(key)}) with an empty value: Fabric would delete the key`,
-      );
-    }
-    this.writes.set(key, value);
+  putState(key: string, value: Uint8Array): Promise<void> {
+    return settled(() => {
+      this.checkKey(key);
+      if (!(value instanceof Uint8Array)) throw new Error('putState value must be bytes');
+      if (value.length === 0) {
+        throw new Error(
+          `putState(${JSON.stringify(key)}) with an empty value: Fabric would delete the key`,
+        );
+      }
+      this.writes.set(key, value);
+    });
   }
 
-  async deleteState(key: string): Promise<void> {
-    this.checkKey(key);
-    this.writes.set(key, null);
+  deleteState(key: string): Promise<void> {
+    return settled(() => {
+      this.checkKey(key);
+      this.writes.set(key, null);
+    });
   }
 
   private kvs(start: string, end: string): KV[] {
@@ -303,7 +338,7 @@ export class FakeStub {
 
   private static simpleRange(startKey: string, endKey: string): [string, string] {
     for (const key of [startKey, endKey]) {
-      if (key && key.charAt(0) === NS) {
+      if (key.startsWith(NS)) {
         throw new Error(
           `first character of the key [${key}] contains a null character which is not allowed`,
         );
@@ -312,50 +347,60 @@ export class FakeStub {
     return [startKey === '' ? EMPTY_KEY_SUBSTITUTE : startKey, endKey];
   }
 
-  async getStateByRange(startKey: string, endKey: string) {
-    const [start, end] = FakeStub.simpleRange(startKey, endKey);
-    return iteratorOver(this.kvs(start, end));
+  getStateByRange(startKey: string, endKey: string) {
+    return settled(() => {
+      const [start, end] = FakeStub.simpleRange(startKey, endKey);
+      return iteratorOver(this.kvs(start, end));
+    });
   }
 
-  async getStateByRangeWithPagination(
+  getStateByRangeWithPagination(
     startKey: string,
     endKey: string,
     pageSize: number,
     bookmark?: string,
   ) {
-    const [start, end] = FakeStub.simpleRange(startKey, endKey);
-    return this.paginate(start, end, pageSize, bookmark);
+    return settled(() => {
+      const [start, end] = FakeStub.simpleRange(startKey, endKey);
+      return this.paginate(start, end, pageSize, bookmark);
+    });
   }
 
-  async getStateByPartialCompositeKey(objectType: string, attributes: string[]) {
-    const prefix = this.createCompositeKey(objectType, attributes);
-    return iteratorOver(this.kvs(prefix, prefix + MAX_RUNE));
+  getStateByPartialCompositeKey(objectType: string, attributes: string[]) {
+    return settled(() => {
+      const prefix = this.createCompositeKey(objectType, attributes);
+      return iteratorOver(this.kvs(prefix, prefix + MAX_RUNE));
+    });
   }
 
-  async getStateByPartialCompositeKeyWithPagination(
+  getStateByPartialCompositeKeyWithPagination(
     objectType: string,
     attributes: string[],
     pageSize: number,
     bookmark?: string,
   ) {
-    const prefix = this.createCompositeKey(objectType, attributes);
-    return this.paginate(prefix, prefix + MAX_RUNE, pageSize, bookmark);
+    return settled(() => {
+      const prefix = this.createCompositeKey(objectType, attributes);
+      return this.paginate(prefix, prefix + MAX_RUNE, pageSize, bookmark);
+    });
   }
 
-  async getHistoryForKey(key: string) {
-    this.checkKey(key);
-    return iteratorOver(
-      this.ledger.history(key).map((h) => {
-        const seconds = Math.floor(h.timestampMs / 1000);
-        return {
-          txId: h.txId,
-          isDelete: h.isDelete,
-          value: h.value,
-          // fabric-shim hands over the protobuf Timestamp's toObject(): plain numbers.
-          timestamp: { seconds, nanos: (h.timestampMs - seconds * 1000) * 1e6 },
-        };
-      }),
-    );
+  getHistoryForKey(key: string) {
+    return settled(() => {
+      this.checkKey(key);
+      return iteratorOver(
+        this.ledger.history(key).map((h) => {
+          const seconds = Math.floor(h.timestampMs / 1000);
+          return {
+            txId: h.txId,
+            isDelete: h.isDelete,
+            value: h.value,
+            // fabric-shim hands over the protobuf Timestamp's toObject(): plain numbers.
+            timestamp: { seconds, nanos: (h.timestampMs - seconds * 1000) * 1e6 },
+          };
+        }),
+      );
+    });
   }
 
   createCompositeKey(objectType: string, attributes: string[]): string {
@@ -374,7 +419,7 @@ export class FakeStub {
       objectType: null,
       attributes: [],
     };
-    if (compositeKey && compositeKey.length > 1 && compositeKey.charAt(0) === NS) {
+    if (compositeKey.length > 1 && compositeKey.startsWith(NS)) {
       const parts = compositeKey.substring(1).split(NS);
       result.objectType = parts[0] ?? null;
       parts.pop();

@@ -42,12 +42,12 @@ export class InProcessMarket {
     args: string[],
     options: CallOptions = {},
   ): Promise<CallRecord> {
-    const method = this.contract[fn] as unknown as (...a: unknown[]) => Promise<string>;
-    if (typeof method !== 'function') throw new Error(`no such function ${String(fn)}`);
+    const method: unknown = Reflect.get(this.contract, fn);
+    if (typeof method !== 'function') throw new Error(`no such function ${fn}`);
     if (method.length !== args.length + 1) {
       // fabric-shim refuses a wrong argument count before calling the function.
       throw new Error(
-        `Expected ${String(method.length - 1)} parameters, but ${String(args.length)} have been supplied`,
+        `Expected ${method.length - 1} parameters, but ${args.length} have been supplied`,
       );
     }
     const txId = options.txId ?? this.ledger.nextTxId();
@@ -56,11 +56,14 @@ export class InProcessMarket {
       timestampMs: options.at ?? this.clock(),
       creator: who,
     });
-    const result = await method.call(this.contract, contextFor(stub, who), ...args);
+    const result: unknown = await Reflect.apply(method, this.contract, [
+      contextFor(stub, who),
+      ...args,
+    ]);
     if (typeof result !== 'string')
-      throw new Error(`${String(fn)} returned ${typeof result}, not a string`);
+      throw new Error(`${fn} returned ${typeof result}, not a string`);
     if (stub.setEventCalls > 1)
-      throw new Error(`${String(fn)} set ${String(stub.setEventCalls)} events; Fabric keeps one`);
+      throw new Error(`${fn} set ${stub.setEventCalls} events; Fabric keeps one`);
     stub.commit();
     return {
       txId,

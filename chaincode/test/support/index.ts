@@ -4,4 +4,5 @@
  */
 export * from './fake-fabric.js';
 export * from './in-process-market.js';
+export { messageOf } from './message-of.js';
 export { AUDITOR_CERT, BUYER_CERT } from './test-certs.js';

@@ -44,7 +44,7 @@ describe('amounts', () => {
     ['NaN', 'NaN', /not a decimal number/],
   ];
   for (const [what, raw, pattern] of cases) {
-    it(`refuses ${what} (${JSON.stringify(raw)?.slice(0, 20)}) naming the problem`, () => {
+    it(`refuses ${what} (${JSON.stringify(raw).slice(0, 20)}) naming the problem`, () => {
       const message = refusal(raw);
       expect(message).to.match(/^INVALID_ARGUMENT: amount /);
       expect(message).to.match(pattern);

@@ -91,7 +91,7 @@ describe('through the fabric-shim dispatcher', () => {
     };
   }
 
-  it('package.json "main" exports the contracts array fabric-chaincode-node looks for', async () => {
+  it('package.json "main" exports the contracts array fabric-chaincode-node looks for', () => {
     const pkg = require(path.join(chaincodeDir, 'package.json')) as { main: string };
     const entry = require(path.join(chaincodeDir, pkg.main)) as { contracts?: unknown[] };
     expect(entry.contracts).to.be.an('array').with.length(1);
@@ -157,7 +157,9 @@ describe('through the fabric-shim dispatcher', () => {
       (await run('AuditorMSP', AUDITOR_CERT, ['Transfer', buyerId.text, '250'])).status,
     ).to.equal(200);
     expect((await run('BuyerMSP', BUYER_CERT, ['BalanceOf', buyerId.text])).text).to.equal('250');
-    const audit = JSON.parse((await run('AuditorMSP', AUDITOR_CERT, ['AuditSupply'])).text);
+    const audit = JSON.parse(
+      (await run('AuditorMSP', AUDITOR_CERT, ['AuditSupply'])).text,
+    ) as Record<string, unknown>;
     expect(audit).to.include({ totalSupply: '1000', sumOfBalances: '1000', balanced: true });
   });
 

@@ -2,6 +2,7 @@ import '../support/quiet.js';
 import { expect } from 'chai';
 import { ChaincodeStub } from 'fabric-shim';
 import { compareKeys, FakeLedger, FakeStub, identity } from '../support/fake-fabric.js';
+import { messageOf } from '../support/message-of.js';
 
 const who = identity('BuyerMSP', 'User1', 'buyer');
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -72,7 +73,7 @@ describe('the fake Fabric stub', () => {
   it('refuses an empty value, which Fabric would turn into a delete', async () => {
     const stub = tx(new FakeLedger());
     let message = '';
-    await stub.putState('k', new Uint8Array()).catch((e: Error) => (message = e.message));
+    await stub.putState('k', new Uint8Array()).catch((e: unknown) => (message = messageOf(e)));
     expect(message).to.match(/empty value/);
   });
 
@@ -142,6 +143,8 @@ describe('the fake Fabric stub', () => {
     expect(ts.nanos).to.equal(456_000_000);
     stub.setEvent('E', enc('{"a":1}'));
     expect(stub.setEventCalls).to.equal(1);
-    expect(() => stub.setEvent('', enc('x'))).to.throw(/non-empty/);
+    expect(() => {
+      stub.setEvent('', enc('x'));
+    }).to.throw(/non-empty/);
   });
 });

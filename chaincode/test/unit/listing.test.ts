@@ -2,6 +2,7 @@ import '../support/quiet.js';
 import { expect } from 'chai';
 import type { Listing, Page } from '../../src/types.js';
 import { accountOf, buyer, listingInput, Market, seller, seller2, T0 } from './market.js';
+import { messageOf } from '../support/message-of.js';
 
 const create = (m: Market, overrides: Record<string, unknown> = {}, who = seller) =>
   m.invoke(who, 'CreateListing', [JSON.stringify(listingInput(overrides))]);
@@ -241,9 +242,9 @@ describe('listings', () => {
   describe('GetListing and ListListings', () => {
     it('GetListing refuses unknown and malformed ids', async () => {
       let message = '';
-      await m.call(buyer, 'GetListing', ['nope']).catch((e: Error) => (message = e.message));
+      await m.call(buyer, 'GetListing', ['nope']).catch((e: unknown) => (message = messageOf(e)));
       expect(message).to.match(/^NOT_FOUND: no listing with id "nope"/);
-      await m.call(buyer, 'GetListing', ['']).catch((e: Error) => (message = e.message));
+      await m.call(buyer, 'GetListing', ['']).catch((e: unknown) => (message = messageOf(e)));
       expect(message).to.match(/^INVALID_ARGUMENT: datasetId is empty/);
     });
 
@@ -269,13 +270,15 @@ describe('listings', () => {
     it('refuses bad page sizes and foreign bookmarks', async () => {
       for (const size of ['0', '-1', 'x', '101']) {
         let message = '';
-        await m.call(buyer, 'ListListings', [size, '']).catch((e: Error) => (message = e.message));
+        await m
+          .call(buyer, 'ListListings', [size, ''])
+          .catch((e: unknown) => (message = messageOf(e)));
         expect(message).to.match(/^INVALID_ARGUMENT: pageSize/);
       }
       let message = '';
       await m
         .call(buyer, 'ListListings', ['5', '\u0000trade\u0000x\u0000'])
-        .catch((e: Error) => (message = e.message));
+        .catch((e: unknown) => (message = messageOf(e)));
       expect(message).to.match(/^INVALID_ARGUMENT: bookmark does not belong/);
     });
   });

@@ -14,10 +14,11 @@ import {
   sha,
   T0,
 } from './market.js';
+import { messageOf } from '../support/message-of.js';
 
 describe('audit queries', () => {
   let m: Market;
-  const ids: Record<string, string> = {};
+  const ids = { a1: '', a2: '', b1: '', b2: '' };
 
   beforeEach(async () => {
     m = new Market();
@@ -37,8 +38,8 @@ describe('audit queries', () => {
     ids.b1 = (await m.invoke(buyer, 'Purchase', ['ds-b', RESULT_KEY])).txId;
     ids.b2 = (await m.invoke(buyer2, 'Purchase', ['ds-b', RESULT_KEY])).txId;
     m.advance(10);
-    await m.call(seller, 'ConfirmDelivery', [ids.a1 as string, sha('bundle'), '100']);
-    await m.call(buyer2, 'Refund', [ids.b2 as string]);
+    await m.call(seller, 'ConfirmDelivery', [ids.a1, sha('bundle'), '100']);
+    await m.call(buyer2, 'Refund', [ids.b2]);
   });
 
   async function all(
@@ -58,7 +59,7 @@ describe('audit queries', () => {
   }
 
   it('lists trades by dataset, buyer, seller and state, page by page', async () => {
-    const sorted = (...names: string[]) => names.map((n) => ids[n] as string).sort();
+    const sorted = (...names: (keyof typeof ids)[]) => names.map((n) => ids[n]).sort();
     expect(await all('ListTradesByDataset', 'ds-a')).to.deep.equal(sorted('a1', 'a2'));
     expect(await all('ListTradesByDataset', 'ds-b', '10')).to.deep.equal(sorted('b1', 'b2'));
     expect(await all('ListTradesByBuyer', accountOf(buyer))).to.deep.equal(sorted('a1', 'b1'));
@@ -73,7 +74,7 @@ describe('audit queries', () => {
   it('refuses an unknown state, a malformed account and a bookmark from another query', async () => {
     const refusal = async (fn: 'ListTradesByState' | 'ListTradesByBuyer', args: string[]) => {
       let message = '';
-      await m.call(auditor, fn, args).catch((e: Error) => (message = e.message));
+      await m.call(auditor, fn, args).catch((e: unknown) => (message = messageOf(e)));
       return message;
     };
     expect(await refusal('ListTradesByState', ['OPEN', '5', ''])).to.match(
@@ -89,16 +90,14 @@ describe('audit queries', () => {
   });
 
   it('GetTradeHistory returns every committed version, oldest first, with tx id and time', async () => {
-    const history = await m.json<TradeHistoryEntry[]>(auditor, 'GetTradeHistory', [
-      ids.a1 as string,
-    ]);
+    const history = await m.json<TradeHistoryEntry[]>(auditor, 'GetTradeHistory', [ids.a1]);
     expect(history.map((h) => h.trade?.state)).to.deep.equal(['PAID', 'DELIVERED']);
     expect(history[0]).to.include({ txId: ids.a1, timestamp: T0, isDelete: false });
     expect(history[1]?.timestamp).to.equal(T0 + 10_000);
     let message = '';
     await m
       .call(auditor, 'GetTradeHistory', ['unknown'])
-      .catch((e: Error) => (message = e.message));
+      .catch((e: unknown) => (message = messageOf(e)));
     expect(message).to.match(/^NOT_FOUND/);
   });
 
@@ -125,7 +124,8 @@ describe('audit queries', () => {
       new TextEncoder().encode('5000'),
     );
     const t = JSON.parse(
-      m.ledger.getText(stub.createCompositeKey('trade', [ids.b2 as string])) as string,
+      m.ledger.getText(stub.createCompositeKey('trade', [ids.b2])) ??
+        expect.fail('trade b2 is not on the ledger'),
     ) as Trade;
     await stub.putState(
       stub.createCompositeKey('trade', [t.tradeId]),

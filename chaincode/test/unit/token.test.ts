@@ -1,6 +1,7 @@
 import '../support/quiet.js';
 import { expect } from 'chai';
 import { accountOf, auditor, buyer, buyer2, identity, Market, seller, T0 } from './market.js';
+import { messageOf } from '../support/message-of.js';
 
 describe('tokens', () => {
   let m: Market;
@@ -11,7 +12,7 @@ describe('tokens', () => {
   describe('Initialize', () => {
     it('sets the issuer org once, defaulting to AuditorMSP, and emits TokenEvent Initialized', async () => {
       const call = await m.invoke(seller, 'Initialize', ['']);
-      const config = JSON.parse(call.result);
+      const config = JSON.parse(call.result) as Record<string, unknown>;
       expect(config).to.include({
         issuerMspId: 'AuditorMSP',
         initializedBy: accountOf(seller),
@@ -40,7 +41,7 @@ describe('tokens', () => {
 
     it('GetConfig before Initialize says so', async () => {
       let message = '';
-      await m.call(buyer, 'GetConfig').catch((e: Error) => (message = e.message));
+      await m.call(buyer, 'GetConfig').catch((e: unknown) => (message = messageOf(e)));
       expect(message).to.match(/^NOT_INITIALIZED/);
     });
   });

@@ -6,6 +6,7 @@ import {
   auditor,
   buyer,
   buyer2,
+  due,
   listingInput,
   Market,
   RESULT_KEY,
@@ -15,6 +16,7 @@ import {
   T0,
   type TxName,
 } from './market.js';
+import { messageOf } from '../support/message-of.js';
 
 const S = 1000; // ms per second
 const DELIVER = 3600;
@@ -275,7 +277,7 @@ describe('trades', () => {
     it('lets the buyer submit a result within the leakage bound before the result deadline', async () => {
       const id = await delivered();
       const { resultBy } = await trade(id);
-      m.now = (resultBy as number) - 1;
+      m.now = due(resultBy) - 1;
       const call = await m.invoke(buyer, 'SubmitResult', [id, RESULT_HASH, '10']);
       const t = JSON.parse(call.result) as Trade;
       expect(t).to.include({
@@ -307,7 +309,7 @@ describe('trades', () => {
         'valueCount',
       ]);
       const { resultBy } = await trade(id);
-      m.now = resultBy as number;
+      m.now = due(resultBy);
       await m.refuse(buyer, 'SubmitResult', [id, RESULT_HASH, '1'], 'DEADLINE', [
         'result deadline',
         'Claim',
@@ -319,7 +321,7 @@ describe('trades', () => {
     it('stores the encrypted result and, in the same transaction, pays the seller and returns the deposit', async () => {
       const id = await submitted();
       const { decryptBy } = await trade(id);
-      m.now = (decryptBy as number) - 1;
+      m.now = due(decryptBy) - 1;
       const call = await m.invoke(seller, 'DeliverResult', [id, ENCRYPTED, DIGEST]);
       const t = JSON.parse(call.result) as Trade;
       expect(t).to.include({
@@ -376,13 +378,15 @@ describe('trades', () => {
         'resultDigest',
       ]);
       const { decryptBy } = await trade(id);
-      m.now = decryptBy as number;
+      m.now = due(decryptBy);
       await m.refuse(seller, 'DeliverResult', [id, ENCRYPTED, DIGEST], 'DEADLINE', [
         'decrypt deadline',
         'Refund',
       ]);
       let message = '';
-      await m.call(buyer, 'GetDeliveredResult', [id]).catch((e: Error) => (message = e.message));
+      await m
+        .call(buyer, 'GetDeliveredResult', [id])
+        .catch((e: unknown) => (message = messageOf(e)));
       expect(message).to.match(/^NOT_FOUND/);
     });
 
@@ -464,7 +468,7 @@ describe('trades', () => {
       });
       const b = await delivered();
       const { resultBy } = await trade(b);
-      m.now = resultBy as number;
+      m.now = due(resultBy);
       await m.refuse(buyer, 'Refund', [b], 'DEADLINE', [
         'is DELIVERED',
         'result deadline',
@@ -476,12 +480,12 @@ describe('trades', () => {
     it('RESULT_SUBMITTED: only once the decrypt deadline has passed', async () => {
       const id = await submitted();
       const { decryptBy } = await trade(id);
-      m.now = (decryptBy as number) - 1;
+      m.now = due(decryptBy) - 1;
       await m.refuse(buyer, 'Refund', [id], 'DEADLINE', [
         'is RESULT_SUBMITTED',
         'has not passed yet',
       ]);
-      m.now = decryptBy as number;
+      m.now = due(decryptBy);
       expect(await m.json<Trade>(buyer, 'Refund', [id])).to.include({
         state: 'REFUNDED',
         refundBasis: 'DECRYPT_DEADLINE_MISSED',
@@ -501,9 +505,9 @@ describe('trades', () => {
     it('after the result deadline passes without a result, the seller takes price and deposit', async () => {
       const id = await delivered();
       const { resultBy } = await trade(id);
-      m.now = (resultBy as number) - 1;
+      m.now = due(resultBy) - 1;
       await m.refuse(seller, 'Claim', [id], 'DEADLINE', ['has not passed yet']);
-      m.now = resultBy as number;
+      m.now = due(resultBy);
       await m.refuse(buyer, 'Claim', [id], 'FORBIDDEN', ['seller']);
       const call = await m.invoke(seller, 'Claim', [id]);
       expect(JSON.parse(call.result)).to.include({

@@ -1,0 +1,151 @@
+import { parseAmount } from '../amount.js';
+import { ContractError, quote } from '../errors.js';
+import type { Tx } from '../ledger.js';
+import { getListing } from '../listing.js';
+import { debit } from '../token.js';
+import type { Listing, Trade } from '../types.js';
+import { resultKey } from '../validate.js';
+import { putIndexes, tradeKey } from './record.js';
+import { emitTrade } from './transition.js';
+
+/** The terms the buyer saw; Purchase refuses if the listing now asks something else. */
+export interface ExpectedTerms {
+  price: string;
+  deposit: string;
+}
+
+interface Amounts {
+  price: bigint;
+  deposit: bigint;
+}
+
+function parseExpected(expected: ExpectedTerms | undefined): Amounts | undefined {
+  if (!expected) return undefined;
+  return {
+    price: parseAmount('expectedPrice', expected.price),
+    deposit: parseAmount('expectedDeposit', expected.deposit, true),
+  };
+}
+
+function requirePurchasable(tx: Tx, listing: Listing): void {
+  if (listing.state !== 'ACTIVE') {
+    throw new ContractError(
+      'WRONG_STATE',
+      `listing ${quote(listing.id)} is ${listing.state}: Purchase needs an ACTIVE listing (open trades on it continue)`,
+    );
+  }
+  if (listing.seller === tx.caller) {
+    throw new ContractError(
+      'FORBIDDEN',
+      `listing ${quote(listing.id)}: the seller cannot buy its own dataset`,
+    );
+  }
+}
+
+/** The listing's price and deposit, refused if they differ from what the buyer expected. */
+function agreedAmounts(listing: Listing, expected: Amounts | undefined): Amounts {
+  const price = parseAmount('price', listing.price);
+  const deposit = parseAmount('deposit', listing.deposit, true);
+  if (expected !== undefined && (expected.price !== price || expected.deposit !== deposit)) {
+    throw new ContractError(
+      'TERMS_CHANGED',
+      `listing ${quote(listing.id)} now asks price ${price} and deposit ${deposit}, not the ${expected.price} and ${expected.deposit} expected`,
+    );
+  }
+  return { price, deposit };
+}
+
+/** The trade id is the purchase's transaction id: one trade per transaction. */
+async function newTradeId(tx: Tx): Promise<string> {
+  const tradeId = tx.txId;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(tradeId)) {
+    throw new Error(`transaction id ${quote(tradeId)} cannot serve as a trade id`);
+  }
+  if (await tx.getBytes(tradeKey(tx, tradeId))) {
+    throw new ContractError(
+      'ALREADY_EXISTS',
+      `trade ${tradeId} exists: one purchase per transaction`,
+    );
+  }
+  return tradeId;
+}
+
+function paidTrade(
+  tx: Tx,
+  tradeId: string,
+  listing: Listing,
+  amounts: Amounts,
+  buyerResultKey: string,
+): Trade {
+  const { price, deposit } = amounts;
+  return {
+    docType: 'trade',
+    tradeId,
+    datasetId: listing.id,
+    buyer: tx.caller,
+    seller: listing.seller,
+    state: 'PAID',
+    price: price.toString(),
+    deposit: deposit.toString(),
+    escrow: (price + deposit).toString(),
+    paidToSeller: '0',
+    paidToBuyer: '0',
+    buyerResultKey,
+    terms: {
+      listingVersion: listing.version,
+      deliverWithin: listing.deliverWithin,
+      resultWithin: listing.resultWithin,
+      decryptWithin: listing.decryptWithin,
+      leakageBound: listing.leakageBound,
+      ckksPreset: listing.ckksPreset,
+      sellerGatewayUrl: listing.sellerGatewayUrl,
+    },
+    paidAt: tx.now,
+    deliverBy: tx.now + listing.deliverWithin * 1000,
+    deliveredAt: null,
+    bundleHash: null,
+    bundleBytes: null,
+    resultBy: null,
+    resultSubmittedAt: null,
+    resultHash: null,
+    valueCount: null,
+    decryptBy: null,
+    closedAt: null,
+    resultDigest: null,
+    encryptedResultSha256: null,
+    rejectReason: null,
+    refundBasis: null,
+    updatedAt: tx.now,
+    lastTxId: tx.txId,
+  };
+}
+
+/**
+ * Opens a trade: the caller pays price + deposit into escrow and the trade starts in PAID.
+ * This creates the record, so it is the one write that does not go through transition().
+ */
+export async function purchase(
+  tx: Tx,
+  datasetId: string,
+  buyerResultKeyArg: string,
+  expected?: ExpectedTerms,
+): Promise<Trade> {
+  const buyerResultKey = resultKey('buyerResultKey', buyerResultKeyArg);
+  const expectedAmounts = parseExpected(expected);
+  const listing = await getListing(tx, datasetId);
+  requirePurchasable(tx, listing);
+  const amounts = agreedAmounts(listing, expectedAmounts);
+  const tradeId = await newTradeId(tx);
+  const { price, deposit } = amounts;
+  await debit(
+    tx,
+    tx.caller,
+    price + deposit,
+    `Purchase of ${quote(listing.id)} (price ${price} + deposit ${deposit})`,
+  );
+  const trade = paidTrade(tx, tradeId, listing, amounts, buyerResultKey);
+  await tx.putJson(tradeKey(tx, tradeId), trade);
+  await putIndexes(tx, trade);
+  emitTrade(tx, 'Purchased', trade, null);
+  return trade;
+}

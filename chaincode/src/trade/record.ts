@@ -1,0 +1,46 @@
+import { ContractError, quote } from '../errors.js';
+import {
+  INDEX_VALUE,
+  TRADE,
+  TRADE_BY_BUYER,
+  TRADE_BY_DATASET,
+  TRADE_BY_SELLER,
+  TRADE_BY_STATE,
+} from '../keys.js';
+import type { Tx } from '../ledger.js';
+import type { Trade } from '../types.js';
+import { identifier } from '../validate.js';
+
+/** Where a trade record lives: one key per trade, named by its trade id. */
+export function tradeKey(tx: Tx, tradeId: string): string {
+  return tx.key(TRADE, [tradeId]);
+}
+
+export function tradeIdArg(value: string): string {
+  return identifier('tradeId', value, 128);
+}
+
+export async function getTrade(tx: Tx, tradeIdRaw: string): Promise<Trade> {
+  const tradeId = tradeIdArg(tradeIdRaw);
+  const trade = await tx.getJson<Trade>(tradeKey(tx, tradeId));
+  if (!trade) throw new ContractError('NOT_FOUND', `no trade with id ${quote(tradeId)}`);
+  return trade;
+}
+
+export type TradeIndex = 'dataset' | 'buyer' | 'seller' | 'state';
+
+/** The composite-key object type of each secondary index over trades. */
+export const TRADE_INDEXES: Record<TradeIndex, string> = {
+  dataset: TRADE_BY_DATASET,
+  buyer: TRADE_BY_BUYER,
+  seller: TRADE_BY_SELLER,
+  state: TRADE_BY_STATE,
+};
+
+/** Writes every index entry of a new trade (transition() moves the state entry later). */
+export async function putIndexes(tx: Tx, trade: Trade): Promise<void> {
+  await tx.putText(tx.key(TRADE_BY_DATASET, [trade.datasetId, trade.tradeId]), INDEX_VALUE);
+  await tx.putText(tx.key(TRADE_BY_BUYER, [trade.buyer, trade.tradeId]), INDEX_VALUE);
+  await tx.putText(tx.key(TRADE_BY_SELLER, [trade.seller, trade.tradeId]), INDEX_VALUE);
+  await tx.putText(tx.key(TRADE_BY_STATE, [trade.state, trade.tradeId]), INDEX_VALUE);
+}
