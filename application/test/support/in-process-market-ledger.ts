@@ -29,22 +29,9 @@ import type {
   Committed,
   EventPosition,
   EventStream,
-  MarketLedger,
-  PageRequest,
-  PurchaseRequest,
-  TradeFilter,
 } from '../../src/gateway/ledger/market-ledger.js';
-import type {
-  DeliveredResult,
-  Listing,
-  ListingInput,
-  ListingUpdate,
-  Page,
-  SupplyAudit,
-  Trade,
-  TradeHistoryEntry,
-} from '../../src/gateway/types.js';
-import { listTradesCall, pageArgs } from '../../src/gateway/ledger/contract-args.js';
+import type { ContractFunction } from '../../src/gateway/ledger/contract-args.js';
+import { ContractMarketLedger } from '../../src/gateway/ledger/contract-market-ledger.js';
 import { blockOf, chainInfoOf, decodedTransaction } from './in-process-blocks.js';
 import { inProcessEventStream } from './in-process-events.js';
 import {
@@ -74,7 +61,7 @@ const later = <T>(work: () => T): Promise<T> =>
     resolve(work());
   });
 
-export class InProcessMarketLedger implements MarketLedger {
+export class InProcessMarketLedger extends ContractMarketLedger {
   readonly org: string;
   readonly mspId: string;
   private readonly identities = new Map<string, Identity>();
@@ -84,6 +71,7 @@ export class InProcessMarketLedger implements MarketLedger {
     readonly network: InProcessNetwork,
     options: InProcessOrg,
   ) {
+    super();
     this.org = options.org;
     this.mspId = options.mspId;
     for (const user of options.users) {
@@ -132,7 +120,12 @@ export class InProcessMarketLedger implements MarketLedger {
     return fault;
   }
 
-  private async evaluate(user: string, channel: string, fn: TxName, ...args: string[]) {
+  protected async evaluateText(
+    user: string,
+    channel: string,
+    fn: ContractFunction,
+    args: string[],
+  ): Promise<string> {
     const who = this.identityOf(user);
     const target = this.channelFor(channel);
     try {
@@ -140,10 +133,6 @@ export class InProcessMarketLedger implements MarketLedger {
     } catch (error) {
       throw asLedgerError(error);
     }
-  }
-
-  private async evaluateJson<T>(user: string, channel: string, fn: TxName, ...args: string[]) {
-    return JSON.parse(await this.evaluate(user, channel, fn, ...args)) as T;
   }
 
   /** Endorses and commits one submit, with the injected fault if one matches. */
@@ -170,20 +159,14 @@ export class InProcessMarketLedger implements MarketLedger {
     return committed;
   }
 
-  private async submit<T>(
+  protected submitText(
     user: string,
     channel: string,
-    fn: TxName,
+    fn: ContractFunction,
     args: string[],
     beforeSubmit?: (txId: string) => Promise<void>,
-  ): Promise<Committed<T>> {
-    const committed = await this.commit(user, channel, fn, args, beforeSubmit);
-    const result = JSON.parse(committed.result) as T;
-    return { txId: committed.txId, blockNumber: committed.blockNumber, result };
-  }
-
-  private async submitJson<T>(user: string, channel: string, fn: TxName, ...args: string[]) {
-    return (await this.submit<T>(user, channel, fn, args)).result;
+  ): Promise<Committed<string>> {
+    return this.commit(user, channel, fn, args, beforeSubmit);
   }
 
   /**
@@ -194,130 +177,7 @@ export class InProcessMarketLedger implements MarketLedger {
     return (await this.commit(user, channel, fn, args)).result;
   }
 
-  // ---- accounts and tokens ----
-
-  accountId(user: string, channel: string): Promise<string> {
-    return this.evaluate(user, channel, 'ClientAccountID');
-  }
-
-  balanceOf(user: string, channel: string, accountId: string): Promise<string> {
-    return this.evaluate(user, channel, 'BalanceOf', accountId);
-  }
-
-  // ---- listings ----
-
-  getListing(user: string, channel: string, datasetId: string): Promise<Listing> {
-    return this.evaluateJson<Listing>(user, channel, 'GetListing', datasetId);
-  }
-
-  listListings(user: string, channel: string, page: PageRequest): Promise<Page<Listing>> {
-    return this.evaluateJson<Page<Listing>>(user, channel, 'ListListings', ...pageArgs(page));
-  }
-
-  createListing(user: string, channel: string, input: ListingInput): Promise<Listing> {
-    return this.submitJson<Listing>(user, channel, 'CreateListing', JSON.stringify(input));
-  }
-
-  updateListing(user: string, channel: string, update: ListingUpdate): Promise<Listing> {
-    return this.submitJson<Listing>(user, channel, 'UpdateListing', JSON.stringify(update));
-  }
-
-  delist(user: string, channel: string, datasetId: string): Promise<Listing> {
-    return this.submitJson<Listing>(user, channel, 'Delist', datasetId);
-  }
-
-  // ---- trades ----
-
-  purchase(
-    user: string,
-    channel: string,
-    request: PurchaseRequest,
-    beforeSubmit: (tradeId: string) => Promise<void>,
-  ): Promise<Committed<Trade>> {
-    const { datasetId, buyerResultKey, expected } = request;
-    return expected
-      ? this.submit<Trade>(
-          user,
-          channel,
-          'PurchaseAtPrice',
-          [datasetId, buyerResultKey, expected.price, expected.deposit],
-          beforeSubmit,
-        )
-      : this.submit<Trade>(user, channel, 'Purchase', [datasetId, buyerResultKey], beforeSubmit);
-  }
-
-  getTrade(user: string, channel: string, tradeId: string): Promise<Trade> {
-    return this.evaluateJson<Trade>(user, channel, 'GetTrade', tradeId);
-  }
-
-  listTrades(
-    user: string,
-    channel: string,
-    filter: TradeFilter,
-    page: PageRequest,
-  ): Promise<Page<Trade>> {
-    const { fn, args } = listTradesCall(filter, page);
-    return this.evaluateJson<Page<Trade>>(user, channel, fn, ...args);
-  }
-
-  tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {
-    return this.evaluateJson<TradeHistoryEntry[]>(user, channel, 'GetTradeHistory', tradeId);
-  }
-
-  confirmDelivery(
-    user: string,
-    channel: string,
-    tradeId: string,
-    bundleHash: string,
-    bundleBytes: number,
-  ): Promise<Trade> {
-    const args = [tradeId, bundleHash, String(bundleBytes)];
-    return this.submitJson<Trade>(user, channel, 'ConfirmDelivery', ...args);
-  }
-
-  submitResult(
-    user: string,
-    channel: string,
-    tradeId: string,
-    resultHash: string,
-    valueCount: number,
-  ): Promise<Trade> {
-    const args = [tradeId, resultHash, String(valueCount)];
-    return this.submitJson<Trade>(user, channel, 'SubmitResult', ...args);
-  }
-
-  deliverResult(
-    user: string,
-    channel: string,
-    tradeId: string,
-    encryptedResult: string,
-    resultDigest: string,
-  ): Promise<Trade> {
-    const args = [tradeId, encryptedResult, resultDigest];
-    return this.submitJson<Trade>(user, channel, 'DeliverResult', ...args);
-  }
-
-  rejectResult(user: string, channel: string, tradeId: string, reason: string): Promise<Trade> {
-    return this.submitJson<Trade>(user, channel, 'RejectResult', tradeId, reason);
-  }
-
-  refund(user: string, channel: string, tradeId: string): Promise<Trade> {
-    return this.submitJson<Trade>(user, channel, 'Refund', tradeId);
-  }
-
-  claim(user: string, channel: string, tradeId: string): Promise<Trade> {
-    return this.submitJson<Trade>(user, channel, 'Claim', tradeId);
-  }
-
-  getDeliveredResult(user: string, channel: string, tradeId: string): Promise<DeliveredResult> {
-    return this.evaluateJson<DeliveredResult>(user, channel, 'GetDeliveredResult', tradeId);
-  }
-
-  // ---- audit ----
-
-  auditSupply(user: string, channel: string): Promise<SupplyAudit> {
-    return this.evaluateJson<SupplyAudit>(user, channel, 'AuditSupply');
-  }
+  // ---- chain ----
 
   chainInfo(user: string, channel: string): Promise<ChainInfo> {
     return later(() => {

@@ -1,5 +1,28 @@
 import type { PageRequest, TradeFilter } from './market-ledger.js';
 
+/** The contract functions the gateway apps call. */
+export type ContractFunction =
+  | 'ClientAccountID'
+  | 'BalanceOf'
+  | 'GetListing'
+  | 'ListListings'
+  | 'CreateListing'
+  | 'UpdateListing'
+  | 'Delist'
+  | 'Purchase'
+  | 'PurchaseAtPrice'
+  | 'GetTrade'
+  | 'GetTradeHistory'
+  | 'ConfirmDelivery'
+  | 'SubmitResult'
+  | 'DeliverResult'
+  | 'RejectResult'
+  | 'Refund'
+  | 'Claim'
+  | 'GetDeliveredResult'
+  | 'AuditSupply'
+  | (typeof LIST_TRADES)[TradeFilter['by']];
+
 /** The contract's List* page arguments: pageSize ('' = its default) and bookmark. */
 export const pageArgs = (page: PageRequest): [string, string] => [
   page.pageSize === undefined ? '' : String(page.pageSize),

@@ -7,44 +7,24 @@ import {
   type DecodedBlock,
   type DecodedTransaction,
 } from '../blocks.js';
-import type {
-  DeliveredResult,
-  Listing,
-  ListingInput,
-  ListingUpdate,
-  Page,
-  SupplyAudit,
-  Trade,
-  TradeHistoryEntry,
-} from '../types.js';
-import { listTradesCall, pageArgs } from './contract-args.js';
+import type { ContractFunction } from './contract-args.js';
+import { ContractMarketLedger } from './contract-market-ledger.js';
 import { commitFailure, NotFound, toLedgerError, type LedgerCallContext } from './errors.js';
 import { FabricConnections, type ChannelSource } from './fabric-connections.js';
 import { fabricEventStream } from './fabric-events.js';
-import type {
-  ChainInfo,
-  Committed,
-  EventPosition,
-  EventStream,
-  MarketLedger,
-  PageRequest,
-  PurchaseRequest,
-  TradeFilter,
-} from './market-ledger.js';
+import type { ChainInfo, Committed, EventPosition, EventStream } from './market-ledger.js';
 
 export const CHAINCODE = 'datamarket';
 
 const utf8 = new TextDecoder();
-const json = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes));
 
 /**
  * The MarketLedger over @hyperledger/fabric-gateway, through this org's own peer. Submits
  * retry while discovery is still settling after a deploy (nothing reached the orderer yet);
  * every failure is a LedgerError (see errors.ts).
  */
-export class FabricMarketLedger implements MarketLedger {
+export class FabricMarketLedger extends ContractMarketLedger {
   private readonly connections: ChannelSource;
-  private readonly accounts = new Map<string, string>();
   readonly mspId: string;
   readonly chaincode: string;
 
@@ -54,6 +34,7 @@ export class FabricMarketLedger implements MarketLedger {
     readonly org: string,
     options: { chaincode?: string; connections?: ChannelSource } = {},
   ) {
+    super();
     this.mspId = orgOf(network, org).mspId;
     this.chaincode = options.chaincode ?? CHAINCODE;
     this.connections = options.connections ?? new FabricConnections(network, org);
@@ -71,32 +52,27 @@ export class FabricMarketLedger implements MarketLedger {
     return (await this.channel(user, channel, fn)).getContract(this.chaincode);
   }
 
-  private async evaluate(
+  protected async evaluateText(
     user: string,
     channel: string,
-    fn: string,
-    ...args: string[]
-  ): Promise<Uint8Array> {
+    fn: ContractFunction,
+    args: string[],
+  ): Promise<string> {
     const contract = await this.contract(user, channel, fn);
     try {
-      return await contract.evaluateTransaction(fn, ...args);
+      return utf8.decode(await contract.evaluateTransaction(fn, ...args));
     } catch (error) {
       throw toLedgerError(error, { channel, fn });
     }
   }
 
-  private async evaluateJson<T>(user: string, channel: string, fn: string, ...args: string[]) {
-    return json(await this.evaluate(user, channel, fn, ...args)) as T;
-  }
-
-  /** Endorses, submits and waits for the commit; `beforeSubmit` runs once the tx id is known. */
-  private async submit<T>(
+  protected async submitText(
     user: string,
     channel: string,
-    fn: string,
+    fn: ContractFunction,
     args: string[],
     beforeSubmit?: (txId: string) => Promise<void>,
-  ): Promise<Committed<T>> {
+  ): Promise<Committed<string>> {
     const contract = await this.contract(user, channel, fn);
     const proposal = contract.newProposal(fn, { arguments: args });
     const txId = proposal.getTransactionId();
@@ -107,14 +83,14 @@ export class FabricMarketLedger implements MarketLedger {
       const commit = await transaction.submit();
       const status = await commit.getStatus();
       if (!status.successful) throw commitFailure(status.code, txId);
-      return { txId, blockNumber: status.blockNumber, result: json(transaction.getResult()) as T };
+      return {
+        txId,
+        blockNumber: status.blockNumber,
+        result: utf8.decode(transaction.getResult()),
+      };
     } catch (error) {
       throw toLedgerError(error, context);
     }
-  }
-
-  private async submitJson<T>(user: string, channel: string, fn: string, ...args: string[]) {
-    return (await this.submit<T>(user, channel, fn, args)).result;
   }
 
   private async qscc(user: string, channel: string, fn: string, ...args: string[]) {
@@ -126,136 +102,7 @@ export class FabricMarketLedger implements MarketLedger {
     }
   }
 
-  // ---- accounts and tokens ----
-
-  async accountId(user: string, channel: string): Promise<string> {
-    const key = `${user}\u0000${channel}`;
-    let id = this.accounts.get(key);
-    if (id === undefined) {
-      id = utf8.decode(await this.evaluate(user, channel, 'ClientAccountID'));
-      this.accounts.set(key, id);
-    }
-    return id;
-  }
-
-  async balanceOf(user: string, channel: string, accountId: string): Promise<string> {
-    return utf8.decode(await this.evaluate(user, channel, 'BalanceOf', accountId));
-  }
-
-  // ---- listings ----
-
-  getListing(user: string, channel: string, datasetId: string): Promise<Listing> {
-    return this.evaluateJson<Listing>(user, channel, 'GetListing', datasetId);
-  }
-
-  listListings(user: string, channel: string, page: PageRequest): Promise<Page<Listing>> {
-    return this.evaluateJson<Page<Listing>>(user, channel, 'ListListings', ...pageArgs(page));
-  }
-
-  createListing(user: string, channel: string, input: ListingInput): Promise<Listing> {
-    return this.submitJson<Listing>(user, channel, 'CreateListing', JSON.stringify(input));
-  }
-
-  updateListing(user: string, channel: string, update: ListingUpdate): Promise<Listing> {
-    return this.submitJson<Listing>(user, channel, 'UpdateListing', JSON.stringify(update));
-  }
-
-  delist(user: string, channel: string, datasetId: string): Promise<Listing> {
-    return this.submitJson<Listing>(user, channel, 'Delist', datasetId);
-  }
-
-  // ---- trades ----
-
-  purchase(
-    user: string,
-    channel: string,
-    request: PurchaseRequest,
-    beforeSubmit: (tradeId: string) => Promise<void>,
-  ): Promise<Committed<Trade>> {
-    const { datasetId, buyerResultKey, expected } = request;
-    return expected
-      ? this.submit<Trade>(
-          user,
-          channel,
-          'PurchaseAtPrice',
-          [datasetId, buyerResultKey, expected.price, expected.deposit],
-          beforeSubmit,
-        )
-      : this.submit<Trade>(user, channel, 'Purchase', [datasetId, buyerResultKey], beforeSubmit);
-  }
-
-  getTrade(user: string, channel: string, tradeId: string): Promise<Trade> {
-    return this.evaluateJson<Trade>(user, channel, 'GetTrade', tradeId);
-  }
-
-  listTrades(
-    user: string,
-    channel: string,
-    filter: TradeFilter,
-    page: PageRequest,
-  ): Promise<Page<Trade>> {
-    const { fn, args } = listTradesCall(filter, page);
-    return this.evaluateJson<Page<Trade>>(user, channel, fn, ...args);
-  }
-
-  tradeHistory(user: string, channel: string, tradeId: string): Promise<TradeHistoryEntry[]> {
-    return this.evaluateJson<TradeHistoryEntry[]>(user, channel, 'GetTradeHistory', tradeId);
-  }
-
-  confirmDelivery(
-    user: string,
-    channel: string,
-    tradeId: string,
-    bundleHash: string,
-    bundleBytes: number,
-  ): Promise<Trade> {
-    const args = [tradeId, bundleHash, String(bundleBytes)];
-    return this.submitJson<Trade>(user, channel, 'ConfirmDelivery', ...args);
-  }
-
-  submitResult(
-    user: string,
-    channel: string,
-    tradeId: string,
-    resultHash: string,
-    valueCount: number,
-  ): Promise<Trade> {
-    const args = [tradeId, resultHash, String(valueCount)];
-    return this.submitJson<Trade>(user, channel, 'SubmitResult', ...args);
-  }
-
-  deliverResult(
-    user: string,
-    channel: string,
-    tradeId: string,
-    encryptedResult: string,
-    resultDigest: string,
-  ): Promise<Trade> {
-    const args = [tradeId, encryptedResult, resultDigest];
-    return this.submitJson<Trade>(user, channel, 'DeliverResult', ...args);
-  }
-
-  rejectResult(user: string, channel: string, tradeId: string, reason: string): Promise<Trade> {
-    return this.submitJson<Trade>(user, channel, 'RejectResult', tradeId, reason);
-  }
-
-  refund(user: string, channel: string, tradeId: string): Promise<Trade> {
-    return this.submitJson<Trade>(user, channel, 'Refund', tradeId);
-  }
-
-  claim(user: string, channel: string, tradeId: string): Promise<Trade> {
-    return this.submitJson<Trade>(user, channel, 'Claim', tradeId);
-  }
-
-  getDeliveredResult(user: string, channel: string, tradeId: string): Promise<DeliveredResult> {
-    return this.evaluateJson<DeliveredResult>(user, channel, 'GetDeliveredResult', tradeId);
-  }
-
-  // ---- audit ----
-
-  auditSupply(user: string, channel: string): Promise<SupplyAudit> {
-    return this.evaluateJson<SupplyAudit>(user, channel, 'AuditSupply');
-  }
+  // ---- chain ----
 
   async chainInfo(user: string, channel: string): Promise<ChainInfo> {
     return decodeChainInfo(await this.qscc(user, channel, 'GetChainInfo'));
