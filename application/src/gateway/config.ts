@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ApiUser } from './auth.js';
+import { DEFAULT_OTHER_APP_TIMEOUTS, type OtherAppTimeouts } from './other-apps.js';
 import { describeIssue } from './routes/validation.js';
 
 export type Role = 'seller' | 'buyer' | 'auditor';
@@ -17,6 +18,8 @@ export interface Limits {
   result: number;
   /** Most rows a dataset may have. */
   datasetRows: number;
+  /** The most bytes read from another app's answer that has no size on chain (a sample). */
+  sample: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -24,6 +27,7 @@ export const DEFAULT_LIMITS: Limits = {
   dataset: 16 * 1024 * 1024,
   result: 32 * 1024 * 1024,
   datasetRows: 100_000,
+  sample: 16 * 1024 * 1024,
 };
 
 export interface GatewayConfig {
@@ -51,6 +55,8 @@ export interface GatewayConfig {
   /** The URL sellers put in listings (default: http://host:port once listening). */
   publicUrl?: string;
   limits: Limits;
+  /** Timeouts of calls to other orgs' apps (samples, bundles, results). */
+  otherAppTimeouts: OtherAppTimeouts;
   /** Free test-result decryptions per caller and dataset per window. */
   sampleRateLimit: { max: number; windowMs: number };
   /** Rows of a dataset that go into its free test sample. */
@@ -73,10 +79,10 @@ export function storeLocation(config: Pick<GatewayConfig, 'storePath' | 'storeUr
 
 /** A config with the required fields; the rest (and any limit left out) gets its default. */
 export function withDefaults(
-  partial: Omit<Partial<GatewayConfig>, 'limits'> & { limits?: Partial<Limits> } & Pick<
-      GatewayConfig,
-      'org' | 'roles' | 'channels' | 'networkRunDir' | 'storeSecret' | 'users'
-    >,
+  partial: Omit<Partial<GatewayConfig>, 'limits' | 'otherAppTimeouts'> & {
+    limits?: Partial<Limits>;
+    otherAppTimeouts?: Partial<OtherAppTimeouts>;
+  } & Pick<GatewayConfig, 'org' | 'roles' | 'channels' | 'networkRunDir' | 'storeSecret' | 'users'>,
 ): GatewayConfig {
   storeLocation(partial);
   return {
@@ -86,6 +92,7 @@ export function withDefaults(
     sampleRows: 32,
     ...partial,
     limits: { ...DEFAULT_LIMITS, ...partial.limits },
+    otherAppTimeouts: { ...DEFAULT_OTHER_APP_TIMEOUTS, ...partial.otherAppTimeouts },
   };
 }
 
@@ -119,7 +126,12 @@ export const configFileSchema = z.strictObject({
       dataset: positiveInt,
       result: positiveInt,
       datasetRows: positiveInt,
+      sample: positiveInt,
     })
+    .partial()
+    .optional(),
+  otherAppTimeouts: z
+    .strictObject({ connectMs: positiveInt, totalMs: positiveInt })
     .partial()
     .optional(),
   sampleRateLimit: z.strictObject({ max: positiveInt, windowMs: positiveInt }).optional(),

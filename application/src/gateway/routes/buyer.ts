@@ -8,7 +8,12 @@ import { BUNDLE_STATES, requireState } from '../trade-access.js';
 import { openDeliveredResult, purchaseKeeping } from './buyer-results.js';
 import { defineRoute, type Route } from './route.js';
 
-const sellerFailed = { 502: "the seller's app failed" } as const;
+const sellerFailed = {
+  502: "the seller's app failed, redirected or answered too much",
+  504: "the seller's app did not answer in time",
+} as const;
+/** The seller app's receipt of a result upload is a small JSON object. */
+const RESULT_RECEIPT_BYTES = 16 * 1024;
 
 /** The buyer's routes: samples, purchase, bundle, result, refund. */
 export const buyerRoutes: Route[] = [
@@ -23,7 +28,7 @@ export const buyerRoutes: Route[] = [
     params: datasetParams,
     response: { description: 'the test bundle', bytes: true },
     errors: sellerFailed,
-    handler: async ({ user, params: { channel, datasetId } }, { ledger, otherApps }) => {
+    handler: async ({ user, params: { channel, datasetId } }, { ledger, otherApps, config }) => {
       const listing = await ledger.getListing(user, channel, datasetId);
       if (!listing.freeSample) throw notFound(`dataset ${datasetId} offers no free test sample`);
       const bytes = await otherApps.bytes(
@@ -31,6 +36,7 @@ export const buyerRoutes: Route[] = [
         listing.sellerGatewayUrl,
         'GET',
         `/peer/channels/${channel}/datasets/${datasetId}/sample`,
+        { maxBytes: config.limits.sample },
       );
       return { bytes, sha256: sha256Hex(bytes) };
     },
@@ -51,16 +57,16 @@ export const buyerRoutes: Route[] = [
       429: 'rate limit',
       ...sellerFailed,
     },
-    handler: async ({ user, params: { channel, datasetId }, body }, { ledger, otherApps }) => {
-      const listing = await ledger.getListing(user, channel, datasetId);
-      const response = await otherApps.call(
+    handler: async ({ user, params: { channel, datasetId }, body }, ctx) => {
+      const listing = await ctx.ledger.getListing(user, channel, datasetId);
+      const reply = await ctx.otherApps.json(
         user,
         listing.sellerGatewayUrl,
         'POST',
         `/peer/channels/${channel}/datasets/${datasetId}/sample/result`,
-        body,
+        { body, maxBytes: ctx.config.limits.sample },
       );
-      const answer = sampleResultSchema.safeParse(await response.json());
+      const answer = sampleResultSchema.safeParse(reply);
       if (!answer.success) throw badGateway("the seller's app answered a malformed sample result");
       return { body: answer.data };
     },
@@ -97,7 +103,8 @@ export const buyerRoutes: Route[] = [
     errors: {
       403: "not the trade's buyer",
       409: 'not DELIVERED / RESULT_SUBMITTED',
-      502: 'the seller app failed or its bundle does not match the ledger',
+      502: 'the seller app failed, redirected, or its bundle does not match the ledger',
+      504: "the seller's app did not answer in time",
     },
     handler: async ({ user, params: { channel, tradeId } }, { access, otherApps }) => {
       const trade = await access.buyersTrade(user, channel, tradeId);
@@ -106,11 +113,14 @@ export const buyerRoutes: Route[] = [
         BUNDLE_STATES,
         'the bundle is available in DELIVERED or RESULT_SUBMITTED',
       );
+      if (trade.bundleBytes === null) throw badGateway(`trade ${tradeId} records no bundle size`);
+      // The size on chain is exact: anything longer is refused while it streams.
       const bytes = await otherApps.bytes(
         user,
         trade.terms.sellerGatewayUrl,
         'GET',
         `/peer/channels/${channel}/trades/${tradeId}/bundle`,
+        { maxBytes: trade.bundleBytes },
       );
       const digest = sha256Hex(bytes);
       if (digest !== trade.bundleHash || bytes.length !== trade.bundleBytes) {
@@ -151,7 +161,7 @@ export const buyerRoutes: Route[] = [
         trade.terms.sellerGatewayUrl,
         'PUT',
         `/peer/channels/${channel}/trades/${tradeId}/result`,
-        body,
+        { body, maxBytes: RESULT_RECEIPT_BYTES },
       );
       return {
         body: await ctx.ledger.submitResult(user, channel, tradeId, sha256Hex(body), valueCount),

@@ -3,6 +3,7 @@ import { ALL_ROUTES } from '../../../src/gateway/routes/all.js';
 import { auditorRouteTests } from './routes/auditor-tests.js';
 import { buyerRouteTests } from './routes/buyer-tests.js';
 import { commonRouteTests } from './routes/common-tests.js';
+import { hostileSellerTests } from './routes/hostile-seller-tests.js';
 import { answered, routeFixture, type RouteFixture } from './routes/fixture.js';
 import { peerRouteTests } from './routes/peer-tests.js';
 import { sellerRouteTests } from './routes/seller-tests.js';
@@ -26,6 +27,7 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   buyerRouteTests(fx);
   peerRouteTests(fx);
   auditorRouteTests(fx);
+  hostileSellerTests(fx);
 
   // A suite of its own, so it runs after the role suites above.
   describe('coverage', () => {

@@ -139,7 +139,14 @@ async function listen(
     storePath,
     storeSecret: `route test secret ${org}`,
     users: users.map((user) => ({ user, tokenSha256: tokenSha256Hex(tokens[user] ?? '') })),
-    limits: { json: 4096, dataset: 64 * 1024, result: 8 * 1024, datasetRows: 50 },
+    limits: {
+      json: 4096,
+      dataset: 64 * 1024,
+      result: 8 * 1024,
+      datasetRows: 50,
+      sample: 16 * 1024,
+    },
+    otherAppTimeouts: { connectMs: 500, totalMs: 1500 },
     sampleRateLimit: { max: 2, windowMs: 60_000 },
     sampleRows: 2,
   });

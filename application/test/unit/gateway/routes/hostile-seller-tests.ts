@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import type { ListingInput, Trade } from '../../../../src/gateway/types.js';
+import { call, CHANNEL, type RouteFixture } from './fixture.js';
+import { BUYER, purchase, SELLER, terms } from './scenario.js';
+
+const ch = { channel: CHANNEL };
+const SAMPLE = '/api/channels/{channel}/listings/{datasetId}/sample';
+const BUNDLE = '/api/channels/{channel}/trades/{tradeId}/bundle';
+
+/**
+ * A seller app that misbehaves, on 127.0.0.1: the first path segment chooses how. `huge`
+ * streams megabytes forever, `silent` never answers, `stalls` sends headers then nothing,
+ * `redirect` points the caller at another local service.
+ */
+class HostileApp {
+  private server: Server | undefined;
+  url = '';
+  /** Connections the caller closed while the app was still sending. */
+  abandoned = 0;
+  redirectTo = '';
+  private readonly open = new Set<ServerResponse>();
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const mode = (req.url ?? '').split('/')[1];
+    this.open.add(res);
+    res.on('close', () => {
+      if (!res.writableEnded) this.abandoned += 1;
+      this.open.delete(res);
+    });
+    if (mode === 'huge') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(1024 * 1024, 7);
+      const pour = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on('drain', pour);
+      pour();
+    } else if (mode === 'stalls') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write('x');
+    } else if (mode === 'redirect') {
+      res.writeHead(302, { location: this.redirectTo }).end();
+    }
+    // 'silent': no answer at all.
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.open) res.destroy();
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+/** A listing (straight on the ledger) whose seller app URL is the hostile app. */
+async function hostileListing(fx: RouteFixture, id: string, url: string): Promise<void> {
+  const input = {
+    ...terms(id),
+    sellerGatewayUrl: url,
+    schema: { columns: ['a', 'b'], rowCount: 4 },
+  } as ListingInput;
+  await fx.seller.createListing(SELLER, CHANNEL, input);
+}
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = Date.now();
+  const value = await work;
+  return { value, ms: Date.now() - start };
+}
+
+export function hostileSellerTests(fx: () => RouteFixture): void {
+  describe('a hostile seller app (bounded calls between apps)', () => {
+    const hostile = new HostileApp();
+    before(async () => {
+      await hostile.start();
+      hostile.redirectTo = `${fx().sellerApp.url}/openapi.json`;
+    });
+    after(async () => {
+      await hostile.stop();
+    });
+
+    const sample = (datasetId: string) =>
+      call<{ error: string; code: string }>(
+        fx().buyerApp,
+        'GET',
+        SAMPLE,
+        { ...ch, datasetId },
+        {
+          user: BUYER,
+        },
+      );
+
+    it('a huge sample is cut off at the configured limit: 502, the connection dropped', async () => {
+      await hostileListing(fx(), 'hostile-huge', `${hostile.url}/huge`);
+      const { value, ms } = await timed(sample('hostile-huge'));
+      expect(value.status).to.equal(502);
+      expect(value.body.code).to.equal('SELLER_APP_TOO_LARGE');
+      expect(value.body.error).to.match(/more than the 16384 bytes/);
+      expect(ms).to.be.below(1500);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(hostile.abandoned).to.be.at.least(1);
+    });
+
+    it('a bundle longer than bundleBytes on chain is refused while it streams', async () => {
+      await hostileListing(fx(), 'hostile-bundle', `${hostile.url}/huge`);
+      const trade: Trade = await purchase(fx(), 'hostile-bundle');
+      await fx().seller.confirmDelivery(SELLER, CHANNEL, trade.tradeId, 'ab'.repeat(32), 100);
+      const reply = await call<{ error: string; code: string }>(
+        fx().buyerApp,
+        'GET',
+        BUNDLE,
+        { ...ch, tradeId: trade.tradeId },
+        { user: BUYER },
+      );
+      expect(reply.status).to.equal(502);
+      expect(reply.body.code).to.equal('SELLER_APP_TOO_LARGE');
+      expect(reply.body.error).to.match(/more than the 100 bytes/);
+    });
+
+    it('an app that never answers gets a 504 after the connect timeout', async () => {
+      await hostileListing(fx(), 'hostile-silent', `${hostile.url}/silent`);
+      const { value, ms } = await timed(sample('hostile-silent'));
+      expect(value.status).to.equal(504);
+      expect(value.body.code).to.equal('SELLER_APP_TIMEOUT');
+      expect(value.body.error).to.match(/did not start answering within 500 ms/);
+      expect(ms).to.be.below(1400);
+    });
+
+    it('an app that stalls mid-answer gets a 504 after the total timeout', async () => {
+      await hostileListing(fx(), 'hostile-stalls', `${hostile.url}/stalls`);
+      const { value, ms } = await timed(sample('hostile-stalls'));
+      expect(value.status).to.equal(504);
+      expect(value.body.error).to.match(/did not finish answering within 1500 ms/);
+      expect(ms).to.be.below(2500);
+    });
+
+    it('a redirect is not followed: 502 that says so, the other body never returned', async () => {
+      await hostileListing(fx(), 'hostile-redirect', `${hostile.url}/redirect`);
+      const reply = await sample('hostile-redirect');
+      expect(reply.status).to.equal(502);
+      expect(reply.body.error).to.match(/answered a redirect \(302 to .*openapi\.json\)/);
+      expect(reply.body.error).to.match(/redirects are not followed/);
+    });
+  });
+}
