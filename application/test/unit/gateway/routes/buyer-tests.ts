@@ -46,6 +46,29 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
       expect((await post({ datasetId: 'nothing-here' })).status).to.equal(404);
     });
 
+    it('POST trades: expectedPrice / expectedDeposit of any type but a string are 400s naming the field', async () => {
+      await listDataset(fx(), 'buyer-types');
+      const post = (json: unknown) =>
+        call<{ error: string }>(fx().buyerApp, 'POST', TRADES, ch, { user: BUYER, json });
+      for (const field of ['expectedPrice', 'expectedDeposit']) {
+        for (const wrong of [10, 100, null, true, [], {}, ['100']]) {
+          const json = {
+            datasetId: 'buyer-types',
+            expectedPrice: '100',
+            expectedDeposit: '10',
+            [field]: wrong,
+          };
+          const reply = await post(json);
+          expect(reply.status, `${field}: ${JSON.stringify(wrong)}`).to.equal(400);
+          expect(reply.body.error).to.match(new RegExp(`^body field '${field}': `));
+        }
+      }
+      const { records } = (
+        await call<{ records: Trade[] }>(fx().buyerApp, 'GET', TRADES, ch, { user: BUYER })
+      ).body;
+      expect(records.filter((t) => t.datasetId === 'buyer-types')).to.deep.equal([]);
+    });
+
     it('a whole trade: bundle (checked against the ledger), result, decrypted delivery', async () => {
       await listDataset(fx(), 'buyer-2');
       const trade = await purchase(fx(), 'buyer-2');
