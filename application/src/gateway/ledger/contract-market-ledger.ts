@@ -16,6 +16,7 @@ import type {
   Trade,
   TradeHistoryEntry,
 } from '../types.js';
+import { DEFAULT_CONFLICT_RETRY, retryConflicts, type ConflictRetry } from './conflict-retry.js';
 import { listTradesCall, pageArgs, type ContractFunction } from './contract-args.js';
 import type {
   ChainInfo,
@@ -32,6 +33,8 @@ export abstract class ContractMarketLedger implements MarketLedger {
   abstract readonly org: string;
   abstract readonly mspId: string;
   private readonly accounts = new Map<string, string>();
+  /** Conflicted submits (nothing committed) are tried again with this policy. */
+  conflictRetry: ConflictRetry = DEFAULT_CONFLICT_RETRY;
 
   /** Evaluates a contract function (no commit); resolves with its return text. */
   protected abstract evaluateText(
@@ -80,7 +83,10 @@ export abstract class ContractMarketLedger implements MarketLedger {
     args: string[],
     beforeSubmit?: (txId: string) => Promise<void>,
   ): Promise<Committed<T>> {
-    const committed = await this.submitText(user, channel, fn, args, beforeSubmit);
+    // Each try is a new proposal (a new tx id, `beforeSubmit` runs again for it).
+    const committed = await retryConflicts(this.conflictRetry, () =>
+      this.submitText(user, channel, fn, args, beforeSubmit),
+    );
     return { ...committed, result: JSON.parse(committed.result) as T };
   }
 

@@ -95,6 +95,8 @@ export interface MarketLedger {
   /**
    * Purchases with a transaction id known before endorsement: `beforeSubmit(tradeId)` runs
    * first (the buyer's app stores the result key under the trade id, which is the tx id).
+   * A conflicted try (nothing committed) is retried as a new transaction, so it may run once
+   * per try, each time with a new id; only the committed one becomes a trade.
    */
   purchase(
     user: string,

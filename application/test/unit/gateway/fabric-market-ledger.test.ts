@@ -166,6 +166,9 @@ describe('gateway: FabricMarketLedger over fabric-gateway (fake channel)', () =>
     const conflict = await rejection(ledger.claim('User1', 'market', 't'));
     expect(conflict).to.be.instanceOf(TransactionConflict);
     expect((conflict as TransactionConflict).txId).to.equal(TX);
+    expect((conflict as TransactionConflict).message).to.match(/\(tried 4 times\)$/);
+    // A conflict means nothing committed: the submit was tried again, each time endorsed anew.
+    expect(channel.log.filter((line) => line === 'endorse Claim t')).to.have.length(4);
 
     channel.commitCode = StatusCode.VALID;
     channel.statusFailure = new CommitStatusError(grpcFailure(status.DEADLINE_EXCEEDED, 'slow'));

@@ -10,6 +10,7 @@ import {
   AccessDenied,
   TransactionConflict,
 } from '../../../src/gateway/ledger/errors.js';
+import { DEFAULT_CONFLICT_RETRY } from '../../../src/gateway/ledger/conflict-retry.js';
 import type { LedgerEvent } from '../../../src/gateway/ledger/market-ledger.js';
 import { fundedNetwork, type FundedNetwork } from '../../support/index.js';
 import { listing } from './pump-fixture.js';
@@ -153,7 +154,8 @@ describe('test support: in-process MarketLedger', () => {
   });
 
   it('injects faults, with or without the transaction committing', async () => {
-    m.seller.failNext('TransactionConflict');
+    // The ledger retries a conflict itself: every one of its tries conflicts here.
+    m.seller.failNext('TransactionConflict', { times: DEFAULT_CONFLICT_RETRY.attempts });
     const conflict = await m.seller
       .createListing('User1', CHANNEL, listing('d1'))
       .catch((e: unknown) => e);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DEFAULT_CONFLICT_RETRY } from '../../../src/gateway/ledger/conflict-retry.js';
 import { sha256Hex } from '../../../src/gateway/crypto/result-envelope.js';
 import {
   BUYER,
@@ -154,7 +155,11 @@ describe('gateway pump (in-process): delivery', () => {
       'delivery-confirmed',
     ]);
 
-    f.seller.failNext('TransactionConflict', { fn: 'ConfirmDelivery', times: 5 });
+    // Each of the pump's 5 attempts is itself retried by the ledger (conflict-retry.ts).
+    f.seller.failNext('TransactionConflict', {
+      fn: 'ConfirmDelivery',
+      times: 5 * DEFAULT_CONFLICT_RETRY.attempts,
+    });
     const abandoned = await f.purchase('heart');
     await untilAction(f, abandoned, 'failed');
     const log = await f.store.pumpLog(CHANNEL, abandoned);

@@ -69,6 +69,30 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
       expect(records.filter((t) => t.datasetId === 'buyer-types')).to.deep.equal([]);
     });
 
+    it('POST trades: conflicts (MVCC, endorsers disagreeing) are retried, then answered 409 with the reason', async () => {
+      await listDataset(fx(), 'buyer-conflict');
+      const post = () =>
+        call<Trade & { error: string; code: string }>(fx().buyerApp, 'POST', TRADES, ch, {
+          user: BUYER,
+          json: { datasetId: 'buyer-conflict' },
+        });
+      fx().buyer.failNext('TransactionConflict', { fn: 'Purchase', times: 3 });
+      const bought = await post();
+      expect(bought.status, JSON.stringify(bought.body)).to.equal(201);
+      expect(await fx().buyerApp.store.getBuyerKey(CHANNEL, bought.body.tradeId)).not.to.equal(
+        undefined,
+      );
+      fx().buyer.failNext('TransactionConflict', { fn: 'Purchase', times: 4 });
+      const refused = await post();
+      expect(refused.status).to.equal(409);
+      expect(refused.body.code).to.equal('TRANSACTION_CONFLICT');
+      expect(refused.body.error).to.match(/MVCC_READ_CONFLICT .*\(tried 4 times\)/);
+      const { records } = (
+        await call<{ records: Trade[] }>(fx().buyerApp, 'GET', TRADES, ch, { user: BUYER })
+      ).body;
+      expect(records.filter((t) => t.datasetId === 'buyer-conflict')).to.have.length(1);
+    });
+
     it('a whole trade: bundle (checked against the ledger), result, decrypted delivery', async () => {
       await listDataset(fx(), 'buyer-2');
       const trade = await purchase(fx(), 'buyer-2');
