@@ -6,7 +6,7 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { ErrorStatus, Route } from './routes/route.js';
-import { errorSchema } from './schemas/responses.js';
+import { errorSchema, pendingSchema } from './schemas/responses.js';
 
 /**
  * The OpenAPI 3.1 document, generated from the route declarations (routes/*.ts) and served
@@ -77,6 +77,12 @@ function operation(route: Route): RouteConfig {
   const responses: RouteConfig['responses'] = {
     [String(route.response.status ?? 200)]: success(route),
   };
+  if (route.response.pending !== undefined) {
+    responses['202'] = {
+      description: route.response.pending,
+      content: { 'application/json': { schema: pendingSchema } },
+    };
+  }
   for (const [status, description] of Object.entries(refusals(route))) {
     responses[status] = { description, content: { 'application/json': { schema: errorSchema } } };
   }

@@ -3,7 +3,7 @@ import type { Role } from '../../src/gateway/config.js';
 import { openApiDocument } from '../../src/gateway/openapi.js';
 import { routesFor } from '../../src/gateway/routes/registry.js';
 import { fieldPath } from '../../src/gateway/routes/validation.js';
-import { errorSchema } from '../../src/gateway/schemas/responses.js';
+import { errorSchema, pendingSchema } from '../../src/gateway/schemas/responses.js';
 
 /**
  * Checks a real response against the app's OpenAPI description: the route and the status must
@@ -27,6 +27,9 @@ export function checkResponse(
   const route = routesFor(roles).find((r) => r.method === method.toLowerCase() && r.path === path);
   if (!route) return [`${method} ${path} is documented but not a route`];
   const success = route.response.status ?? 200;
+  if (status === 202 && route.response.pending !== undefined) {
+    return problemsOf(where, pendingSchema, body);
+  }
   if (status !== success) return problemsOf(where, errorSchema, body);
   if ('bytes' in route.response) {
     return body === undefined ? [] : [`${where}: expected bytes, got a JSON body`];

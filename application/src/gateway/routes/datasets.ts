@@ -1,8 +1,66 @@
 import { readFile, stat } from 'node:fs/promises';
+import type { z } from 'zod';
 import type { Limits } from '../config.js';
 import { CsvError, readNumericCsv, type NumericTable } from '../../data/csv.js';
-import { badRequest, tooLarge } from '../http/errors.js';
-import type { DatasetSource } from '../schemas/requests.js';
+import { badRequest, conflict, tooLarge } from '../http/errors.js';
+import { CommitOutcomeUnknown } from '../ledger/errors.js';
+import type { createDatasetBody, DatasetSource } from '../schemas/requests.js';
+import type { datasetListingSchema } from '../schemas/responses.js';
+import type { ListingInput } from '../types.js';
+import type { RouteContext } from './context.js';
+import type { JsonReply, PendingReply } from './route.js';
+
+/**
+ * Stores a dataset and lists it. The store's insert-if-absent decides between concurrent
+ * requests for one id (the loser gets 409 and touches nothing); a listing the ledger refused
+ * removes only the row this request inserted; and when the outcome is unknown the data stays
+ * (the listing may be on chain) and the answer is a 202 to follow.
+ */
+export async function storeAndList(
+  ctx: RouteContext,
+  user: string,
+  channel: string,
+  body: z.output<typeof createDatasetBody>,
+): Promise<JsonReply<z.input<typeof datasetListingSchema>> | PendingReply> {
+  const { listing: fields } = body;
+  const datasetId = fields.id;
+  if (await ctx.store.getDataset(channel, datasetId)) throw taken(datasetId);
+  const table = await datasetFrom(body, ctx.config.limits);
+  const { columns, rows } = table;
+  const dataset = { channel, datasetId, columns, rows, owner: user };
+  if (!(await ctx.store.insertDataset(dataset))) throw taken(datasetId);
+  const terms: ListingInput = {
+    sellerGatewayUrl: ctx.publicUrl(),
+    ...fields,
+    schema: { columns, rowCount: rows.length },
+  };
+  try {
+    const listing = await ctx.ledger.createListing(user, channel, terms);
+    return {
+      status: 201,
+      body: { listing, rowCount: rows.length, droppedRows: table.droppedRows },
+    };
+  } catch (error) {
+    if (error instanceof CommitOutcomeUnknown) {
+      const location = `/api/channels/${channel}/listings/${datasetId}`;
+      return {
+        status: 202,
+        location,
+        body: {
+          pending: true,
+          txId: error.txId,
+          datasetId,
+          location,
+          message: `${error.message}; the data is kept: follow the listing`,
+        },
+      };
+    }
+    await ctx.store.deleteDataset(channel, datasetId);
+    throw error;
+  }
+}
+
+const taken = (datasetId: string) => conflict(`dataset ${datasetId} is already in this store`);
 
 /** Reads a dataset from CSV text in the body or a CSV file on this app's machine. */
 export async function datasetFrom(source: DatasetSource, limits: Limits): Promise<NumericTable> {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { SignedCaller } from '../auth.js';
 import type { Role } from '../config.js';
+import type { pendingSchema } from '../schemas/responses.js';
 import type { RouteContext } from './context.js';
 
 /**
@@ -23,9 +24,15 @@ type BodySchema = z.ZodType;
 
 /** The answer of a route with a JSON response schema. */
 export interface JsonReply<R> {
-  status?: 200 | 201;
+  status?: 200 | 201 | 202;
   body: R;
   location?: string;
+}
+/** A 202 (routes whose response declares `pending`): sent, commit outcome unknown. */
+export interface PendingReply {
+  status: 202;
+  body: z.input<typeof pendingSchema>;
+  location: string;
 }
 /** The answer of a route that serves bytes (with their SHA-256 in a header). */
 export interface BytesReply {
@@ -33,12 +40,15 @@ export interface BytesReply {
   sha256: string;
 }
 
-export type ResponseSpec = { description: string; status?: 200 | 201 } & (
-  { schema: z.ZodType } | { bytes: true }
-);
+export type ResponseSpec = {
+  description: string;
+  status?: 200 | 201;
+  /** Documents a 202 (pendingSchema) when a commit's outcome is unknown. */
+  pending?: string;
+} & ({ schema: z.ZodType } | { bytes: true });
 
 type ReplyFor<S extends ResponseSpec> = S extends { schema: infer R extends z.ZodType }
-  ? JsonReply<z.input<R>>
+  ? JsonReply<z.input<R>> | PendingReply
   : BytesReply;
 
 type Principal<A extends Auth> = A extends 'token'

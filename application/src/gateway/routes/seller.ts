@@ -1,5 +1,4 @@
-import { badRequest, conflict } from '../http/errors.js';
-import type { ListingInput } from '../types.js';
+import { badRequest } from '../http/errors.js';
 import { channelParams, datasetParams, tradeParams } from '../schemas/fields.js';
 import { createDatasetBody, updateDatasetBody } from '../schemas/requests.js';
 import {
@@ -8,7 +7,7 @@ import {
   delistedSchema,
   pumpLogSchema,
 } from '../schemas/responses.js';
-import { datasetFrom } from './datasets.js';
+import { datasetFrom, storeAndList } from './datasets.js';
 import { defineRoute, type Route } from './route.js';
 
 /** The seller's own routes (API token): its datasets and listings, its pump's journal. */
@@ -36,33 +35,15 @@ export const sellerRoutes: Route[] = [
       'store a dataset (CSV body or file path) and list it on chain; the data never goes on chain',
     params: channelParams,
     json: createDatasetBody,
-    response: { status: 201, description: 'stored and listed', schema: datasetListingSchema },
-    errors: { 409: 'id taken', 413: 'body or file over the dataset limit' },
-    handler: async ({ user, params: { channel }, body }, { store, ledger, config, publicUrl }) => {
-      const { listing: fields } = body;
-      const datasetId = fields.id;
-      if (await store.getDataset(channel, datasetId)) {
-        throw conflict(`dataset ${datasetId} is already in this store`);
-      }
-      const table = await datasetFrom(body, config.limits);
-      const { columns, rows } = table;
-      await store.putDataset({ channel, datasetId, columns, rows, owner: user });
-      const terms: ListingInput = {
-        sellerGatewayUrl: publicUrl(),
-        ...fields,
-        schema: { columns, rowCount: rows.length },
-      };
-      try {
-        const listing = await ledger.createListing(user, channel, terms);
-        return {
-          status: 201,
-          body: { listing, rowCount: rows.length, droppedRows: table.droppedRows },
-        };
-      } catch (error) {
-        await store.deleteDataset(channel, datasetId);
-        throw error;
-      }
+    response: {
+      status: 201,
+      description: 'stored and listed',
+      schema: datasetListingSchema,
+      pending: "sent, the listing's commit outcome is unknown: the data is kept, follow txId",
     },
+    errors: { 409: 'id taken', 413: 'body or file over the dataset limit' },
+    handler: async ({ user, params: { channel }, body }, ctx) =>
+      storeAndList(ctx, user, channel, body),
   }),
   defineRoute({
     method: 'patch',

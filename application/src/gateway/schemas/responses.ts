@@ -16,6 +16,22 @@ export const errorSchema = z
   })
   .meta({ id: 'Error', description: 'every refusal: a message and a stable code' });
 
+/**
+ * A 202: the transaction was sent, but whether it committed is not known yet (a peer died, a
+ * timeout). Nothing was undone; follow the transaction (GET /api/channels/{channel}/
+ * transactions/{txId} on an auditor app) or the record at `location` until it settles.
+ */
+export const pendingSchema = z
+  .object({
+    pending: z.literal(true),
+    txId: txIdField,
+    tradeId: txIdField.optional().meta({ description: 'a purchase: the trade id (= txId)' }),
+    datasetId: idField.optional().meta({ description: 'a listing: the dataset id' }),
+    location: z.string().meta({ description: 'where to follow the outcome' }),
+    message: z.string(),
+  })
+  .meta({ id: 'Pending', description: 'sent, outcome not known yet: follow txId' });
+
 export const healthSchema = z
   .object({
     status: z.literal('ok'),

@@ -13,6 +13,10 @@ function upsert(table: string, key: readonly string[], values: readonly string[]
 /** The store's queries, written once for both engines (see driver.ts for the rules). */
 export const SQL = {
   putDataset: upsert('datasets', ['channel', 'dataset_id'], ['columns', 'rows', 'owner']),
+  /** Inserts only when absent; returns the key of a row it inserted (none if it was there). */
+  insertDataset:
+    'INSERT INTO datasets (channel, dataset_id, columns, rows, owner) VALUES (?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (channel, dataset_id) DO NOTHING RETURNING dataset_id',
   getDataset: 'SELECT columns, rows, owner FROM datasets WHERE channel = ? AND dataset_id = ?',
   deleteDataset: 'DELETE FROM datasets WHERE channel = ? AND dataset_id = ?',
   putTradeKey: upsert('trade_keys', ['channel', 'trade_id'], ['sealed_secret_key']),

@@ -74,6 +74,8 @@ export interface Checkpoint {
 export interface SellerStore {
   close(): Promise<void>;
   putDataset(dataset: StoredDataset): Promise<void>;
+  /** Stores a dataset only if its id is free; false (nothing written) when it is taken. */
+  insertDataset(dataset: StoredDataset): Promise<boolean>;
   getDataset(channel: string, datasetId: string): Promise<StoredDataset | undefined>;
   listDatasets(channel: string): Promise<DatasetSummary[]>;
   deleteDataset(channel: string, datasetId: string): Promise<void>;

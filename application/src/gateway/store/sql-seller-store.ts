@@ -46,6 +46,17 @@ export class SqlSellerStore implements SellerStore {
     ]);
   }
 
+  async insertDataset(dataset: StoredDataset): Promise<boolean> {
+    const inserted = await this.driver.get(SQL.insertDataset, [
+      dataset.channel,
+      dataset.datasetId,
+      JSON.stringify(dataset.columns),
+      JSON.stringify(dataset.rows),
+      dataset.owner ?? '',
+    ]);
+    return inserted !== undefined;
+  }
+
   async getDataset(channel: string, datasetId: string): Promise<StoredDataset | undefined> {
     const row = await this.driver.get(SQL.getDataset, [channel, datasetId]);
     if (!row) return undefined;

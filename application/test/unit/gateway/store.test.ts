@@ -130,6 +130,28 @@ function storeSuite(name: string, setup: () => Backend) {
       await store.close();
     });
 
+    it('inserts a dataset only when its id is free: concurrent inserts, one winner', async () => {
+      const store = await open();
+      const other = await open();
+      const dataset = (value: number) => ({
+        channel: 'm',
+        datasetId: 'once',
+        columns: ['x'],
+        rows: [[value]],
+      });
+      const inserted = await Promise.all([
+        store.insertDataset(dataset(1)),
+        other.insertDataset(dataset(2)),
+        store.insertDataset(dataset(3)),
+      ]);
+      expect(inserted.filter(Boolean)).to.have.length(1);
+      const winner = inserted.indexOf(true) + 1;
+      expect((await other.getDataset('m', 'once'))?.rows).to.deep.equal([[winner]]);
+      expect(await store.insertDataset({ ...dataset(4), channel: 'n' })).to.equal(true);
+      await other.close();
+      await store.close();
+    });
+
     it('stores a trade key and bundle together, and survives reopening', async () => {
       let store = await open();
       await store.putTradeMaterial(

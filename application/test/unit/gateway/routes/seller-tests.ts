@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { call, CHANNEL, type RouteFixture } from './fixture.js';
 import { CSV, listDataset, purchase, SELLER, terms } from './scenario.js';
@@ -38,6 +41,52 @@ export function sellerRouteTests(fx: () => RouteFixture): void {
         ch,
       );
       expect(stored.body.records.map((d) => d.datasetId)).to.include('seller-1');
+    });
+
+    it('POST datasets three times at once: one 201, 409s, and the winner keeps its data', async () => {
+      // From a file: reading it lets the requests overlap, as on a real network.
+      const file = path.join(tmpdir(), `datamarket-race-${String(process.pid)}.csv`);
+      writeFileSync(file, CSV);
+      const post = () =>
+        call<{ error: string }>(fx().sellerApp, 'POST', DATASETS, ch, {
+          user: SELLER,
+          json: { listing: terms('seller-race'), path: file },
+        });
+      const replies = await Promise.all([post(), post(), post()]);
+      expect(replies.map((r) => r.status).sort()).to.deep.equal([201, 409, 409]);
+      const stored = await fx().sellerApp.store.getDataset(CHANNEL, 'seller-race');
+      expect(stored?.rows).to.have.length(3);
+      const listing = await fx().seller.getListing(SELLER, CHANNEL, 'seller-race');
+      expect(listing.state).to.equal('ACTIVE');
+    });
+
+    it('POST datasets, commit outcome unknown: 202 with the txId and dataset id, the data kept', async () => {
+      fx().seller.failNext('CommitOutcomeUnknown', { fn: 'CreateListing', committed: true });
+      const reply = await call<{ pending: boolean; txId: string; datasetId: string }>(
+        fx().sellerApp,
+        'POST',
+        DATASETS,
+        ch,
+        { user: SELLER, json: { listing: terms('seller-unknown'), csv: CSV } },
+      );
+      expect(reply.status).to.equal(202);
+      expect(reply.body).to.deep.include({ pending: true, datasetId: 'seller-unknown' });
+      expect(reply.headers.get('location')).to.equal(
+        `/api/channels/${CHANNEL}/listings/seller-unknown`,
+      );
+      const tx = await fx().seller.transaction(SELLER, CHANNEL, reply.body.txId);
+      expect(tx.validationCode).to.equal('VALID');
+      expect(await fx().sellerApp.store.getDataset(CHANNEL, 'seller-unknown')).not.to.equal(
+        undefined,
+      );
+      // A refusal (nothing on chain) still removes the row the request inserted.
+      fx().seller.failNext('LedgerUnavailable', { fn: 'CreateListing' });
+      const down = await call(fx().sellerApp, 'POST', DATASETS, ch, {
+        user: SELLER,
+        json: { listing: terms('seller-down'), csv: CSV },
+      });
+      expect(down.status).to.equal(503);
+      expect(await fx().sellerApp.store.getDataset(CHANNEL, 'seller-down')).to.equal(undefined);
     });
 
     it("PATCH a dataset: new terms or data; 403 another's, 400 nothing to change, 409 delisted", async () => {
