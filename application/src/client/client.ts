@@ -54,6 +54,21 @@ export interface DeliveredResult {
   result: PlainResult;
 }
 
+/** A 202 answer: the transaction was sent, whether it committed is not known yet. */
+export interface PendingAnswer {
+  pending: true;
+  txId: string;
+  tradeId?: string;
+  datasetId?: string;
+  rowCount?: number;
+  droppedRows?: number;
+  location: string;
+  message: string;
+}
+
+/** How long a pending answer is followed before giving up (the id stays valid). */
+const FOLLOW_MS = 120_000;
+
 const FINAL: TradeState[] = ['SETTLED', 'REJECTED', 'REFUNDED', 'CLAIMED'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -126,6 +141,43 @@ export class DataMarketClient {
     options: Parameters<DataMarketClient['request']>[2] = {},
   ): Promise<T> {
     return (await (await this.request(method, path, options)).json()) as T;
+  }
+
+  /**
+   * A submit that may answer 202 (commit outcome unknown): then `follow` waits for the record
+   * by the id the app gave, instead of the caller retrying blindly (and buying twice).
+   */
+  private async submitted<T>(
+    path: string,
+    json: unknown,
+    follow: (pending: PendingAnswer) => Promise<T>,
+  ): Promise<T> {
+    const response = await this.request('POST', path, { json });
+    const body: unknown = await response.json();
+    if (response.status !== 202) return body as T;
+    const pending = body as PendingAnswer;
+    this.progress(`outcome unknown (tx ${pending.txId}): following ${pending.location}`);
+    return follow(pending);
+  }
+
+  /** Reads a record until it exists (404 while its transaction is not committed). */
+  private async untilFound<T>(read: () => Promise<T>, what: string): Promise<T> {
+    const deadline = Date.now() + FOLLOW_MS;
+    for (;;) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!(error instanceof GatewayError) || error.status !== 404) throw error;
+      }
+      if (Date.now() > deadline) {
+        throw new GatewayError(
+          504,
+          'PENDING',
+          `${what} is still not on the ledger; follow it later`,
+        );
+      }
+      await sleep(1000);
+    }
   }
 
   private async bytes(path: string): Promise<{ bytes: Uint8Array; sha256: string }> {
@@ -250,10 +302,16 @@ export class DataMarketClient {
   listing(datasetId: string): Promise<Listing> {
     return this.json('GET', this.path(`/listings/${encodeURIComponent(datasetId)}`));
   }
+  /** Purchases; an unknown commit outcome (202) is followed by its trade id. */
   buy(datasetId: string, expectedPrice?: string, expectedDeposit?: string): Promise<Trade> {
-    return this.json('POST', this.path('/trades'), {
-      json: { datasetId, expectedPrice, expectedDeposit },
-    });
+    return this.submitted<Trade>(
+      this.path('/trades'),
+      { datasetId, expectedPrice, expectedDeposit },
+      (pending) => {
+        const tradeId = pending.tradeId ?? pending.txId;
+        return this.untilFound(() => this.trade(tradeId), `trade ${tradeId}`);
+      },
+    );
   }
   trade(tradeId: string): Promise<Trade> {
     return this.json('GET', this.path(`/trades/${tradeId}`));
@@ -292,7 +350,14 @@ export class DataMarketClient {
     listing: Omit<ListingInput, 'schema' | 'sellerGatewayUrl'> & { sellerGatewayUrl?: string },
     data: { csv?: string; path?: string; columns?: string[]; standardize?: boolean },
   ): Promise<{ listing: Listing; rowCount: number; droppedRows: number }> {
-    return this.json('POST', this.path('/datasets'), { json: { listing, ...data } });
+    return this.submitted(this.path('/datasets'), { listing, ...data }, async (pending) => {
+      const found = await this.untilFound(() => this.listing(listing.id), `listing ${listing.id}`);
+      return {
+        listing: found,
+        rowCount: pending.rowCount ?? found.schema.rowCount,
+        droppedRows: pending.droppedRows ?? 0,
+      };
+    });
   }
   updateListing(
     datasetId: string,

@@ -6,46 +6,68 @@ import {
 } from '../crypto/result-envelope.js';
 import { badGateway, notFound } from '../http/errors.js';
 import { labels } from '../key-labels.js';
-import type { Committed } from '../ledger/market-ledger.js';
+import { CommitOutcomeUnknown } from '../ledger/errors.js';
 import type { purchaseBody } from '../schemas/requests.js';
 import { plainResultSchema, type deliveredPlainResultSchema } from '../schemas/responses.js';
 import type { Trade } from '../types.js';
 import type { RouteContext } from './context.js';
+import type { JsonReply, PendingReply } from './route.js';
 
 /** The buyer's result key: made and sealed by the buyer's app at purchase, opened at the end. */
 
 /**
  * Purchases, keeping a fresh result key under the trade id (known before endorsement) so the
- * seller's delivery can be decrypted by this app only.
+ * seller's delivery can be decrypted by this app only. When the commit's outcome is unknown the
+ * answer is a 202 with the trade id to follow, and the key stays: the trade may be on chain.
  */
 export async function purchaseKeeping(
   { ledger, store, sealer }: RouteContext,
   user: string,
   channel: string,
   body: z.output<typeof purchaseBody>,
-): Promise<Committed<Trade>> {
+): Promise<JsonReply<Trade> | PendingReply> {
   const keys = generateResultKeyPair();
   const { datasetId, expectedPrice, expectedDeposit } = body;
   const expected =
     expectedPrice !== undefined && expectedDeposit !== undefined
       ? { price: expectedPrice, deposit: expectedDeposit }
       : undefined;
-  return ledger.purchase(
-    user,
-    channel,
-    { datasetId, buyerResultKey: keys.publicKeyPem, ...(expected ? { expected } : {}) },
-    (tradeId) =>
-      store.putBuyerKey({
-        channel,
-        tradeId,
-        publicKeyPem: keys.publicKeyPem,
-        sealedPrivateKey: sealer.seal(
-          Buffer.from(keys.privateKeyPem),
-          labels.buyerKey(channel, tradeId),
-        ),
-      }),
-  );
+  try {
+    const { txId, result } = await ledger.purchase(
+      user,
+      channel,
+      { datasetId, buyerResultKey: keys.publicKeyPem, ...(expected ? { expected } : {}) },
+      (tradeId) =>
+        store.putBuyerKey({
+          channel,
+          tradeId,
+          publicKeyPem: keys.publicKeyPem,
+          sealedPrivateKey: sealer.seal(
+            Buffer.from(keys.privateKeyPem),
+            labels.buyerKey(channel, tradeId),
+          ),
+        }),
+    );
+    return { status: 201, body: result, location: tradeLocation(channel, txId) };
+  } catch (error) {
+    if (!(error instanceof CommitOutcomeUnknown)) throw error;
+    const location = tradeLocation(channel, error.txId);
+    return {
+      status: 202,
+      location,
+      body: {
+        pending: true,
+        txId: error.txId,
+        tradeId: error.txId,
+        location,
+        message: `${error.message}; follow the trade (404 until it commits)`,
+      },
+    };
+  }
 }
+
+const tradeLocation = (channel: string, tradeId: string) =>
+  `/api/channels/${channel}/trades/${tradeId}`;
 
 /** Reads the delivered result off the ledger, decrypts it and checks its digest. */
 export async function openDeliveredResult(

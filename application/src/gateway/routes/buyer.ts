@@ -80,15 +80,19 @@ export const buyerRoutes: Route[] = [
     summary: 'purchase: escrow price + deposit; the app makes and keeps the X25519 result key',
     params: tradeParams.pick({ channel: true }),
     json: purchaseBody,
-    response: { status: 201, description: 'the trade, PAID', schema: tradeSchema },
+    response: {
+      status: 201,
+      description: 'the trade, PAID',
+      schema: tradeSchema,
+      pending:
+        'sent, its commit outcome is unknown: the trade id (= txId) to follow; the result key is kept',
+    },
     errors: {
       403: 'the ledger refused the caller',
-      409: 'wrong state, insufficient funds, terms changed',
+      409: 'wrong state, insufficient funds, terms changed, conflicts after retries',
     },
-    handler: async ({ user, params: { channel }, body }, ctx) => {
-      const { txId, result } = await purchaseKeeping(ctx, user, channel, body);
-      return { status: 201, body: result, location: `/api/channels/${channel}/trades/${txId}` };
-    },
+    handler: async ({ user, params: { channel }, body }, ctx) =>
+      purchaseKeeping(ctx, user, channel, body),
   }),
   defineRoute({
     method: 'get',

@@ -50,6 +50,8 @@ export async function storeAndList(
           pending: true,
           txId: error.txId,
           datasetId,
+          rowCount: rows.length,
+          droppedRows: table.droppedRows,
           location,
           message: `${error.message}; the data is kept: follow the listing`,
         },

@@ -27,6 +27,8 @@ export const pendingSchema = z
     txId: txIdField,
     tradeId: txIdField.optional().meta({ description: 'a purchase: the trade id (= txId)' }),
     datasetId: idField.optional().meta({ description: 'a listing: the dataset id' }),
+    rowCount: z.number().int().optional().meta({ description: 'a listing: rows stored' }),
+    droppedRows: z.number().int().optional().meta({ description: 'a listing: rows dropped' }),
     location: z.string().meta({ description: 'where to follow the outcome' }),
     message: z.string(),
   })

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { DataMarketClient } from '../../../../src/client/client.js';
 import type { Trade } from '../../../../src/gateway/types.js';
 import { call, CHANNEL, type RouteFixture } from './fixture.js';
 import { BUYER, deliver, listDataset, purchase, settle, submitResult } from './scenario.js';
@@ -6,6 +7,8 @@ import { BUYER, deliver, listDataset, purchase, settle, submitResult } from './s
 const ch = { channel: CHANNEL };
 const TRADES = '/api/channels/{channel}/trades';
 const TRADE = '/api/channels/{channel}/trades/{tradeId}';
+/** Terms that leave the buyer's funds for the other tests. */
+const CHEAP = { price: '1', deposit: '1' };
 
 export function buyerRouteTests(fx: () => RouteFixture): void {
   describe('buyer routes', () => {
@@ -70,7 +73,7 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
     });
 
     it('POST trades: conflicts (MVCC, endorsers disagreeing) are retried, then answered 409 with the reason', async () => {
-      await listDataset(fx(), 'buyer-conflict');
+      await listDataset(fx(), 'buyer-conflict', CHEAP);
       const post = () =>
         call<Trade & { error: string; code: string }>(fx().buyerApp, 'POST', TRADES, ch, {
           user: BUYER,
@@ -91,6 +94,58 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
         await call<{ records: Trade[] }>(fx().buyerApp, 'GET', TRADES, ch, { user: BUYER })
       ).body;
       expect(records.filter((t) => t.datasetId === 'buyer-conflict')).to.have.length(1);
+    });
+
+    it('POST trades, commit outcome unknown: 202 with the trade id to follow, the result key kept', async () => {
+      await listDataset(fx(), 'buyer-unknown', CHEAP);
+      const post = () =>
+        call<{ pending: boolean; txId: string; tradeId: string; location: string }>(
+          fx().buyerApp,
+          'POST',
+          TRADES,
+          ch,
+          { user: BUYER, json: { datasetId: 'buyer-unknown' } },
+        );
+      // Committed, but the app could not read the commit status.
+      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'Purchase', committed: true });
+      const committed = await post();
+      expect(committed.status).to.equal(202);
+      const { tradeId, txId, location } = committed.body;
+      expect(tradeId).to.equal(txId);
+      expect(location).to.equal(`/api/channels/${CHANNEL}/trades/${tradeId}`);
+      expect(committed.headers.get('location')).to.equal(location);
+      const trade = await call<Trade>(
+        fx().buyerApp,
+        'GET',
+        TRADE,
+        { ...ch, tradeId },
+        { user: BUYER },
+      );
+      expect([trade.status, trade.body.state]).to.deep.equal([200, 'PAID']);
+      expect(await fx().buyerApp.store.getBuyerKey(CHANNEL, tradeId)).not.to.equal(undefined);
+      // Never committed: still 202 (the app cannot know), the key kept, the trade never appears.
+      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'Purchase' });
+      const lost = await post();
+      expect(lost.status).to.equal(202);
+      const params = { ...ch, tradeId: lost.body.tradeId };
+      expect((await call(fx().buyerApp, 'GET', TRADE, params, { user: BUYER })).status).to.equal(
+        404,
+      );
+      expect(await fx().buyerApp.store.getBuyerKey(CHANNEL, lost.body.tradeId)).not.to.equal(
+        undefined,
+      );
+    });
+
+    it('the client follows a 202 purchase to its trade instead of failing', async () => {
+      await listDataset(fx(), 'buyer-client', CHEAP);
+      const client = new DataMarketClient({
+        url: fx().buyerApp.url,
+        token: fx().buyerApp.tokens[BUYER] ?? '',
+        channel: CHANNEL,
+      });
+      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'Purchase', committed: true });
+      const trade = await client.buy('buyer-client');
+      expect([trade.datasetId, trade.state]).to.deep.equal(['buyer-client', 'PAID']);
     });
 
     it('a whole trade: bundle (checked against the ledger), result, decrypted delivery', async () => {

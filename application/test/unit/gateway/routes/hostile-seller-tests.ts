@@ -65,7 +65,7 @@ class HostileApp {
 /** A listing (straight on the ledger) whose seller app URL is the hostile app. */
 async function hostileListing(fx: RouteFixture, id: string, url: string): Promise<void> {
   const input = {
-    ...terms(id),
+    ...terms(id, { price: '1', deposit: '1' }),
     sellerGatewayUrl: url,
     schema: { columns: ['a', 'b'], rowCount: 4 },
   } as ListingInput;
