@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { unauthorized } from './http/errors.js';
+import { HttpError, unauthorized } from './http/errors.js';
 
 /**
  * Two ways to call a gateway app (docs/gateway.md, "Authentication"):
@@ -21,7 +21,9 @@ import { unauthorized } from './http/errors.js';
  *    seller's app): the caller signs `METHOD`, path, time and body hash with its Fabric
  *    signing key and sends its certificate. The app checks the certificate against the CA
  *    of the named MSP, the signature, and a ±120 s time window; the caller's ledger account
- *    id is then derived from the certificate exactly as the chaincode derives it.
+ *    id is then derived from the certificate exactly as the chaincode derives it. Each signed
+ *    request carries a random nonce (signed too) and is single-use: the app remembers the
+ *    nonces it accepted, in its store, for as long as the request's time is in the window.
  */
 
 /** A user of this org's gateway app: an API token stands for one Fabric identity. */
@@ -75,19 +77,30 @@ export const SIGNATURE_HEADERS = {
   msp: 'x-datamarket-msp',
   cert: 'x-datamarket-cert',
   time: 'x-datamarket-time',
+  nonce: 'x-datamarket-nonce',
   signature: 'x-datamarket-signature',
 } as const;
 export const SIGNATURE_WINDOW_MS = 120_000;
 
 const emptySha256 = createHash('sha256').digest('hex');
 
+const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
 export function requestSigningString(
   method: string,
   pathAndQuery: string,
   time: string,
+  nonce: string,
   bodySha256: string,
 ): string {
-  return ['datamarket-request-v1', method.toUpperCase(), pathAndQuery, time, bodySha256].join('\n');
+  return [
+    'datamarket-request-v2',
+    method.toUpperCase(),
+    pathAndQuery,
+    time,
+    nonce,
+    bodySha256,
+  ].join('\n');
 }
 
 /** A Fabric identity that signs requests: its MSP, certificate PEM and private key. */
@@ -106,12 +119,14 @@ export function signRequest(
   now = Date.now(),
 ): Record<string, string> {
   const time = String(now);
+  const nonce = randomBytes(18).toString('base64url');
   const bodyHash = body ? createHash('sha256').update(body).digest('hex') : emptySha256;
-  const data = Buffer.from(requestSigningString(method, pathAndQuery, time, bodyHash));
+  const data = Buffer.from(requestSigningString(method, pathAndQuery, time, nonce, bodyHash));
   return {
     [SIGNATURE_HEADERS.msp]: identity.mspId,
     [SIGNATURE_HEADERS.cert]: Buffer.from(identity.certificatePem).toString('base64'),
     [SIGNATURE_HEADERS.time]: time,
+    [SIGNATURE_HEADERS.nonce]: nonce,
     [SIGNATURE_HEADERS.signature]: sign('sha256', data, identity.privateKey).toString('base64'),
   };
 }
@@ -135,6 +150,23 @@ export interface SignedCaller {
   accountId: string;
 }
 
+/** A verified signed request: its caller, and the nonce that makes it single-use. */
+export interface VerifiedRequest extends SignedCaller {
+  nonce: string;
+  /** Until when (epoch ms) the request's time is in the window: its nonce is kept that long. */
+  validUntil: number;
+}
+
+/**
+ * Remembers a nonce of an account until `validUntil`; false when it was already there (a
+ * replay). The seller store keeps them (SellerStore.rememberNonce), so they survive a restart.
+ */
+export type NonceMemory = (
+  accountId: string,
+  nonce: string,
+  validUntil: number,
+) => Promise<boolean>;
+
 /**
  * Checks a signed request. `trustedCas` maps each MSP id to its CA certificates (from the
  * network description). `body` is the raw body the signature covers (undefined = empty).
@@ -144,8 +176,8 @@ export function verifySignedRequest(
   body: Uint8Array | undefined,
   trustedCas: Map<string, X509Certificate[]>,
   now = Date.now(),
-): SignedCaller {
-  const { mspId, certB64, time, signature } = signatureHeaders(req);
+): VerifiedRequest {
+  const { mspId, certB64, time, nonce, signature } = signatureHeaders(req);
   const cas = trustedCas.get(mspId);
   if (!cas) throw unauthorized(`unknown MSP '${mspId}'`);
   if (!/^\d{1,16}$/.test(time) || Math.abs(Number(time) - now) > SIGNATURE_WINDOW_MS) {
@@ -153,9 +185,12 @@ export function verifySignedRequest(
       `request time ${time} is more than ${SIGNATURE_WINDOW_MS / 1000} s from the app's clock`,
     );
   }
+  if (!NONCE.test(nonce)) throw unauthorized('the nonce header is not 16-64 base64url characters');
   const certificate = issuedCertificate(certB64, mspId, cas, now);
   const bodyHash = body?.length ? createHash('sha256').update(body).digest('hex') : emptySha256;
-  const data = Buffer.from(requestSigningString(req.method, req.originalUrl, time, bodyHash));
+  const data = Buffer.from(
+    requestSigningString(req.method, req.originalUrl, time, nonce, bodyHash),
+  );
   let valid = false;
   try {
     valid = verify('sha256', data, certificate.publicKey, Buffer.from(signature, 'base64'));
@@ -163,21 +198,27 @@ export function verifySignedRequest(
     valid = false;
   }
   if (!valid) throw unauthorized('the request signature does not verify');
-  return { mspId, accountId: accountIdOf(mspId, certificate) };
+  return {
+    mspId,
+    accountId: accountIdOf(mspId, certificate),
+    nonce,
+    validUntil: Number(time) + SIGNATURE_WINDOW_MS,
+  };
 }
 
-/** The four signature headers; 401 when one is missing. */
+/** The five signature headers; 401 when one is missing. */
 function signatureHeaders(req: { get(name: string): string | undefined }) {
   const mspId = req.get(SIGNATURE_HEADERS.msp);
   const certB64 = req.get(SIGNATURE_HEADERS.cert);
   const time = req.get(SIGNATURE_HEADERS.time);
+  const nonce = req.get(SIGNATURE_HEADERS.nonce);
   const signature = req.get(SIGNATURE_HEADERS.signature);
-  if (!mspId || !certB64 || !time || !signature) {
+  if (!mspId || !certB64 || !time || !nonce || !signature) {
     throw unauthorized(
       `this route needs a request signed with a Fabric identity (headers ${Object.values(SIGNATURE_HEADERS).join(', ')})`,
     );
   }
-  return { mspId, certB64, time, signature };
+  return { mspId, certB64, time, nonce, signature };
 }
 
 /** The caller's certificate, when a CA of its MSP issued it and it is valid now; 401 otherwise. */
@@ -201,16 +242,43 @@ function issuedCertificate(
   return certificate;
 }
 
-/** Express middleware for signed routes; puts the caller in `res.locals.caller`. */
-export function requireSignedCaller(trustedCas: Map<string, X509Certificate[]>): RequestHandler {
+/**
+ * Express middleware for signed routes; puts the caller in `res.locals.caller`. A request whose
+ * nonce was seen before is a replay: 409 REQUEST_REPLAYED, before the route does anything.
+ */
+export function requireSignedCaller(
+  trustedCas: Map<string, X509Certificate[]>,
+  remember: NonceMemory,
+): RequestHandler {
   return (req, res, next) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : undefined;
+    let verified: VerifiedRequest;
     try {
-      const body = Buffer.isBuffer(req.body) ? req.body : undefined;
-      res.locals.caller = verifySignedRequest(req, body, trustedCas);
-      next();
+      verified = verifySignedRequest(req, body, trustedCas);
     } catch (error) {
       next(error);
+      return;
     }
+    const { nonce, validUntil, ...caller } = verified;
+    remember(caller.accountId, nonce, validUntil).then(
+      (fresh) => {
+        if (!fresh) {
+          next(
+            new HttpError(
+              409,
+              `this signed request was already used (nonce ${nonce}): each is accepted once, sign a new one`,
+              'REQUEST_REPLAYED',
+            ),
+          );
+          return;
+        }
+        res.locals.caller = caller;
+        next();
+      },
+      (error: unknown) => {
+        next(error);
+      },
+    );
   };
 }
 

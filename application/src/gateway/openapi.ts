@@ -33,6 +33,7 @@ function refusals(route: Route): Partial<Record<ErrorStatus, string>> {
     403: "the caller may not do this (wrong party, or the ledger refused the caller's org)",
     404: 'unknown channel, dataset or trade',
     ...(writes ? { 409: 'the ledger refused the change (state, conflict)' } : {}),
+    ...(route.auth === 'signed' ? { 409: 'a replayed signed request, or the state' } : {}),
     ...(route.body === 'none' ? {} : { 413: 'body over the size limit' }),
     ...(route.auth === 'none' ? { 503: ledgerFailures[503] } : ledgerFailures),
     ...route.errors,
@@ -113,7 +114,8 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
     type: 'apiKey',
     in: 'header',
     name: 'x-datamarket-signature',
-    description: 'with x-datamarket-msp, x-datamarket-cert, x-datamarket-time (docs/gateway.md)',
+    description:
+      'with x-datamarket-msp, x-datamarket-cert, x-datamarket-time, x-datamarket-nonce (docs/gateway.md)',
   });
   for (const route of routes) registry.registerPath(operation(route));
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -47,7 +47,7 @@ export const peerRoutes: Route[] = [
     params: tradeParams,
     rawDescription: 'the encrypted result',
     response: { status: 201, description: 'stored', schema: uploadSchema },
-    errors: { 403: "not the trade's buyer", 409: 'wrong state' },
+    errors: { 403: "not the trade's buyer", 409: 'wrong state, already uploaded, replayed' },
     handler: async ({ caller, params: { channel, tradeId }, body }, { access, store }) => {
       const { trade } = await access.soldToCaller(
         caller,
@@ -57,7 +57,14 @@ export const peerRoutes: Route[] = [
       );
       requireState(trade, ['DELIVERED'], 'results are accepted only in DELIVERED');
       const sha256 = sha256Hex(body);
-      await store.putResult({ channel, tradeId, bytes: body, sha256 });
+      // Once per trade: a later upload (a replay, a second try) never replaces the first.
+      if (!(await store.insertResult({ channel, tradeId, bytes: body, sha256 }))) {
+        throw new HttpError(
+          409,
+          `a result for trade ${tradeId} was already uploaded; it is accepted once`,
+          'RESULT_EXISTS',
+        );
+      }
       return { status: 201, body: { tradeId, sha256, bytes: body.length } };
     },
   }),

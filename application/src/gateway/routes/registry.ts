@@ -35,7 +35,9 @@ export function createApp(deps: AppDeps): express.Express {
     raw: [express.raw({ limit: config.limits.result, type: () => true })],
   };
   const tokenAuth = authenticate(config.users);
-  const signedAuth = requireSignedCaller(deps.trustedCas);
+  const signedAuth = requireSignedCaller(deps.trustedCas, (accountId, nonce, validUntil) =>
+    deps.store.rememberNonce(accountId, nonce, validUntil),
+  );
   for (const route of routes) {
     // Token auth runs before the body is read; signed requests need the body for the signature.
     const chain =

@@ -38,6 +38,13 @@ export const SQL = {
     'SELECT public_key_pem, sealed_private_key FROM buyer_keys WHERE channel = ? AND trade_id = ?',
   logPump: 'INSERT INTO pump_log (channel, trade_id, action, detail, at) VALUES (?, ?, ?, ?, ?)',
   pumpLog: 'SELECT channel, trade_id, action, detail, at FROM pump_log WHERE channel = ?',
+  insertResult:
+    'INSERT INTO results (channel, trade_id, bytes, sha256) VALUES (?, ?, ?, ?) ' +
+    'ON CONFLICT (channel, trade_id) DO NOTHING RETURNING trade_id',
+  forgetExpiredNonces: 'DELETE FROM request_nonces WHERE valid_until < ?',
+  rememberNonce:
+    'INSERT INTO request_nonces (account_id, nonce, valid_until) VALUES (?, ?, ?) ' +
+    'ON CONFLICT (account_id, nonce) DO NOTHING RETURNING nonce',
   getCheckpoint: 'SELECT block_number, transaction_id FROM checkpoints WHERE name = ?',
   putCheckpoint: upsert('checkpoints', ['name'], ['block_number', 'transaction_id']),
 } as const;

@@ -84,6 +84,8 @@ export interface SellerStore {
   getTradeKey(channel: string, tradeId: string): Promise<StoredTradeKey | undefined>;
   getBundle(channel: string, tradeId: string): Promise<StoredBundle | undefined>;
   putResult(result: StoredResult): Promise<void>;
+  /** Stores a trade's result only if it has none yet; false (nothing written) otherwise. */
+  insertResult(result: StoredResult): Promise<boolean>;
   getResult(channel: string, tradeId: string): Promise<StoredResult | undefined>;
   putSample(sample: StoredSample): Promise<void>;
   getSample(channel: string, datasetId: string): Promise<StoredSample | undefined>;
@@ -93,6 +95,11 @@ export interface SellerStore {
   /** Appends to the event pump's journal of what it did (for audits and tests). */
   logPump(channel: string, tradeId: string, action: string, detail?: string): Promise<void>;
   pumpLog(channel: string, tradeId?: string): Promise<PumpLogEntry[]>;
+  /**
+   * Remembers an accepted signed request's nonce until `validUntil` (epoch ms); false when
+   * this account's nonce is already remembered (a replay). Expired nonces are dropped.
+   */
+  rememberNonce(accountId: string, nonce: string, validUntil: number): Promise<boolean>;
   /** Event-pump checkpoint: the next block to read, and the last transaction handled in it. */
   getCheckpoint(name: string): Promise<Checkpoint | undefined>;
   putCheckpoint(name: string, blockNumber: bigint, transactionId?: string): Promise<void>;

@@ -34,5 +34,9 @@ export function schemaStatements(dialect: Dialect): string[] {
       action TEXT NOT NULL, detail TEXT NOT NULL, at ${int64} NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS checkpoints (
       name TEXT PRIMARY KEY, block_number TEXT NOT NULL, transaction_id TEXT)`,
+    // Added after the first layout: nonces of accepted signed requests, until they expire.
+    `CREATE TABLE IF NOT EXISTS request_nonces (
+      account_id TEXT NOT NULL, nonce TEXT NOT NULL, valid_until ${int64} NOT NULL,
+      PRIMARY KEY (account_id, nonce))`,
   ];
 }

@@ -114,6 +114,22 @@ export class SqlSellerStore implements SellerStore {
     ]);
   }
 
+  async insertResult(result: StoredResult): Promise<boolean> {
+    const inserted = await this.driver.get(SQL.insertResult, [
+      result.channel,
+      result.tradeId,
+      result.bytes,
+      result.sha256,
+    ]);
+    return inserted !== undefined;
+  }
+
+  async rememberNonce(accountId: string, nonce: string, validUntil: number): Promise<boolean> {
+    await this.driver.run(SQL.forgetExpiredNonces, [Date.now()]);
+    const inserted = await this.driver.get(SQL.rememberNonce, [accountId, nonce, validUntil]);
+    return inserted !== undefined;
+  }
+
   async getResult(channel: string, tradeId: string): Promise<StoredResult | undefined> {
     const row = await this.driver.get(SQL.getResult, [channel, tradeId]);
     return (

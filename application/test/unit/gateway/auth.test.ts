@@ -123,6 +123,28 @@ describe('gateway: authentication', () => {
       );
     });
 
+    it('signs a fresh nonce into every request: a changed or missing nonce does not verify', () => {
+      const url = '/peer/channels/market/trades/t/bundle';
+      const headers = signRequest(identity(), 'GET', url);
+      const again = signRequest(identity(), 'GET', url);
+      const nonce = headers['x-datamarket-nonce'] ?? '';
+      expect(nonce).to.match(/^[A-Za-z0-9_-]{24}$/);
+      expect(again['x-datamarket-nonce']).not.to.equal(nonce);
+      const verified = verifySignedRequest(fakeRequest('GET', url, headers), undefined, cas);
+      expect(verified.nonce).to.equal(nonce);
+      expect(verified.validUntil).to.equal(Number(headers['x-datamarket-time']) + 120_000);
+      const swapped = { ...headers, 'x-datamarket-nonce': again['x-datamarket-nonce'] ?? '' };
+      expect(() => verifySignedRequest(fakeRequest('GET', url, swapped), undefined, cas)).to.throw(
+        /does not verify/,
+      );
+      const without = Object.fromEntries(
+        Object.entries(headers).filter(([name]) => name !== 'x-datamarket-nonce'),
+      );
+      expect(() => verifySignedRequest(fakeRequest('GET', url, without), undefined, cas)).to.throw(
+        /x-datamarket-nonce/,
+      );
+    });
+
     it('refuses altered paths, bodies, stale times, foreign CAs and missing headers', () => {
       const url = '/peer/channels/market/trades/t/bundle';
       const headers = signRequest(identity(), 'GET', url);

@@ -64,10 +64,41 @@ export interface CallOptions {
   query?: Record<string, string>;
   /** Sign the request as this buyer-org identity (for the /peer routes). */
   signAs?: SigningIdentity;
+  /** Send these signature headers as they are (a replay of an earlier request). */
+  signedWith?: Record<string, string>;
 }
 
 /** Every `METHOD path status` a test got back, to check each route answered its success. */
 export const answered = new Set<string>();
+
+/** The headers and body of a test call: a token, JSON or bytes, and a signature if asked. */
+function requestOf(
+  app: TestApp,
+  method: string,
+  url: string,
+  options: CallOptions,
+): { headers: Record<string, string>; body: string | Buffer | undefined } {
+  const headers: Record<string, string> = {};
+  const signed = options.signAs !== undefined || options.signedWith !== undefined;
+  const token =
+    options.token === null ? undefined : (options.token ?? app.tokens[options.user ?? 'User1']);
+  if (token && !signed) headers.authorization = `Bearer ${token}`;
+  let body: string | Buffer | undefined;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = typeof options.json === 'string' ? options.json : JSON.stringify(options.json);
+  } else if (options.raw) {
+    headers['content-type'] = 'application/octet-stream';
+    body = Buffer.from(options.raw);
+  }
+  if (options.signedWith) {
+    Object.assign(headers, options.signedWith);
+  } else if (options.signAs) {
+    const raw = options.raw && Buffer.from(options.raw);
+    Object.assign(headers, signRequest(options.signAs, method, url, raw));
+  }
+  return { headers, body };
+}
 
 /** Calls a route and checks the reply against the app's OpenAPI document (and its schemas). */
 export async function call<T = Record<string, unknown>>(
@@ -81,22 +112,7 @@ export async function call<T = Record<string, unknown>>(
     encodeURIComponent(params[name] ?? ''),
   );
   if (options.query) url += `?${new URLSearchParams(options.query).toString()}`;
-  const headers: Record<string, string> = {};
-  const token =
-    options.token === null ? undefined : (options.token ?? app.tokens[options.user ?? 'User1']);
-  if (token && !options.signAs) headers.authorization = `Bearer ${token}`;
-  let body: string | Buffer | undefined;
-  if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = typeof options.json === 'string' ? options.json : JSON.stringify(options.json);
-  } else if (options.raw) {
-    headers['content-type'] = 'application/octet-stream';
-    body = Buffer.from(options.raw);
-  }
-  if (options.signAs) {
-    const raw = options.raw && Buffer.from(options.raw);
-    Object.assign(headers, signRequest(options.signAs, method, url, raw));
-  }
+  const { headers, body } = requestOf(app, method, url, options);
   const response = await fetch(`${app.url}${url}`, { method, headers, body });
   const bytes = Buffer.from(await response.arrayBuffer());
   const isJson = (response.headers.get('content-type') ?? '').includes('application/json');

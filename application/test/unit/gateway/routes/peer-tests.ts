@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { SigningIdentity } from '../../../../src/gateway/auth.js';
+import { signRequest, type SigningIdentity } from '../../../../src/gateway/auth.js';
 import { call, CHANNEL, type RouteFixture } from './fixture.js';
 import { deliver, listDataset, purchase } from './scenario.js';
 
@@ -70,6 +70,78 @@ export function peerRouteTests(fx: () => RouteFixture): void {
         raw: Buffer.from('{}'),
       });
       expect(unsigned.status).to.equal(401);
+    });
+    it('signed requests are single-use: a replay is a 409 that uses up nothing', async () => {
+      await listDataset(fx(), 'peer-replay');
+      const params = { ...ch, datasetId: 'peer-replay' };
+      const buyer = identity(fx(), 'User1');
+      const raw = Buffer.from(JSON.stringify({ values: [1] }));
+      const url = `/peer/channels/${CHANNEL}/datasets/peer-replay/sample/result`;
+      const signed = signRequest(buyer, 'POST', url, raw);
+      const first = await call<{ remaining: number }>(
+        fx().sellerApp,
+        'POST',
+        `${SAMPLE}/result`,
+        params,
+        { signedWith: signed, raw },
+      );
+      expect([first.status, first.body.remaining]).to.deep.equal([200, 1]);
+      for (let i = 0; i < 3; i += 1) {
+        const replay = await call<{ code: string; error: string }>(
+          fx().sellerApp,
+          'POST',
+          `${SAMPLE}/result`,
+          params,
+          { signedWith: signed, raw },
+        );
+        expect(replay.status).to.equal(409);
+        expect(replay.body.code).to.equal('REQUEST_REPLAYED');
+        expect(replay.body.error).to.match(/already used .*sign a new one/);
+      }
+      // The replays took no free decryption: a fresh request still has its one left.
+      const fresh = await call<{ remaining: number }>(
+        fx().sellerApp,
+        'POST',
+        `${SAMPLE}/result`,
+        params,
+        { signAs: buyer, raw },
+      );
+      expect([fresh.status, fresh.body.remaining]).to.deep.equal([200, 0]);
+      // The nonce is in the store (it survives a restart of the app).
+      const nonce = signed['x-datamarket-nonce'] ?? '';
+      const account = fx().buyer.accountOf('User1');
+      expect(
+        await fx().sellerApp.store.rememberNonce(account, nonce, Date.now() + 60_000),
+      ).to.equal(false);
+    });
+
+    it('a result is accepted once per trade: a replayed or second upload is a 409, the first stays', async () => {
+      await listDataset(fx(), 'peer-once', { price: '1', deposit: '1' });
+      const trade = await purchase(fx(), 'peer-once');
+      await deliver(fx(), trade);
+      const params = { ...ch, tradeId: trade.tradeId };
+      const buyer = identity(fx(), 'User1');
+      const url = `/peer/channels/${CHANNEL}/trades/${trade.tradeId}/result`;
+      const older = Buffer.from('older result');
+      const olderSigned = signRequest(buyer, 'PUT', url, older);
+      const newer = Buffer.from('newer result');
+      const upload = await call(fx().sellerApp, 'PUT', RESULT, params, {
+        signAs: buyer,
+        raw: newer,
+      });
+      expect(upload.status).to.equal(201);
+      const replayed = await call<{ code: string }>(fx().sellerApp, 'PUT', RESULT, params, {
+        signedWith: olderSigned,
+        raw: older,
+      });
+      expect([replayed.status, replayed.body.code]).to.deep.equal([409, 'RESULT_EXISTS']);
+      const again = await call<{ code: string }>(fx().sellerApp, 'PUT', RESULT, params, {
+        signedWith: olderSigned,
+        raw: older,
+      });
+      expect([again.status, again.body.code]).to.deep.equal([409, 'REQUEST_REPLAYED']);
+      const stored = await fx().sellerApp.store.getResult(CHANNEL, trade.tradeId);
+      expect(Buffer.from(stored?.bytes ?? []).toString()).to.equal('newer result');
     });
   });
 }
