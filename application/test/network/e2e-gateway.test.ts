@@ -25,6 +25,7 @@ import {
   type AppHandle,
   initialized,
 } from './e2e-support.js';
+import { HostileApp } from '../support/hostile-app.js';
 import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
@@ -596,6 +597,84 @@ describe('e2e: gateway apps on the real network', function () {
         )
       ).status,
     ).to.equal(409);
+  });
+
+  it('bounds calls to a hostile seller app, lists race-free, refuses replayed signed requests', async () => {
+    const hostile = new HostileApp();
+    await hostile.start();
+    hostile.redirectTo = `${seller.url}/openapi.json`;
+    try {
+      const sample = async (datasetId: string) => {
+        const start = Date.now();
+        const reply = await call<{ error: string; code: string }>(
+          buyer,
+          'GET',
+          '/api/channels/{channel}/listings/{datasetId}/sample',
+          { channel: CHANNEL, datasetId },
+          { user: 'Admin' },
+        );
+        return { reply, ms: Date.now() - start };
+      };
+      // Any member may list with any URL: the buyer's app bounds what it reads from it.
+      const huge = await listDataset({ sellerGatewayUrl: `${hostile.url}/huge` });
+      const cut = await sample(huge.id);
+      expect([cut.reply.status, cut.reply.body.code]).to.deep.equal([502, 'SELLER_APP_TOO_LARGE']);
+      expect(cut.ms).to.be.below(5_000);
+      const redirecting = await listDataset({ sellerGatewayUrl: `${hostile.url}/redirect` });
+      const redirected = await sample(redirecting.id);
+      expect(redirected.reply.status).to.equal(502);
+      expect(redirected.reply.body.error).to.match(/redirects are not followed/);
+      const silent = await listDataset({ sellerGatewayUrl: `${hostile.url}/silent` });
+      const waited = await sample(silent.id);
+      expect([waited.reply.status, waited.reply.body.code]).to.deep.equal([
+        504,
+        'SELLER_APP_TIMEOUT',
+      ]);
+      expect(waited.ms).to.be.below(8_000);
+    } finally {
+      await hostile.stop();
+    }
+
+    // Two identical listings at once: one is listed, the other refused, the data stays.
+    const id = `race-${randomUUID().slice(0, 8)}`;
+    const post = () =>
+      call<{ error: string }>(
+        seller,
+        'POST',
+        '/api/channels/{channel}/datasets',
+        { channel: CHANNEL },
+        {
+          json: {
+            listing: {
+              id,
+              title: 'race',
+              price: '1',
+              deposit: '1',
+              deliverWithin: 600,
+              resultWithin: 600,
+              decryptWithin: 600,
+              leakageBound: 5,
+              ckksPreset: 'n8192',
+              freeSample: true,
+            },
+            csv,
+            standardize: true,
+          },
+        },
+      );
+    const statuses = (await Promise.all([post(), post()])).map((r) => r.status).sort();
+    expect(statuses).to.deep.equal([201, 409]);
+    expect(await seller.gateway.store.getDataset(CHANNEL, id)).not.to.equal(undefined);
+
+    // A signed request is single-use, also across the network.
+    const network = await testNetwork.describe();
+    const identity = await userSigningIdentity(network, 'buyer', 'User1');
+    const path = `/peer/channels/${CHANNEL}/datasets/${id}/sample`;
+    const headers = signRequest(identity, 'GET', path);
+    expect((await fetch(`${seller.url}${path}`, { headers })).status).to.equal(200);
+    const replay = await fetch(`${seller.url}${path}`, { headers });
+    expect(replay.status).to.equal(409);
+    expect(((await replay.json()) as { code: string }).code).to.equal('REQUEST_REPLAYED');
   });
 
   it("refuses a trade on a dataset channel the buyer's org is not in", async () => {

@@ -8,3 +8,4 @@ export type { FaultKind, FaultOptions } from './in-process-faults.js';
 export * from './funded-network.js';
 export { inProcessEventStream } from './in-process-events.js';
 export { blockOf, chainInfoOf, decodedTransaction } from './in-process-blocks.js';
+export { HostileApp } from './hostile-app.js';
