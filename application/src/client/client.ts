@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { GatewayError } from './errors.js';
+import { untilFound, type PendingAnswer } from './pending.js';
 import type { DecodedBlock, DecodedTransaction } from '../gateway/blocks.js';
 import type {
   Listing,
@@ -9,17 +11,8 @@ import type {
   TradeState,
 } from '../gateway/types.js';
 
-/** An error reply of a gateway app. */
-export class GatewayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GatewayError';
-  }
-}
+export { GatewayError } from './errors.js';
+export type { PendingAnswer } from './pending.js';
 
 export interface ClientOptions {
   /** The org's gateway app, e.g. http://127.0.0.1:8102 */
@@ -53,21 +46,6 @@ export interface DeliveredResult {
   verified: boolean;
   result: PlainResult;
 }
-
-/** A 202 answer: the transaction was sent, whether it committed is not known yet. */
-export interface PendingAnswer {
-  pending: true;
-  txId: string;
-  tradeId?: string;
-  datasetId?: string;
-  rowCount?: number;
-  droppedRows?: number;
-  location: string;
-  message: string;
-}
-
-/** How long a pending answer is followed before giving up (the id stays valid). */
-const FOLLOW_MS = 120_000;
 
 const FINAL: TradeState[] = ['SETTLED', 'REJECTED', 'REFUNDED', 'CLAIMED'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,26 +136,6 @@ export class DataMarketClient {
     const pending = body as PendingAnswer;
     this.progress(`outcome unknown (tx ${pending.txId}): following ${pending.location}`);
     return follow(pending);
-  }
-
-  /** Reads a record until it exists (404 while its transaction is not committed). */
-  private async untilFound<T>(read: () => Promise<T>, what: string): Promise<T> {
-    const deadline = Date.now() + FOLLOW_MS;
-    for (;;) {
-      try {
-        return await read();
-      } catch (error) {
-        if (!(error instanceof GatewayError) || error.status !== 404) throw error;
-      }
-      if (Date.now() > deadline) {
-        throw new GatewayError(
-          504,
-          'PENDING',
-          `${what} is still not on the ledger; follow it later`,
-        );
-      }
-      await sleep(1000);
-    }
   }
 
   private async bytes(path: string): Promise<{ bytes: Uint8Array; sha256: string }> {
@@ -309,7 +267,7 @@ export class DataMarketClient {
       { datasetId, expectedPrice, expectedDeposit },
       (pending) => {
         const tradeId = pending.tradeId ?? pending.txId;
-        return this.untilFound(() => this.trade(tradeId), `trade ${tradeId}`);
+        return untilFound(() => this.trade(tradeId), `trade ${tradeId}`);
       },
     );
   }
@@ -351,7 +309,7 @@ export class DataMarketClient {
     data: { csv?: string; path?: string; columns?: string[]; standardize?: boolean },
   ): Promise<{ listing: Listing; rowCount: number; droppedRows: number }> {
     return this.submitted(this.path('/datasets'), { listing, ...data }, async (pending) => {
-      const found = await this.untilFound(() => this.listing(listing.id), `listing ${listing.id}`);
+      const found = await untilFound(() => this.listing(listing.id), `listing ${listing.id}`);
       return {
         listing: found,
         rowCount: pending.rowCount ?? found.schema.rowCount,
