@@ -58,10 +58,13 @@ export const peerRoutes: Route[] = [
       requireState(trade, ['DELIVERED'], 'results are accepted only in DELIVERED');
       const sha256 = sha256Hex(body);
       // Once per trade: a later upload (a replay, a second try) never replaces the first.
-      if (!(await store.insertResult({ channel, tradeId, bytes: body, sha256 }))) {
+      const inserted = await store.insertResult({ channel, tradeId, bytes: body, sha256 });
+      // The same bytes again are a retry (e.g. the buyer's SubmitResult failed): accept them.
+      const retried = !inserted && (await store.getResult(channel, tradeId))?.sha256 === sha256;
+      if (!inserted && !retried) {
         throw new HttpError(
           409,
-          `a result for trade ${tradeId} was already uploaded; it is accepted once`,
+          `a different result for trade ${tradeId} was already uploaded; it is accepted once`,
           'RESULT_EXISTS',
         );
       }

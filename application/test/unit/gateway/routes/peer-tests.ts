@@ -115,7 +115,7 @@ export function peerRouteTests(fx: () => RouteFixture): void {
       ).to.equal(false);
     });
 
-    it('a result is accepted once per trade: a replayed or second upload is a 409, the first stays', async () => {
+    it('a result is accepted once per trade: a replayed or different upload is a 409, the first stays; the same bytes again are a retry', async () => {
       await listDataset(fx(), 'peer-once', { price: '1', deposit: '1' });
       const trade = await purchase(fx(), 'peer-once');
       await deliver(fx(), trade);
@@ -142,6 +142,13 @@ export function peerRouteTests(fx: () => RouteFixture): void {
       expect([again.status, again.body.code]).to.deep.equal([409, 'REQUEST_REPLAYED']);
       const stored = await fx().sellerApp.store.getResult(CHANNEL, trade.tradeId);
       expect(Buffer.from(stored?.bytes ?? []).toString()).to.equal('newer result');
+      // The same bytes in a fresh request are a retry (the buyer's SubmitResult may have failed).
+      const retry = await call(fx().sellerApp, 'PUT', RESULT, params, {
+        signAs: buyer,
+        raw: newer,
+      });
+      expect(retry.status).to.equal(201);
+      expect(retry.body).to.include({ tradeId: trade.tradeId, bytes: newer.length });
     });
   });
 }
