@@ -150,8 +150,7 @@ function tableOf(h: Record<string, unknown>): {
   bound: unknown;
 } {
   const t = h.table as
-    | { transposed?: unknown; layout?: unknown; columns?: unknown; bound?: unknown }
-    | undefined;
+    { transposed?: unknown; layout?: unknown; columns?: unknown; bound?: unknown } | undefined;
   if (!t || typeof t !== 'object' || typeof t.transposed !== 'boolean') {
     throw new CkksError('CORRUPT', 'missing table description');
   }

@@ -53,7 +53,9 @@ export function maxAbs(values: Iterable<number>): number {
 }
 
 /** Largest |v| of a plain operand (scalar, vector or matrix). */
-export function plainMaxAbs(x: number | readonly number[] | readonly (readonly number[])[]): number {
+export function plainMaxAbs(
+  x: number | readonly number[] | readonly (readonly number[])[],
+): number {
   if (typeof x === 'number') return Math.abs(x);
   let m = 0;
   for (const r of x) m = Math.max(m, typeof r === 'number' ? Math.abs(r) : maxAbs(r));

@@ -195,6 +195,16 @@ function sumFits(t: EncryptedTable, count: number): boolean {
   });
 }
 
+/** The sum a mean divides afterwards; a refusal says that it came from a mean. */
+function sumForMean(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
+  try {
+    return t.sum(axis);
+  } catch (e) {
+    if (!(e instanceof CkksError) || t.levelsLeft > 0) throw e;
+    throw new CkksError(e.code, `mean (no level left to divide before summing): ${e.message}`);
+  }
+}
+
 /**
  * Mean = sum × (1/count). A scalar product only changes the scale, so it cannot shrink the
  * intermediate sum: when that sum would not fit, the cells are first multiplied by 1/count as a
@@ -204,7 +214,7 @@ export function mean(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
   t.assertLive();
   const count = reducedCount(t, axis);
   if (sumFits(t, count) || t.levelsLeft < 1) {
-    using s = t.sum(axis);
+    using s = sumForMean(t, axis);
     return s.mul(1 / count).withBound(t.bound, 'mean');
   }
   using scaled = mulPlainFn(t, () => 1 / count).withBound(t.bound / count, 'mean');

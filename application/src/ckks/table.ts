@@ -140,7 +140,7 @@ export class EncryptedTable {
    * @internal Sets the bound of a freshly computed table and refuses it (disposing it) if values
    * up to `bound` would not fit its level. Returns this table.
    */
-  withBound(bound: number, operation: string): EncryptedTable {
+  withBound(bound: number, operation: string): this {
     try {
       requireFit(this.ctx, this.ciphertexts(), bound, operation);
     } catch (e) {

@@ -53,7 +53,9 @@ describe('ckks magnitude bounds', function () {
     // n4096-d0 holds ±2^19 = 524,288: 1,024 values of 512 sum to exactly that.
     using T = encryptTable(d0, column(1024, 512));
     const err = await expectCode(() => T.sum(), 'VALUE_OUT_OF_RANGE', /^sum: .*±524288.*preset/);
-    expect(err.message).to.match(/more headroom/).and.match(/divide before summing/);
+    expect(err.message)
+      .to.match(/more headroom/)
+      .and.match(/divide before summing/);
     expect(err.message).to.match(/standardise/);
     // The mean cannot divide first on a preset without levels: refused too, not wrapped.
     await expectCode(() => T.mean(), 'VALUE_OUT_OF_RANGE');

@@ -60,7 +60,10 @@ describe('ckks right or refused on unscaled data', function () {
     it(`means a column of ${rows} values of 0.983 (every preset up to N = 8192)`, async () => {
       for (const preset of longPresets) {
         const keys = await keysForSums(preset);
-        const T = encryptTable(keys, Array.from({ length: rows }, () => [0.983]));
+        const T = encryptTable(
+          keys,
+          Array.from({ length: rows }, () => [0.983]),
+        );
         try {
           const m = await release(keys, () => T.mean());
           const got = expectRightOrRefused(m, [0.983], precision(preset, 1, rows), preset);
