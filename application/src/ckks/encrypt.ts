@@ -129,6 +129,8 @@ export function encryptTable(
 
 /** Decrypts and decodes every ciphertext of a table (seller only). */
 export function decryptSlots(table: EncryptedTable, keys: TradeKeys): Float64Array[] {
+  const input: unknown = table;
+  requireArg(input instanceof EncryptedTable, 'decryption needs an EncryptedTable');
   keys.assertLive();
   if (table.keys.keyId !== keys.keyId) {
     throw new CkksError('KEY_MISMATCH', 'this table was not encrypted under these keys');

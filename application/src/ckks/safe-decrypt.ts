@@ -18,7 +18,7 @@ import type { CkksContext } from './context.js';
 import { CkksError, requireArg } from './errors.js';
 import type { TradeKeys } from './keys.js';
 import { cellSlot, type Layout } from './layout.js';
-import type { EncryptedResult, ResultOutput } from './result.js';
+import { EncryptedResult, type ResultOutput } from './result.js';
 import { capacityAt } from './magnitude.js';
 import { owned, sealCall } from './seal.js';
 
@@ -207,6 +207,8 @@ export function safeDecrypt(
   keys: TradeKeys,
   policy: ReleasePolicy,
 ): SafeRelease {
+  const input: unknown = result;
+  requireArg(input instanceof EncryptedResult, 'safeDecrypt needs an EncryptedResult (loadResult)');
   result.assertLive();
   keys.assertLive();
   const bits = checkPolicy(policy);

@@ -390,47 +390,37 @@ export class EncryptedTable {
 
   // ---------------------------------------------------------------- refused (refusals.ts)
 
-  /** Refused: see the error message. */
+  // Each of these is refused: the error message explains why and what to do instead.
   gt(_x?: Operand): never {
     return refusal('gt');
   }
-  /** Refused: see the error message. */
   lt(_x?: Operand): never {
     return refusal('lt');
   }
-  /** Refused: see the error message. */
   ge(_x?: Operand): never {
     return refusal('ge');
   }
-  /** Refused: see the error message. */
   le(_x?: Operand): never {
     return refusal('le');
   }
-  /** Refused: see the error message. */
   eq(_x?: Operand): never {
     return refusal('eq');
   }
-  /** Refused: see the error message. */
   max(_axis?: 0 | 1): never {
     return refusal('max');
   }
-  /** Refused: see the error message. */
   min(_axis?: 0 | 1): never {
     return refusal('min');
   }
-  /** Refused: see the error message. */
   argmax(_axis?: 0 | 1): never {
     return refusal('argmax');
   }
-  /** Refused: see the error message. */
   argmin(_axis?: 0 | 1): never {
     return refusal('argmin');
   }
-  /** Refused: see the error message. */
   sort(): never {
     return refusal('sort');
   }
-  /** Refused: see the error message. */
   clip(_lo?: number, _hi?: number): never {
     return refusal('clip');
   }

@@ -1,17 +1,24 @@
 /** Magnitude tracking: bounds per operation, refusals at the headroom, formats that carry them. */
 import { expect } from 'chai';
 import {
+  decryptTable,
   encryptTable,
+  type EncryptedResult,
+  type EncryptedTable,
   loadBundle,
   loadResult,
   safeDecrypt,
   serializeBundle,
   serializeResult,
   type TradeKeys,
+  wasmHeapBytes,
 } from '../../../src/ckks/index.js';
 import { readContainer, writeContainer } from '../../../src/ckks/container.js';
 import { expectCode, keysFor } from './helpers.js';
 import { expectRightOrRefused, release } from './right-or-refused.js';
+
+// Evaluated when mocha loads the test files, before any test has created a SEAL context.
+const heapBeforeAnyContext = wasmHeapBytes();
 
 const column = (n: number, v: number): number[][] => Array.from({ length: n }, () => [v]);
 const limits = { maxBytes: 2 ** 28, maxUncompressedBytes: 2 ** 29 };
@@ -108,6 +115,28 @@ describe('ckks magnitude bounds', function () {
       'CORRUPT',
       /bound/,
     );
+  });
+
+  it('wasmHeapBytes works before any context exists', () => {
+    expect(heapBeforeAnyContext).to.be.a('number').and.at.least(0);
+    expect(wasmHeapBytes()).to.be.greaterThan(0);
+  });
+
+  it('decryption calls refuse non-tables as INVALID_ARGUMENT', async () => {
+    using T = encryptTable(d0, [[1]]);
+    const bytes = serializeBundle(T).bytes;
+    const b = await loadBundle(bytes);
+    try {
+      const notATable = b as unknown as EncryptedTable;
+      await expectCode(() => decryptTable(notATable, d0), 'INVALID_ARGUMENT', /EncryptedTable/);
+      const notAResult = T as unknown as EncryptedResult;
+      await expectCode(
+        () => safeDecrypt(notAResult, d0, { maxValues: 1, decimals: 1 }),
+        'INVALID_ARGUMENT',
+      );
+    } finally {
+      b.dispose();
+    }
   });
 
   it('the release check uses the tracked bound, and a claimed bound only tightens it', async () => {
