@@ -74,6 +74,19 @@ describe('ckks magnitude bounds', function () {
     expect(expectRightOrRefused(got, [512_000], 1e-2, 'sum')).to.equal('right');
   });
 
+  it('releases a correct 629,145.6 on n4096-d0 when its scale holds it (not refused as garbage)', async () => {
+    // ×4 is free: it divides the scale by 4, so the ciphertext holds 4× the preset's ±2^19.
+    using T = encryptTable(d0, column(2048, 76.8));
+    const got = await release(d0, () => {
+      using four = T.mul(4);
+      return four.sum();
+    });
+    expect(expectRightOrRefused(got, [629_145.6], 1e-1, 'sum')).to.equal('right');
+    // The same sum at the fresh scale cannot be held at all: refused when computed.
+    using U = encryptTable(d0, column(2048, 307.2));
+    await expectCode(() => U.sum(), 'VALUE_OUT_OF_RANGE', /^sum: /);
+  });
+
   it('keeps products near and past the last level’s headroom right (n8192-d2: ±8,192)', async () => {
     using X = encryptTable(d2, column(1000, 3));
     const xtx = await release(d2, () => X.t().matmul(X));
