@@ -45,7 +45,7 @@ export function keysForSums(preset: PresetName): Promise<TradeKeys> {
   if (preset !== 'n16384-d9') return keysFor(preset);
   let k = sumKeys.get(preset);
   if (!k) {
-    k = createTradeKeys(preset, { galoisSteps: allPowerOfTwoSteps(preset).slice(0, 11) });
+    k = createTradeKeys(preset, { galoisSteps: allPowerOfTwoSteps(preset).slice(0, 10) });
     sumKeys.set(preset, k);
   }
   return k;
