@@ -15,6 +15,7 @@ import type { CkksContext } from './context.js';
 import { CkksError } from './errors.js';
 import { EvaluationKeys, galoisElement } from './keys.js';
 import { layoutFromJson, layoutToJson } from './layout.js';
+import { presetRange } from './magnitude.js';
 import { free } from './seal.js';
 import { EncryptedTable } from './table.js';
 import { loadCiphertext, maxKeyBytes, presetFromHeader } from './validate.js';
@@ -73,6 +74,7 @@ export function serializeBundle(
       columns: [...table.columnNames],
       transposed: table.transposed,
       layout: layoutToJson(table.layout),
+      bound: table.bound,
     },
   };
   const { bytes, uncompressedBytes } = writeContainer(
@@ -145,12 +147,26 @@ function tableOf(h: Record<string, unknown>): {
   transposed: boolean;
   layout: unknown;
   columns: unknown;
+  bound: unknown;
 } {
-  const t = h.table as { transposed?: unknown; layout?: unknown; columns?: unknown } | undefined;
+  const t = h.table as
+    { transposed?: unknown; layout?: unknown; columns?: unknown; bound?: unknown } | undefined;
   if (!t || typeof t !== 'object' || typeof t.transposed !== 'boolean') {
     throw new CkksError('CORRUPT', 'missing table description');
   }
-  return { transposed: t.transposed, layout: t.layout, columns: t.columns };
+  return { transposed: t.transposed, layout: t.layout, columns: t.columns, bound: t.bound };
+}
+
+/**
+ * The table's bound on |cell|. Bundles written before bounds were tracked have none: they load
+ * with the preset's documented range, which encryption always enforced.
+ */
+function boundOf(bound: unknown, range: number): number {
+  if (bound === undefined) return range;
+  if (typeof bound !== 'number' || !Number.isFinite(bound) || bound < 0 || bound > range) {
+    throw new CkksError('CORRUPT', 'malformed table bound');
+  }
+  return bound;
 }
 
 /** Throws unless the sections are exactly: keys, then one ciphertext per layout ciphertext. */
@@ -265,7 +281,8 @@ export async function loadBundle(
   using guard = new DisposableStack();
   const keys = guard.use(loadKeys(ctx, parsed.sections, steps, h.keyId));
   const cts = loadCiphertexts(ctx, ctSections);
-  const table = new EncryptedTable(keys, cts, layout, t.transposed, columns);
+  const bound = boundOf(t.bound, presetRange(ctx));
+  const table = new EncryptedTable(keys, cts, layout, t.transposed, columns, undefined, bound);
   guard.move();
   return {
     keys,

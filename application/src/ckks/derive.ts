@@ -31,7 +31,7 @@ export function derive(
   names = t.columnNames,
 ): EncryptedTable {
   const layout: Layout = { ...t.layout, ...patch, ctCount: patch.ctCount ?? cts.length };
-  return new EncryptedTable(t.keys, cts, layout, transposed, names);
+  return new EncryptedTable(t.keys, cts, layout, transposed, names, undefined, t.bound);
 }
 
 /** A view sharing `t`'s ciphertexts (reference-counted handles) with a new placement. */

@@ -33,6 +33,16 @@ export function plainBinary(t: EncryptedTable, x: PlainOperand, op: BinOp): Encr
   );
 }
 
+/** Largest |1/v| over a plain operand (Infinity if it holds a zero). */
+export function maxInverse(x: PlainOperand): number {
+  if (typeof x === 'number') return 1 / Math.abs(x);
+  let m = 0;
+  for (const r of x) {
+    for (const v of typeof r === 'number' ? [r] : r) m = Math.max(m, 1 / Math.abs(v));
+  }
+  return m;
+}
+
 export function div(t: EncryptedTable, x: PlainOperand): EncryptedTable {
   if ((x as unknown) instanceof EncryptedTable) {
     throw new CkksError(

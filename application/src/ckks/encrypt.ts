@@ -6,6 +6,7 @@ import type { Ciphertext } from 'node-seal';
 import { CkksError, requireArg } from './errors.js';
 import { TradeKeys, type EvaluationKeys } from './keys.js';
 import { cellVectors, packLayout, readCells } from './layout.js';
+import { maxAbs } from './magnitude.js';
 import { free, owned, sealCall, sealLoad } from './seal.js';
 import { EncryptedTable } from './table.js';
 
@@ -48,6 +49,31 @@ function checkHeadroom(data: readonly (readonly number[])[], limit: number, pres
   }
 }
 
+/** Options of {@link encryptTable}. */
+export interface EncryptOptions {
+  /**
+   * Declared bound on |cell| (e.g. the listing's value range), at least the data's own maximum.
+   * Default: the data's own maximum |value|. Every later operation starts from this bound.
+   */
+  bound?: number;
+}
+
+/** The table's starting bound: the declared one (checked against the data) or the data's. */
+function startingBound(
+  data: readonly (readonly number[])[],
+  range: number,
+  declared?: number,
+): number {
+  const own = maxAbs(data.flat());
+  if (declared === undefined) return own;
+  requireArg(
+    Number.isFinite(declared) && declared >= own && declared < range,
+    `the declared bound ${String(declared)} must be at least the data's largest |value| ` +
+      `${own} and below the preset's range ±${range}`,
+  );
+  return declared;
+}
+
 /**
  * Seller (or buyer) entry point: encrypts a rows × cols matrix, packed column-major into slots.
  *
@@ -61,6 +87,7 @@ export function encryptTable(
   keys: TradeKeys | EvaluationKeys,
   data: readonly (readonly number[])[],
   columns?: readonly string[],
+  options: EncryptOptions = {},
 ): EncryptedTable {
   const [rows, cols] = checkMatrix(data);
   const names = columns ? [...columns] : Array.from({ length: cols }, (_, j) => `c${j}`);
@@ -68,7 +95,9 @@ export function encryptTable(
   requireArg(new Set(names).size === cols, 'column names must be unique');
   keys.assertLive();
   const ctx = keys.ctx;
-  checkHeadroom(data, 2 ** (ctx.preset.headroomBits - 1), ctx.preset.name);
+  const range = 2 ** (ctx.preset.headroomBits - 1);
+  checkHeadroom(data, range, ctx.preset.name);
+  const bound = startingBound(data, range, options.bound);
   const layout = packLayout(rows, cols, ctx.slots);
   const vectors = cellVectors(layout, (i, j) => data[i]?.[j] ?? NaN);
   const scale = ctx.scaleAt(0);
@@ -94,11 +123,14 @@ export function encryptTable(
     throw e;
   }
   const evaluation = secret ? keys.evaluation : keys;
-  return new EncryptedTable(evaluation, cts, layout, false, names, secret ? seeded : undefined);
+  const seeds = secret ? seeded : undefined;
+  return new EncryptedTable(evaluation, cts, layout, false, names, seeds, bound);
 }
 
 /** Decrypts and decodes every ciphertext of a table (seller only). */
 export function decryptSlots(table: EncryptedTable, keys: TradeKeys): Float64Array[] {
+  const input: unknown = table;
+  requireArg(input instanceof EncryptedTable, 'decryption needs an EncryptedTable');
   keys.assertLive();
   if (table.keys.keyId !== keys.keyId) {
     throw new CkksError('KEY_MISMATCH', 'this table was not encrypted under these keys');

@@ -34,7 +34,7 @@ export {
   type Approximation,
 } from './approx.js';
 export { EncryptedTable, tidy, matmulPlain, type Operand, type PlainOperand } from './table.js';
-export { encryptTable, decryptTable } from './encrypt.js';
+export { encryptTable, decryptTable, type EncryptOptions } from './encrypt.js';
 export {
   serializeBundle,
   loadBundle,

@@ -16,7 +16,8 @@ import { transpose } from './views.js';
 function matvecPlain(t: EncryptedTable, w: readonly number[]): EncryptedTable {
   // Untransposed: scale column j by w[j], sum across columns.
   // Transposed (physical k × rows): scale physical row j by w[j], sum down columns.
-  using prod = mulPlainFn(t, (_i, j) => w[j] ?? NaN);
+  const weight = w.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  using prod = mulPlainFn(t, (_i, j) => w[j] ?? NaN).withBound(t.bound * weight, 'matmul');
   return prod.sum(1);
 }
 
@@ -188,7 +189,8 @@ function concatColumns(parts: readonly EncryptedTable[]): EncryptedTable {
     replicated,
   };
   const names = parts.map((_p, j) => `c${j}`);
-  return new EncryptedTable(head.keys, cts, layout, false, names);
+  const bound = Math.max(...parts.map((p) => p.bound));
+  return new EncryptedTable(head.keys, cts, layout, false, names, undefined, bound);
 }
 
 /** Stacks 1×1 tables (each a replicated single slot) into an m × 1 table. */
@@ -214,7 +216,8 @@ function stackRows(parts: readonly EncryptedTable[]): EncryptedTable {
     replicated: false,
   };
   const names = parts.map((_p, i) => `r${i}`);
-  return new EncryptedTable(head.keys, cts, layout, true, names);
+  const bound = Math.max(...parts.map((p) => p.bound));
+  return new EncryptedTable(head.keys, cts, layout, true, names, undefined, bound);
 }
 
 /** Plain matrix × encrypted vector (see {@link EncryptedTable.leftMatmul}). */

@@ -2,7 +2,8 @@
 import type { Ciphertext } from 'node-seal';
 import { at } from './checked.js';
 import { derive, mapCiphertexts, shareView } from './derive.js';
-import { maskCells } from './elementwise.js';
+import { maskCells, mulPlainFn } from './elementwise.js';
+import { fitsAt } from './magnitude.js';
 import { CkksError, requireArg } from './errors.js';
 import { nextPow2, segmentAt, segmentCount, type Layout } from './layout.js';
 import type { Operand } from './operand.js';
@@ -179,10 +180,46 @@ export function sum(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
   return physAxis === 0 ? physSum0(t) : physSum1(t);
 }
 
+/** How many cells a sum over `axis` adds into each output cell. */
+export function reducedCount(t: EncryptedTable, axis?: 0 | 1): number {
+  return axis === undefined ? t.rows * t.cols : axis === 0 ? t.rows : t.cols;
+}
+
+/** True if `t`'s sum (bound × count) fits at the level the sum would be computed at. */
+function sumFits(t: EncryptedTable, count: number): boolean {
+  const ctx = t.ctx;
+  const extra = t.layout.padClean ? 0 : 1;
+  return t.ciphertexts().every((ct) => {
+    const level = ctx.level(ct) + extra;
+    return level <= ctx.depth && fitsAt(ctx, t.bound * count, ct.scale(), level);
+  });
+}
+
+/** The sum a mean divides afterwards; a refusal says that it came from a mean. */
+function sumForMean(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
+  try {
+    return t.sum(axis);
+  } catch (e) {
+    if (!(e instanceof CkksError) || t.levelsLeft > 0) throw e;
+    throw new CkksError(e.code, `mean (no level left to divide before summing): ${e.message}`);
+  }
+}
+
+/**
+ * Mean = sum × (1/count). A scalar product only changes the scale, so it cannot shrink the
+ * intermediate sum: when that sum would not fit, the cells are first multiplied by 1/count as a
+ * plain vector (one level, which also cleans the padding a sum needs anyway).
+ */
 export function mean(t: EncryptedTable, axis?: 0 | 1): EncryptedTable {
-  const count = axis === undefined ? t.rows * t.cols : axis === 0 ? t.rows : t.cols;
-  using s = sum(t, axis);
-  return s.mul(1 / count);
+  t.assertLive();
+  const count = reducedCount(t, axis);
+  if (sumFits(t, count) || t.levelsLeft < 1) {
+    using s = sumForMean(t, axis);
+    return s.mul(1 / count).withBound(t.bound, 'mean');
+  }
+  using scaled = mulPlainFn(t, () => 1 / count).withBound(t.bound / count, 'mean');
+  using s = sum(scaled, axis);
+  return s.withBound(t.bound, 'mean');
 }
 
 export function dot(t: EncryptedTable, other: Operand): EncryptedTable {
@@ -191,5 +228,5 @@ export function dot(t: EncryptedTable, other: Operand): EncryptedTable {
     throw new CkksError('SHAPE_MISMATCH', 'dot() is for vectors; use matmul() for matrices');
   }
   using p = t.mul(other);
-  return sum(p);
+  return p.sum();
 }

@@ -10,6 +10,7 @@ import { at, first } from './checked.js';
 import { CkksError, requireArg } from './errors.js';
 import type { TradeKeys } from './keys.js';
 import { layoutFromJson, layoutToJson, type Layout } from './layout.js';
+import { lowestFittingLevel, requireFit } from './magnitude.js';
 import { free } from './seal.js';
 import { EncryptedTable, arithFor } from './table.js';
 import { loadCiphertext, presetFromHeader } from './validate.js';
@@ -28,7 +29,9 @@ export interface SerializedResult {
 
 /**
  * Buyer entry point: serializes one table or named tables as an encrypted result. Ciphertexts
- * are first dropped to the last level (smallest size; no further computation is possible).
+ * are first dropped to the lowest level at which the table's tracked bound still fits (smallest
+ * size without wrapping values around); each output carries its bound, which the seller's
+ * release check uses to tighten (never widen) its range check.
  */
 export function serializeResult(
   outputs: EncryptedTable | Readonly<Record<string, EncryptedTable>>,
@@ -49,7 +52,10 @@ export function serializeResult(
     }
     const a = arithFor(table.keys);
     for (const ct of table.ciphertexts()) {
-      const low = a.lowest(ct);
+      const level = a.level(ct);
+      const target = lowestFittingLevel(keys.ctx, table.bound, ct.scale(), level);
+      if (target === undefined) requireFit(keys.ctx, [ct], table.bound, `output '${name}'`);
+      const low = a.modSwitchTo(ct, target ?? level);
       try {
         sections.push({
           kind: 'ciphertext',
@@ -59,7 +65,12 @@ export function serializeResult(
         low.delete();
       }
     }
-    return { name, transposed: table.transposed, layout: layoutToJson(table.layout) };
+    return {
+      name,
+      transposed: table.transposed,
+      layout: layoutToJson(table.layout),
+      bound: table.bound,
+    };
   });
   const valueCount = named.reduce((n, [, t]) => n + t.size, 0);
   const header = {
@@ -82,6 +93,8 @@ export interface ResultOutput {
   readonly cols: number;
   readonly transposed: boolean;
   readonly layout: Layout;
+  /** The bound on |value| the buyer claims (untrusted: it may only tighten the release check). */
+  readonly bound: number | undefined;
   /** @internal owned by the EncryptedResult */
   readonly ciphertexts: readonly Ciphertext[];
 }
@@ -152,6 +165,16 @@ interface PlannedOutput {
   name: string;
   transposed: boolean;
   layout: Layout;
+  bound: number | undefined;
+}
+
+/** The claimed bound of an output: absent in results written before bounds were tracked. */
+function claimedBound(bound: unknown): number | undefined {
+  if (bound === undefined) return undefined;
+  if (typeof bound !== 'number' || !Number.isFinite(bound) || bound < 0) {
+    throw new CkksError('CORRUPT', 'malformed output bound');
+  }
+  return bound;
 }
 
 /** One described output, checked (name unique among `names`, layout within the caps). */
@@ -161,7 +184,12 @@ function planOutput(
   slots: number,
   limits: { maxCiphertexts: number; maxCells: number },
 ): PlannedOutput {
-  const d = o as { name?: unknown; transposed?: unknown; layout?: unknown } | null;
+  const d = o as {
+    name?: unknown;
+    transposed?: unknown;
+    layout?: unknown;
+    bound?: unknown;
+  } | null;
   const name = d?.name;
   if (typeof name !== 'string' || name.length === 0 || name.length > 128 || names.has(name)) {
     throw new CkksError('CORRUPT', 'malformed or duplicate output name');
@@ -173,7 +201,7 @@ function planOutput(
   if (layout.ctCount > layout.rows * layout.cols) {
     throw new CkksError('CORRUPT', 'an output has more ciphertexts than values');
   }
-  return { name, transposed, layout };
+  return { name, transposed, layout, bound: claimedBound(d?.bound) };
 }
 
 /** The outputs the header describes, checked to hold `count` values in `ctCount` ciphertexts. */
@@ -225,6 +253,7 @@ function loadOutputs(
         cols: p.transposed ? p.layout.rows : p.layout.cols,
         transposed: p.transposed,
         layout: p.layout,
+        bound: p.bound,
         ciphertexts: cts,
       });
     }

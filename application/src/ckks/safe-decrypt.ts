@@ -18,7 +18,8 @@ import type { CkksContext } from './context.js';
 import { CkksError, requireArg } from './errors.js';
 import type { TradeKeys } from './keys.js';
 import { cellSlot, type Layout } from './layout.js';
-import type { EncryptedResult, ResultOutput } from './result.js';
+import { EncryptedResult, type ResultOutput } from './result.js';
+import { capacityAt } from './magnitude.js';
 import { owned, sealCall } from './seal.js';
 
 /** How the seller releases results. */
@@ -29,7 +30,11 @@ export interface ReleasePolicy {
   decimals: number;
   /** Statistical security parameter s of the flooding noise (default 30; 0 disables flooding). */
   statisticalSecurityBits?: number;
-  /** Refuse the release if any decrypted value exceeds this magnitude (default: preset range). */
+  /**
+   * Refuse the release if any decrypted value exceeds this magnitude. Default: what the
+   * ciphertext can hold at its level and scale. The output's tracked bound, when the result
+   * carries one, tightens this further (it never widens it).
+   */
   maxAbsValue?: number;
   /**
    * Bound B on the decryption error in value units, if the seller calibrated it for the agreed
@@ -128,8 +133,21 @@ interface ReleaseContext {
   /** Values released in total (Q). */
   valueCount: number;
   bits: number;
-  limit: number;
   uniform: () => number;
+}
+
+/**
+ * The largest |value| released for `out`: the policy's cap or what the ciphertexts can hold,
+ * tightened by the buyer's tracked bound plus room for the decryption error.
+ */
+function releaseLimit(out: ResultOutput, r: ReleaseContext): number {
+  const capacity = Math.min(
+    ...out.ciphertexts.map((ct) => capacityAt(r.ctx, ct.scale(), r.ctx.level(ct))),
+  );
+  const cap = Math.min(r.policy.maxAbsValue ?? capacity, capacity);
+  if (out.bound === undefined) return cap;
+  const noise = Math.max(...out.ciphertexts.map((ct) => estimateNoise(r.ctx, ct)));
+  return Math.min(cap, out.bound * (1 + 2 ** -20) + 4 * noise);
 }
 
 /** Decrypts, range-checks, floods and rounds the declared cells of one output. */
@@ -137,7 +155,7 @@ function releaseOutput(
   out: ResultOutput,
   r: ReleaseContext,
 ): { logical: number[][]; bound: number; sigma: number } {
-  const { ctx, keys, pt, policy, limit, uniform } = r;
+  const { ctx, keys, pt, policy, uniform } = r;
   const decoded = out.ciphertexts.map((ct) => {
     sealCall(
       'decrypt',
@@ -151,6 +169,7 @@ function releaseOutput(
   const bound =
     policy.noiseBound ?? Math.max(...out.ciphertexts.map((ct) => estimateNoise(ctx, ct)));
   const sigma = floodingSigma(bound, r.valueCount, r.bits);
+  const limit = releaseLimit(out, r);
   const L: Layout = out.layout;
   const phys: number[][] = [];
   for (let i = 0; i < L.rows; i++) {
@@ -161,8 +180,9 @@ function releaseOutput(
       if (!Number.isFinite(v) || Math.abs(v) > limit) {
         throw new CkksError(
           'VALUE_OUT_OF_RANGE',
-          `a decrypted value of output '${out.name}' exceeds ±${limit}: the result is garbage ` +
-            '(overflow, wrong key) or crafted; nothing is released',
+          `a decrypted value of output '${out.name}' exceeds ±${limit} (its tracked bound or ` +
+            'what its ciphertext can hold): the result is garbage (overflow, wrong key) or ' +
+            'crafted; nothing is released',
         );
       }
       row.push(roundTo(v + (sigma > 0 ? sigma * gaussian(uniform) : 0), policy.decimals));
@@ -187,6 +207,8 @@ export function safeDecrypt(
   keys: TradeKeys,
   policy: ReleasePolicy,
 ): SafeRelease {
+  const input: unknown = result;
+  requireArg(input instanceof EncryptedResult, 'safeDecrypt needs an EncryptedResult (loadResult)');
   result.assertLive();
   keys.assertLive();
   const bits = checkPolicy(policy);
@@ -207,7 +229,6 @@ export function safeDecrypt(
     policy,
     valueCount: result.valueCount,
     bits,
-    limit: policy.maxAbsValue ?? 2 ** (ctx.preset.headroomBits - 1),
     uniform: policy.random ?? cryptoUniform,
   };
   const outputs: Record<string, number[][]> = {};

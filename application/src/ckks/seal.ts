@@ -71,7 +71,9 @@ export function sealSync(): SealModule {
  * a leak shows up as growth of this number over repeated work.
  */
 export function wasmHeapBytes(): number {
-  const memory = loaded?.memory;
+  // Before the first context the module is not loaded: no SEAL heap exists yet.
+  if (!loaded) return 0;
+  const memory = loaded.memory;
   if (!memory) throw new CkksError('SEAL_ERROR', 'the SEAL module memory is not available');
   return memory.buffer.byteLength;
 }

@@ -31,6 +31,7 @@ import * as reductions from './reductions.js';
 import * as matmul from './matmul.js';
 import * as polynomial from './polynomial.js';
 import { refusal } from './refusals.js';
+import { lowestFittingLevel, plainMaxAbs, presetRange, requireFit } from './magnitude.js';
 
 export { arithFor, tidy } from './scope.js';
 export { matmulPlain } from './matmul.js';
@@ -50,6 +51,7 @@ export class EncryptedTable {
   readonly seeded: readonly Uint8Array[] | undefined;
   private readonly cts: Ciphertext[];
   private disposed = false;
+  private tracked: number;
 
   /** @internal Use encryptTable / loadBundle; operations create tables themselves. */
   constructor(
@@ -59,6 +61,7 @@ export class EncryptedTable {
     transposed: boolean,
     columnNames: readonly string[],
     seeded?: readonly Uint8Array[],
+    bound?: number,
   ) {
     if (cts.length !== layout.ctCount) {
       free(...cts);
@@ -73,6 +76,7 @@ export class EncryptedTable {
     this.transposed = transposed;
     this.columnNames = columnNames;
     this.seeded = seeded;
+    this.tracked = bound ?? presetRange(keys.ctx);
     trackTable(this, cts);
   }
 
@@ -124,6 +128,29 @@ export class EncryptedTable {
     return Array.from({ length: this.cols }, (_, j) => `c${j}`);
   }
 
+  /**
+   * Upper bound on |value| of every cell (see magnitude.ts): from the data at encryption, then
+   * updated by every operation.
+   */
+  get bound(): number {
+    return this.tracked;
+  }
+
+  /**
+   * @internal Sets the bound of a freshly computed table and refuses it (disposing it) if values
+   * up to `bound` would not fit its level. Returns this table.
+   */
+  withBound(bound: number, operation: string): this {
+    try {
+      requireFit(this.ctx, this.ciphertexts(), bound, operation);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+    this.tracked = bound;
+    return this;
+  }
+
   /** Multiplicative levels already used. */
   get level(): number {
     this.assertLive();
@@ -171,9 +198,11 @@ export class EncryptedTable {
 
   private binary(x: Operand, op: BinOp): EncryptedTable {
     this.assertLive();
-    return x instanceof EncryptedTable
-      ? encBinary(this, x, op)
-      : elementwise.plainBinary(this, x, op);
+    const other = x instanceof EncryptedTable ? x.bound : plainMaxAbs(x);
+    const bound = op === 'mul' ? this.bound * other : this.bound + other;
+    const out =
+      x instanceof EncryptedTable ? encBinary(this, x, op) : elementwise.plainBinary(this, x, op);
+    return out.withBound(bound, op);
   }
 
   // ---------------------------------------------------------------- views (views.ts)
@@ -214,11 +243,16 @@ export class EncryptedTable {
   }
 
   /**
-   * Drops to the last level: no multiplication is possible afterwards, but rotations (sums) get
-   * cheaper and serialized results smaller. Use before a final reduction.
+   * Drops to the lowest level at which the table's values still fit (the last level unless the
+   * bound needs more headroom): fewer multiplications are possible afterwards, but rotations
+   * (sums) get cheaper and serialized results smaller. Use before a final reduction.
    */
   finalize(): EncryptedTable {
-    return mapCiphertexts(this, (ct) => this.arith.lowest(ct));
+    return mapCiphertexts(this, (ct) => {
+      const level = this.arith.level(ct);
+      const target = lowestFittingLevel(this.ctx, this.bound, ct.scale(), level) ?? level;
+      return this.arith.modSwitchTo(ct, target);
+    });
   }
 
   // ---------------------------------------------------------------- elementwise (elementwise.ts)
@@ -249,7 +283,8 @@ export class EncryptedTable {
 
   /** this ÷ x for a plain scalar or plain vector/matrix (free for scalars). */
   div(x: PlainOperand): EncryptedTable {
-    return elementwise.div(this, x);
+    if (typeof x === 'number') return elementwise.div(this, x);
+    return elementwise.div(this, x).withBound(this.bound * elementwise.maxInverse(x), 'div');
   }
 
   /** −this (free). */
@@ -259,7 +294,10 @@ export class EncryptedTable {
 
   /** this² elementwise. */
   square(): EncryptedTable {
-    return mapCiphertexts(this, (ct) => this.arith.mul(ct, ct));
+    return mapCiphertexts(this, (ct) => this.arith.mul(ct, ct)).withBound(
+      this.bound * this.bound,
+      'square',
+    );
   }
 
   // ---------------------------------------------------------------- reductions (reductions.ts)
@@ -269,10 +307,14 @@ export class EncryptedTable {
    * (axis 1: rows × 1). Uses rotations by powers of two.
    */
   sum(axis?: 0 | 1): EncryptedTable {
-    return reductions.sum(this, axis);
+    const n = reductions.reducedCount(this, axis);
+    return reductions.sum(this, axis).withBound(this.bound * n, 'sum');
   }
 
-  /** Mean of all cells, of each column (axis 0) or of each row (axis 1). */
+  /**
+   * Mean of all cells, of each column (axis 0) or of each row (axis 1). When the intermediate sum
+   * would not fit, the cells are divided by the count first (one level).
+   */
   mean(axis?: 0 | 1): EncryptedTable {
     return reductions.mean(this, axis);
   }
@@ -293,14 +335,16 @@ export class EncryptedTable {
    */
   matmul(x: readonly number[] | readonly (readonly number[])[] | EncryptedTable): EncryptedTable {
     this.assertLive();
-    return x instanceof EncryptedTable
-      ? matmul.matmulEnc(this, x)
-      : matmul.matmulPlainRight(this, x);
+    if (x instanceof EncryptedTable) {
+      return matmul.matmulEnc(this, x).withBound(this.bound * x.bound * this.cols, 'matmul');
+    }
+    return matmul.matmulPlainRight(this, x);
   }
 
   /** Plain matrix × this encrypted vector (M: m × n, this: n × 1): an m × 1 table. */
   leftMatmul(matrix: readonly (readonly number[])[]): EncryptedTable {
-    return matmul.leftMatmul(this, matrix);
+    const rowNorm = Math.max(0, ...matrix.map((r) => r.reduce((n, v) => n + Math.abs(v), 0)));
+    return matmul.leftMatmul(this, matrix).withBound(this.bound * rowNorm, 'leftMatmul');
   }
 
   // ---------------------------------------------------------------- polynomials (polynomial.ts)
@@ -346,47 +390,37 @@ export class EncryptedTable {
 
   // ---------------------------------------------------------------- refused (refusals.ts)
 
-  /** Refused: see the error message. */
+  // Each of these is refused: the error message explains why and what to do instead.
   gt(_x?: Operand): never {
     return refusal('gt');
   }
-  /** Refused: see the error message. */
   lt(_x?: Operand): never {
     return refusal('lt');
   }
-  /** Refused: see the error message. */
   ge(_x?: Operand): never {
     return refusal('ge');
   }
-  /** Refused: see the error message. */
   le(_x?: Operand): never {
     return refusal('le');
   }
-  /** Refused: see the error message. */
   eq(_x?: Operand): never {
     return refusal('eq');
   }
-  /** Refused: see the error message. */
   max(_axis?: 0 | 1): never {
     return refusal('max');
   }
-  /** Refused: see the error message. */
   min(_axis?: 0 | 1): never {
     return refusal('min');
   }
-  /** Refused: see the error message. */
   argmax(_axis?: 0 | 1): never {
     return refusal('argmax');
   }
-  /** Refused: see the error message. */
   argmin(_axis?: 0 | 1): never {
     return refusal('argmin');
   }
-  /** Refused: see the error message. */
   sort(): never {
     return refusal('sort');
   }
-  /** Refused: see the error message. */
   clip(_lo?: number, _hi?: number): never {
     return refusal('clip');
   }

@@ -15,12 +15,14 @@ import { ResultRefused, type SellerCrypto } from './seller-crypto.js';
  * Adapter from the CKKS engine (application/src/ckks, owned by the engine's authors) to the
  * SellerCrypto interface the event pump and the sample routes use:
  *
- * - createBundle: fresh trade keys (createTradeKeys), encryptTable, serializeBundle; the secret
+ * - createBundle: fresh trade keys (createTradeKeys), encryptTable (the data's own largest |value|
+ *   becomes the table's tracked bound, carried in the bundle), serializeBundle; the secret
  *   key leaves the engine only protected by sealSecretKey (and the gateway seals it again with
  *   its own store key and a row label).
  * - decryptResult: openSecretKey, loadResult (untrusted input: size caps, envelope, digest,
  *   key id, the claimed value count against the leakage bound, SEAL validity), then the
- *   declared on-chain count, then safeDecrypt (noise flooding, rounding, range check).
+ *   declared on-chain count, then safeDecrypt (noise flooding, rounding, range check against
+ *   what the ciphertext holds, tightened by the result's tracked bound).
  *   Every engine refusal about the buyer's input becomes a ResultRefused with its code.
  */
 const INPUT_REFUSALS = new Set([
