@@ -20,9 +20,14 @@ export function capacityAt(ctx: CkksContext, scale: number, level: number): numb
   return 2 ** (ctx.modulusBits(level) - 1) / scale;
 }
 
-/** True if values up to `bound` fit a ciphertext of `scale` at `level`, with the margin. */
+/**
+ * True if values up to `bound` fit a ciphertext of `scale` at `level`, with the margin. The
+ * scale itself must fit too (capacity above 1), whatever the bound: SEAL refuses a ciphertext
+ * whose scale reaches the modulus, so a tiny bound alone does not make a level usable.
+ */
 export function fitsAt(ctx: CkksContext, bound: number, scale: number, level: number): boolean {
-  return bound <= capacityAt(ctx, scale, level) * USABLE_CAPACITY;
+  const capacity = capacityAt(ctx, scale, level);
+  return capacity > 1 && bound <= capacity * USABLE_CAPACITY;
 }
 
 /** The lowest level (≥ `from`) at which `bound` still fits, or undefined if none does. */

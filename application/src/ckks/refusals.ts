@@ -3,6 +3,7 @@
  * message that says why and what to do instead.
  */
 import { CkksError } from './errors.js';
+import type { Operand } from './operand.js';
 
 /** The refused operations: the name shown in the message, and the suggestion. */
 const REFUSED = {
@@ -35,4 +36,44 @@ export function refusal(op: RefusedOperation): never {
       `and a buyer who could decrypt comparison results could binary-search the seller's ` +
       `plaintext one bit per query. Instead: ${instead}`,
   );
+}
+
+/**
+ * The refused methods of EncryptedTable, kept apart from the ones that compute: each throws
+ * the error that explains why and what to do instead.
+ */
+export abstract class RefusedOperations {
+  gt(_x?: Operand): never {
+    return refusal('gt');
+  }
+  lt(_x?: Operand): never {
+    return refusal('lt');
+  }
+  ge(_x?: Operand): never {
+    return refusal('ge');
+  }
+  le(_x?: Operand): never {
+    return refusal('le');
+  }
+  eq(_x?: Operand): never {
+    return refusal('eq');
+  }
+  max(_axis?: 0 | 1): never {
+    return refusal('max');
+  }
+  min(_axis?: 0 | 1): never {
+    return refusal('min');
+  }
+  argmax(_axis?: 0 | 1): never {
+    return refusal('argmax');
+  }
+  argmin(_axis?: 0 | 1): never {
+    return refusal('argmin');
+  }
+  sort(): never {
+    return refusal('sort');
+  }
+  clip(_lo?: number, _hi?: number): never {
+    return refusal('clip');
+  }
 }

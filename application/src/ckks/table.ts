@@ -30,7 +30,7 @@ import { encBinary } from './broadcast.js';
 import * as reductions from './reductions.js';
 import * as matmul from './matmul.js';
 import * as polynomial from './polynomial.js';
-import { refusal } from './refusals.js';
+import { RefusedOperations } from './refusals.js';
 import { lowestFittingLevel, plainMaxAbs, presetRange, requireFit } from './magnitude.js';
 
 export { arithFor, tidy } from './scope.js';
@@ -38,7 +38,8 @@ export { matmulPlain } from './matmul.js';
 export type { Operand, PlainOperand } from './operand.js';
 
 /** An encrypted rows × cols matrix of real numbers. */
-export class EncryptedTable {
+/** The refused operations (gt, max, sort, …) come from RefusedOperations (refusals.ts). */
+export class EncryptedTable extends RefusedOperations {
   /** Evaluation keys the ciphertexts live under. */
   readonly keys: EvaluationKeys;
   /** Physical slot layout (see layout.ts). */
@@ -63,6 +64,7 @@ export class EncryptedTable {
     seeded?: readonly Uint8Array[],
     bound?: number,
   ) {
+    super();
     if (cts.length !== layout.ctCount) {
       free(...cts);
       throw new CkksError(
@@ -386,42 +388,5 @@ export class EncryptedTable {
   /** Evaluates a fitted approximation (e.g. from chebyshevFit). */
   approximate(approximation: Approximation): EncryptedTable {
     return this.polyval(approximation.coefficients);
-  }
-
-  // ---------------------------------------------------------------- refused (refusals.ts)
-
-  // Each of these is refused: the error message explains why and what to do instead.
-  gt(_x?: Operand): never {
-    return refusal('gt');
-  }
-  lt(_x?: Operand): never {
-    return refusal('lt');
-  }
-  ge(_x?: Operand): never {
-    return refusal('ge');
-  }
-  le(_x?: Operand): never {
-    return refusal('le');
-  }
-  eq(_x?: Operand): never {
-    return refusal('eq');
-  }
-  max(_axis?: 0 | 1): never {
-    return refusal('max');
-  }
-  min(_axis?: 0 | 1): never {
-    return refusal('min');
-  }
-  argmax(_axis?: 0 | 1): never {
-    return refusal('argmax');
-  }
-  argmin(_axis?: 0 | 1): never {
-    return refusal('argmin');
-  }
-  sort(): never {
-    return refusal('sort');
-  }
-  clip(_lo?: number, _hi?: number): never {
-    return refusal('clip');
   }
 }

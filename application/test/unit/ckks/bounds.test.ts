@@ -68,6 +68,19 @@ describe('ckks magnitude bounds', function () {
     await expectCode(() => T.mean(), 'VALUE_OUT_OF_RANGE');
   });
 
+  it('releases tiny values whose scale outgrows the last level at a level that holds the scale', async () => {
+    // Found by the property test: the bound (0.01) fits the last level, but the squared scale
+    // does not (SEAL refuses such a ciphertext), so serializing must stop one level higher.
+    const keys = await keysFor('n8192-d2');
+    const data = Array.from({ length: 128 }, (_, i) => [i % 2 === 0 ? 0.1 : -0.1]);
+    using T = encryptTable(keys, data);
+    const got = await release(keys, () => {
+      using m = T.mean();
+      return m.square();
+    });
+    expect(expectRightOrRefused(got, [0], 1e-6, 'mean→square')).to.equal('right');
+  });
+
   it('releases a large correct sum just within the headroom (not refused as garbage)', async () => {
     using T = encryptTable(d0, column(1000, 512));
     const got = await release(d0, () => T.sum());
