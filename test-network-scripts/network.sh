@@ -31,7 +31,7 @@ source "$HERE/lib/channel.sh"
 source "$HERE/lib/chaincode.sh"
 # shellcheck source=test-network-scripts/lib/lifecycle.sh
 source "$HERE/lib/lifecycle.sh"
-export PATH="$FABRIC_BIN:$REPO/node_modules/.bin:$PATH"
+export PATH="$FABRIC_BIN:$FABRIC_CA_BIN:$REPO/node_modules/.bin:$PATH"
 
 say() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
