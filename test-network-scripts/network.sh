@@ -2,7 +2,8 @@
 # The datamarket test network: three Raft orderers and one peer for each of the seller, buyer
 # and auditor orgs, all native processes on 127.0.0.1 with TLS, chaincode run as a service.
 #
-#   network.sh up                              crypto, orderers, peers, channel 'market'
+#   network.sh up [--crypto ca|cryptogen] [--peers 1|2]
+#                                              CAs and identities, orderers, peers, channel 'market'
 #   network.sh createChannel -c NAME --orgs seller,auditor
 #   network.sh deployCC -c NAME                package, install, approve, commit, start server
 #   network.sh status                          processes and their /healthz
@@ -19,6 +20,8 @@ source "$HERE/lib/fabric-env.sh"
 source "$HERE/lib/topology.sh"
 # shellcheck source=test-network-scripts/lib/processes.sh
 source "$HERE/lib/processes.sh"
+# shellcheck source=test-network-scripts/lib/ca.sh
+source "$HERE/lib/ca.sh"
 # shellcheck source=test-network-scripts/lib/crypto.sh
 source "$HERE/lib/crypto.sh"
 # shellcheck source=test-network-scripts/lib/node-config.sh
@@ -37,7 +40,7 @@ say() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 verb="${1:-}"

@@ -85,12 +85,15 @@ chaincode_build_digest() {
 # install_on_peers PKG PACKAGE_ID LABEL ORG...: installs the package where it is not yet.
 install_on_peers() {
   local pkg="$1" package_id="$2" label="$3" org; shift 3
+  local peer
   for org in "$@"; do
-    if ! as_org_admin "$org" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
-      as_org_admin "$org" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$org.log" ||
-        die "install on $(peer_name "$org") failed: $(tail -n 5 "$RUN/chaincode/install-$org.log")"
-      say "installed $label on $(peer_name "$org")"
-    fi
+    for peer in $(org_peers "$org"); do
+      if ! as_peer_admin "$peer" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
+        as_peer_admin "$peer" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$peer.log" ||
+          die "install on $peer failed: $(tail -n 5 "$RUN/chaincode/install-$peer.log")"
+        say "installed $label on $peer"
+      fi
+    done
   done
 }
 
