@@ -6,6 +6,7 @@
 #                                              CAs and identities, orderers, peers, channel 'market'
 #   network.sh createChannel -c NAME --orgs seller,auditor
 #   network.sh deployCC -c NAME                package, install, approve, commit, start server
+#   network.sh profile ORG                     writes ORG's connection profile (JSON), prints its path
 #   network.sh status                          processes and their /healthz
 #   network.sh stopNode NODE | startNode NODE  e.g. peer0.buyer (for failure tests)
 #   network.sh down                            stop what we started (by pid), remove state
@@ -34,13 +35,15 @@ source "$HERE/lib/channel.sh"
 source "$HERE/lib/chaincode.sh"
 # shellcheck source=test-network-scripts/lib/lifecycle.sh
 source "$HERE/lib/lifecycle.sh"
+# shellcheck source=test-network-scripts/lib/profile.sh
+source "$HERE/lib/profile.sh"
 export PATH="$FABRIC_BIN:$FABRIC_CA_BIN:$REPO/node_modules/.bin:$PATH"
 
 say() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 verb="${1:-}"
@@ -49,6 +52,7 @@ case "$verb" in
   up) cmd_up "$@" ;;
   down) cmd_down "$@" ;;
   status) cmd_status "$@" ;;
+  profile) cmd_profile "$@" ;;
   createChannel) cmd_create_channel "$@" ;;
   deployCC) cmd_deploy_cc "$@" ;;
   stopNode) cmd_stop_node "$@" ;;

@@ -30,11 +30,14 @@ EOF
   echo "$out/package.tar.gz"
 }
 
-# The port of a build's server: the first free slot from CC_PORT on, one per build.
+# The port of a build's server: the first free slot from CC_PORT on, one per build (skipping
+# ports an outgoing connection holds).
 chaincode_port() {
   local label="$1" n=0
   if [ -f "$RUN/chaincode/$label/port" ]; then cat "$RUN/chaincode/$label/port"; return 0; fi
-  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null; do n=$((n + 1)); done
+  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null || port_taken "$((CC_PORT + n))"; do
+    n=$((n + 1))
+  done
   echo $((CC_PORT + n))
 }
 

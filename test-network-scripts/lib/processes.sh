@@ -13,6 +13,10 @@ is_running() {
   grep -qxz "DATAMARKET_NODE=$RUN/$1" "/proc/$pid/environ" 2>/dev/null
 }
 port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep . >/dev/null; }
+# Any socket at all on the local port, listening or not: ports in the kernel's ephemeral range
+# (32768+) can be held by an outgoing connection (even in TIME-WAIT), which a new listener
+# cannot bind over.
+port_taken() { ss -Htan "sport = :$1" 2>/dev/null | grep . >/dev/null; }
 
 # start_process NAME ENVFILE -- COMMAND...: runs COMMAND in the background with the variables of
 # ENVFILE, logging to logs/NAME.log and recording its pid.

@@ -10,7 +10,8 @@
 # The variables are used by the scripts that source this file, where shellcheck cannot see it.
 # shellcheck disable=SC2034
 PORT_BASE="${DATAMARKET_PORT_BASE:-7000}"
-RUN="${DATAMARKET_RUN_DIR:-$REPO/.run/network}"
+# Absolute, so the environment our processes carry (see is_running) names it the same way.
+RUN="$(realpath -m "${DATAMARKET_RUN_DIR:-$REPO/.run/network}")"
 CRYPTO="$RUN/crypto"
 ORDERER_DOMAIN=orderer.datamarket.test
 ORDERERS=(orderer1 orderer2 orderer3)
