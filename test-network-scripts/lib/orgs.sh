@@ -16,8 +16,12 @@ check_org_name() {
 org_definition() {
   local org="$1" dir="$2"
   write_configtx "$dir" "$org"
-  configtxgen -configPath "$dir" -printOrg "$(org_msp "$org")" >"$dir/org.json" 2>"$dir/printorg.log" ||
+  configtxgen -configPath "$dir" -printOrg "$(org_msp "$org")" >"$dir/org-only.json" 2>"$dir/printorg.log" ||
     die "configtxgen -printOrg failed: $(tail -n 3 "$dir/printorg.log")"
+  # -printOrg leaves the anchor peer out; it goes in with the same update.
+  jq --argjson port "$(peer_port "$org")" \
+    '.values.AnchorPeers = {mod_policy: "Admins", version: "0",
+       value: {anchor_peers: [{host: "127.0.0.1", port: $port}]}}' "$dir/org-only.json" >"$dir/org.json"
 }
 
 # add_to_channel CHANNEL ORG: the config update, then ORG's peers join.
@@ -32,12 +36,32 @@ add_to_channel() {
   make_update "$channel" "$dir"
   sign_and_submit "$channel" "$dir"
   wait_config "$channel" "${members[0]}" ".channel_group.groups.Application.groups[\"$msp\"] != null"
+  echo "$org" >>"$(channel_orgs_file "$channel")"
   # The new org reads the channel from its genesis block, now that the channel admits it.
   # shellcheck disable=SC2046 # the orderer arguments are words on purpose
   retry_ordering "$dir/fetch0.log" as_org_admin "$org" peer channel fetch 0 "$dir/genesis.pb" \
     -c "$channel" $(orderer_tls_args) || die "$org could not fetch '$channel': $(tail -n 3 "$dir/fetch0.log")"
   join_peers "$channel" "$dir/genesis.pb" "$dir" "$org"
-  echo "$org" >>"$(channel_orgs_file "$channel")"
+}
+
+# channel_height PEER CHANNEL: the block height PEER reports (0 if it cannot say).
+channel_height() {
+  as_peer_admin "$1" peer channel getinfo -c "$2" 2>/dev/null | sed -n 's/.*"height":\([0-9]*\).*/\1/p' | grep . || echo 0
+}
+
+# wait_caught_up CHANNEL ORG: until each of ORG's peers has every block a member peer had when
+# ORG joined (its own MSP is only known to it once it has the config block that added it).
+wait_caught_up() {
+  local channel="$1" org="$2" first target peer
+  first="$(head -n 1 "$(channel_orgs_file "$channel")")"
+  target="$(channel_height "$(peer_name "$first")" "$channel")"
+  for peer in $(org_peers "$org"); do
+    for _ in $(seq 1 120); do
+      [ "$(channel_height "$peer" "$channel")" -ge "$target" ] && continue 2
+      sleep 0.5
+    done
+    die "$peer did not catch up with '$channel' (height $target) within 60s"
+  done
 }
 
 # approve_committed CHANNEL ORG: installs the committed chaincode build on ORG's peers and
@@ -98,6 +122,9 @@ cmd_add_org() {
   case "$role" in seller | buyer | auditor) ;; *) die "--role must be seller, buyer or auditor" ;; esac
   require_up
   org_index "$org" >/dev/null && die "org '$org' is already a member"
+  # Its lifecycle approvals live in the implicit private data of the peers that left with it.
+  ! grep -qx "$org" "$RUN/removed-orgs" 2>/dev/null ||
+    die "org '$org' was removed from this network; a new member needs a new name"
   [ ${#PEER_ORGS[@]} -lt "$MAX_ORGS" ] || die "the network has room for $MAX_ORGS orgs"
   local channels; IFS=, read -r -a channels <<<"$channels_arg"
   for channel in "${channels[@]}"; do
@@ -119,6 +146,7 @@ cmd_add_org() {
   write_network_json
   for channel in "${channels[@]}"; do
     add_to_channel "$channel" "$org"
+    wait_caught_up "$channel" "$org"
     approve_committed "$channel" "$org"
   done
   write_app_config "$org" "$role" "${channels[@]}"
@@ -147,7 +175,11 @@ cmd_remove_org() {
   done
   local nodes; mapfile -t nodes < <(org_peers "$org"; ca_node "$org")
   stop_processes "${nodes[@]}"
+  # Its ledgers, identities and CA go too: a later addOrg of the same name starts afresh.
+  for f in "${nodes[@]}"; do rm -rf "${RUN:?}/data/$f" "${RUN:?}/config/$f"; done
+  rm -rf "$(org_dir "$org")" "$(ca_home "$org")" "${CA_CLIENT_HOME:?}/$org" "$RUN/apps/$org".*
   sed -i "/^$org /d" "$ORGS_FILE"
+  echo "$org" >>"$RUN/removed-orgs"
   load_orgs
   write_network_json
   say "org '$org' removed; stopped ${nodes[*]}"
