@@ -2,7 +2,7 @@
 # The datamarket test network: three Raft orderers and one peer for each of the seller, buyer
 # and auditor orgs, all native processes on 127.0.0.1 with TLS, chaincode run as a service.
 #
-#   network.sh up [--crypto ca|cryptogen] [--peers 1|2]
+#   network.sh up [--crypto ca|cryptogen] [--peers 1|2] [--hosts]
 #                                              CAs and identities, orderers, peers, channel 'market'
 #   network.sh createChannel -c NAME --orgs seller,auditor
 #   network.sh deployCC -c NAME                package, install, approve, commit, start server
@@ -24,6 +24,8 @@ source "$HERE/lib/fabric-env.sh"
 source "$HERE/lib/topology.sh"
 # shellcheck source=test-network-scripts/lib/processes.sh
 source "$HERE/lib/processes.sh"
+# shellcheck source=test-network-scripts/lib/hosts.sh
+source "$HERE/lib/hosts.sh"
 # shellcheck source=test-network-scripts/lib/ca.sh
 source "$HERE/lib/ca.sh"
 # shellcheck source=test-network-scripts/lib/crypto.sh
