@@ -30,11 +30,14 @@ EOF
   echo "$out/package.tar.gz"
 }
 
-# The port of a build's server: the first free slot from CC_PORT on, one per build.
+# The port of a build's server: the first free slot from CC_PORT on, one per build (skipping
+# ports an outgoing connection holds).
 chaincode_port() {
   local label="$1" n=0
   if [ -f "$RUN/chaincode/$label/port" ]; then cat "$RUN/chaincode/$label/port"; return 0; fi
-  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null; do n=$((n + 1)); done
+  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null || port_taken "$((CC_PORT + n))"; do
+    n=$((n + 1))
+  done
   echo $((CC_PORT + n))
 }
 
@@ -85,12 +88,15 @@ chaincode_build_digest() {
 # install_on_peers PKG PACKAGE_ID LABEL ORG...: installs the package where it is not yet.
 install_on_peers() {
   local pkg="$1" package_id="$2" label="$3" org; shift 3
+  local peer
   for org in "$@"; do
-    if ! as_org_admin "$org" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
-      as_org_admin "$org" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$org.log" ||
-        die "install on $(peer_name "$org") failed: $(tail -n 5 "$RUN/chaincode/install-$org.log")"
-      say "installed $label on $(peer_name "$org")"
-    fi
+    for peer in $(org_peers "$org"); do
+      if ! as_peer_admin "$peer" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
+        as_peer_admin "$peer" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$peer.log" ||
+          die "install on $peer failed: $(tail -n 5 "$RUN/chaincode/install-$peer.log")"
+        say "installed $label on $peer"
+      fi
+    done
   done
 }
 

@@ -1,11 +1,21 @@
 # shellcheck shell=bash
-# Identities and TLS material: cryptogen for the orgs' MSPs, openssl for the chaincode server's
+# Identities and TLS material: Fabric CA (lib/ca.sh) or cryptogen for the orgs' MSPs, openssl for the chaincode server's
 # mutual TLS. Sourced by network.sh (after topology.sh; uses its say).
 
-# Every node's and user's identity, from network/crypto-config.yaml.
-generate_crypto() {
+# Every node's and user's identity, from network/crypto-config.yaml (with each org's peer count).
+generate_crypto_cryptogen() {
   say "generating crypto material (cryptogen)"
-  cryptogen generate --config "$REPO/network/crypto-config.yaml" --output "$CRYPTO" >/dev/null
+  sed "s/^      Count: 1$/      Count: $1/" "$REPO/network/crypto-config.yaml" >"$RUN/config/crypto-config.yaml"
+  cryptogen generate --config "$RUN/config/crypto-config.yaml" --output "$CRYPTO" >/dev/null
+}
+
+# generate_crypto MODE PEERS: every identity, from the orgs' Fabric CAs (ca) or cryptogen.
+generate_crypto() {
+  echo "$1" >"$RUN/crypto-mode"
+  case "$1" in
+    ca) generate_crypto_ca ;;
+    cryptogen) generate_crypto_cryptogen "$2" ;;
+  esac
 }
 
 # Chaincode TLS: the chaincode server proves itself to peers, and peers to it (mutual TLS).
