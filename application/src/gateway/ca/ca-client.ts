@@ -17,8 +17,8 @@ export interface CaAccess {
   caName: string;
   /** PEM of the certificate that signed the CA server's TLS certificate. */
   tlsCaPem: string;
-  /** The registrar's bootstrap id and secret (it enrolls once per app run). */
-  registrar: { id: string; secret: string };
+  /** The registrar: enrolled already, or its id and secret (then enrolled once per app run). */
+  registrar: EnrolledIdentity | { id: string; secret: string };
 }
 
 /** An enrolled identity: its certificate (PEM) and the private key that belongs to it. */

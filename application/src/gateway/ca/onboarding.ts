@@ -50,8 +50,10 @@ export class Onboarding {
 
   /** The registrar, enrolled once per app run with a fresh key (kept in memory only). */
   private registrar(): Promise<EnrolledIdentity> {
+    const given = this.ca.access.registrar;
+    if ('privateKey' in given) return Promise.resolve(given);
     if (!this.registrarIdentity) {
-      const { id, secret } = this.ca.access.registrar;
+      const { id, secret } = given;
       const privateKey = newEnrolmentKey();
       const pending = this.ca
         .enroll(id, secret, certificateRequest(privateKey, id))
