@@ -28,7 +28,7 @@ import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 const CHANNEL = 'market';
 const TRADE = '/api/channels/{channel}/trades/{tradeId}';
 /** How a peer refuses a proposal whose creator its MSP does not accept (here: revoked). */
-const PEER_REFUSAL = /access denied: channel \[market\] creator org \[BuyerMSP\]/;
+const PEER_REFUSAL = 'access denied: channel [market] creator org [BuyerMSP]';
 
 /** Every `METHOD path status` the onboarding and self-custody routes answered here. */
 const answered = new Set<string>();
@@ -368,12 +368,12 @@ describe('e2e: onboarding, revocation and non-custodial buyers on the real netwo
           } catch (error) {
             const text =
               JSON.stringify((error as { details?: unknown }).details ?? '') + String(error);
-            return PEER_REFUSAL.test(text) ? text : undefined;
+            return text.includes(PEER_REFUSAL) ? text : undefined;
           }
         },
         60_000,
       );
-      expect(refusal).to.match(PEER_REFUSAL);
+      expect(refusal).to.include(PEER_REFUSAL);
       let evaluated = true;
       await contract.evaluateTransaction('ClientAccountID').catch(() => (evaluated = false));
       expect(evaluated, 'evaluations by the revoked identity are refused too').to.equal(false);
