@@ -6,6 +6,9 @@
 #                                              CAs and identities, orderers, peers, channel 'market'
 #   network.sh createChannel -c NAME --orgs seller,auditor
 #   network.sh deployCC -c NAME                package, install, approve, commit, start server
+#   network.sh addOrg NAME [--peers N] [--channels a,b] [--role seller|buyer|auditor]
+#                                              a new member org: CA, MSP, peers, channel updates
+#   network.sh removeOrg NAME                  config updates removing it; its nodes stop
 #   network.sh profile ORG                     writes ORG's connection profile (JSON), prints its path
 #   network.sh status                          processes and their /healthz
 #   network.sh stopNode NODE | startNode NODE  e.g. peer0.buyer (for failure tests)
@@ -37,13 +40,17 @@ source "$HERE/lib/chaincode.sh"
 source "$HERE/lib/lifecycle.sh"
 # shellcheck source=test-network-scripts/lib/profile.sh
 source "$HERE/lib/profile.sh"
+# shellcheck source=test-network-scripts/lib/config-update.sh
+source "$HERE/lib/config-update.sh"
+# shellcheck source=test-network-scripts/lib/orgs.sh
+source "$HERE/lib/orgs.sh"
 export PATH="$FABRIC_BIN:$FABRIC_CA_BIN:$REPO/node_modules/.bin:$PATH"
 
 say() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 verb="${1:-}"
@@ -53,6 +60,8 @@ case "$verb" in
   down) cmd_down "$@" ;;
   status) cmd_status "$@" ;;
   profile) cmd_profile "$@" ;;
+  addOrg) cmd_add_org "$@" ;;
+  removeOrg) cmd_remove_org "$@" ;;
   createChannel) cmd_create_channel "$@" ;;
   deployCC) cmd_deploy_cc "$@" ;;
   stopNode) cmd_stop_node "$@" ;;

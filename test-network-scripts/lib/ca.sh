@@ -157,7 +157,8 @@ enroll_peer() {
   org="$(peer_org "$peer")"; host="$(peer_host "$peer")"; id="${peer%%.*}"
   register_identity "$org" "$id" peer
   enroll_msp "$org" "$id" "$(peer_dir "$peer")/msp" "$host"
-  enroll_tls "$org" "$id" "$(peer_dir "$peer")/tls" "$host,localhost,127.0.0.1"
+  # peers.DOMAIN: a name all the org's peers answer to, so one client can fail over among them.
+  enroll_tls "$org" "$id" "$(peer_dir "$peer")/tls" "$host,peers.$(org_domain "$org"),localhost,127.0.0.1"
 }
 
 # enroll_peer_org ORG: the org's MSP, its peers' MSPs and TLS, Admin, User1 and User2.

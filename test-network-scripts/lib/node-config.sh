@@ -128,7 +128,7 @@ write_network_json() {
         pfirst=0
         printf '\n        { "name": "%s", "endpoint": "127.0.0.1:%s", "hostAlias": "%s" }' "$peer" "$(peer_port "$peer")" "$(peer_host "$peer")"
       done
-      printf '\n      ]'
+      printf '\n      ],\n      "peersTlsName": "peers.%s"' "$(org_domain "$org")"
       if [ -f "$(ca_cert "$org")" ]; then
         printf ',\n      "ca": { "name": "ca-%s", "url": "https://127.0.0.1:%s", "tlsCert": "%s", "registrarMspDir": "%s/msp" }' \
           "$org" "$(ca_port "$org")" "$(ca_cert "$org")" "$(registrar_home "$org")"

@@ -17,6 +17,9 @@ port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep . >/dev/null; }
 # (32768+) can be held by an outgoing connection (even in TIME-WAIT), which a new listener
 # cannot bind over.
 port_taken() { ss -Htan "sport = :$1" 2>/dev/null | grep . >/dev/null; }
+# The same, but for a port we listened on before: our own listener's TIME-WAIT leftovers do
+# not stop it listening again.
+port_held() { ss -Htan "sport = :$1" 2>/dev/null | grep -v '^TIME-WAIT' | grep . >/dev/null; }
 
 # start_process NAME ENVFILE -- COMMAND...: runs COMMAND in the background with the variables of
 # ENVFILE, logging to logs/NAME.log and recording its pid.

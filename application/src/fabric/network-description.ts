@@ -27,6 +27,8 @@ export interface OrgDescription {
   tlsCa: string;
   usersDir: string;
   peers?: PeerDescription[];
+  /** A TLS server name every peer of the org has (for one client over all of them). */
+  peersTlsName?: string;
   /** Absent when the network's identities came from cryptogen. */
   ca?: CaDescription;
 }

@@ -152,6 +152,7 @@ describe('native Fabric test network', function () {
       const auditor = await open('auditor');
       const market = auditor.gateway.getNetwork('market').getContract(CHAINCODE);
       await ensureInitialized(market);
+      const before = Number((await contract.evaluateTransaction('BalanceOf', account)).toString());
       await market.submitTransaction('Mint', '100');
       await market.submitTransaction('Transfer', account, '40');
 
@@ -164,7 +165,7 @@ describe('native Fabric test network', function () {
       expect(event.chaincodeId).to.equal(CHAINCODE);
       expect(event.eventName.length).to.be.greaterThan(0);
       const balance = await contract.evaluateTransaction('BalanceOf', account);
-      expect(Number(balance.toString())).to.equal(25);
+      expect(Number(balance.toString())).to.equal(before + 25);
     } finally {
       client.close();
     }
