@@ -1,11 +1,12 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { newApiToken, tokenSha256Hex } from '../auth.js';
-import { conflict, HttpError, notFound } from '../http/errors.js';
+import { badRequest, conflict, HttpError, notFound } from '../http/errors.js';
 import type { OrgUserConnections } from '../ledger/org-user-connections.js';
 import type { OfflineTransactions } from '../ledger/offline-transactions.js';
 import type { OrgUsers } from '../org-users.js';
 import type { UserRole } from '../store/seller-store.js';
 import { CaError, type EnrolledIdentity, type FabricCaClient } from './ca-client.js';
+import { certificateRequestProblem } from './csr-check.js';
 import { certificateRequest, newEnrolmentKey } from './csr.js';
 
 /** What the onboarding routes use; absent in apps started without them (in-process tests). */
@@ -67,6 +68,8 @@ export class Onboarding {
   }
 
   async addUser(name: string, role: UserRole, csrPem?: string): Promise<AddedUser> {
+    const problem = csrPem === undefined ? undefined : certificateRequestProblem(csrPem);
+    if (problem) throw badRequest(problem);
     if (this.users.isConfigUser(name) || (await this.users.store.getAppUser(name))) {
       throw conflict(`user ${name} exists already`);
     }

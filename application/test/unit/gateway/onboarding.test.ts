@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { authenticateUsers, newApiToken, tokenSha256Hex } from '../../../src/gateway/auth.js';
+import { certificateRequestProblem } from '../../../src/gateway/ca/csr-check.js';
 import { certificateRequest, newEnrolmentKey, signLowS } from '../../../src/gateway/ca/csr.js';
 import { Sealer } from '../../../src/gateway/crypto/sealing.js';
 import { errorHandler } from '../../../src/gateway/http/errors.js';
@@ -65,6 +66,28 @@ describe('gateway: onboarding pieces (CSR, low-S signatures, runtime users, toke
     });
     const own = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
     expect(publicFromCsr.trim()).to.equal(own.trim());
+  });
+
+  it('checks a CSR before registering: P-256, self-signature, well-formed', () => {
+    const good = certificateRequest(newEnrolmentKey(), 'carol');
+    expect(certificateRequestProblem(good)).to.equal(undefined);
+    // One flipped bit in the signed part: the self-signature no longer verifies.
+    const der = Buffer.from(good.split('\n').slice(1, -2).join(''), 'base64');
+    der[40] = (der[40] ?? 0) ^ 1;
+    const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+    expect(certificateRequestProblem(tampered)).to.match(/does not verify|malformed/);
+    const rsaKey = path.join(dir, 'rsa.key');
+    execFileSync('openssl', ['genrsa', '-out', rsaKey, '2048'], { stdio: 'ignore' });
+    const rsa = execFileSync('openssl', ['req', '-new', '-key', rsaKey, '-subj', '/CN=x'], {
+      encoding: 'utf8',
+    });
+    expect(certificateRequestProblem(rsa)).to.match(/P-256/);
+    expect(
+      certificateRequestProblem(
+        '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n',
+      ),
+    ).to.match(/malformed|DER|PKCS/);
+    expect(certificateRequestProblem('hello')).to.match(/not a PEM/);
   });
 
   it('signs with a low S that still verifies (Fabric and Fabric CA refuse a high S)', () => {
