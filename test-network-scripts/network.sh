@@ -68,6 +68,7 @@ case "$verb" in
   deployCC) cmd_deploy_cc "$@" ;;
   stopNode) cmd_stop_node "$@" ;;
   startNode) cmd_start_node "$@" ;;
+  updateCrl) bash "$HERE/lib/crl.sh" "$@" ;;
   -h | --help | help) usage ;;
   "") usage; exit 2 ;;
   *) say "unknown verb '$verb'"; usage; exit 2 ;;

@@ -1,8 +1,10 @@
+import { adminRoutes } from './admin.js';
 import { auditorRoutes } from './auditor.js';
 import { buyerRoutes } from './buyer.js';
 import { commonRoutes } from './common.js';
 import { peerRoutes } from './peer.js';
 import type { Route } from './route.js';
+import { selfCustodyRoutes } from './self-custody.js';
 import { sellerRoutes } from './seller.js';
 
 /** Every route of every role, in the order they are mounted and documented. */
@@ -12,4 +14,9 @@ export const ALL_ROUTES: readonly Route[] = [
   ...sellerRoutes,
   ...peerRoutes,
   ...auditorRoutes,
+  ...adminRoutes,
+  ...selfCustodyRoutes,
 ];
+
+/** Routes whose success needs a real network (a Fabric CA, offline signing): e2e-onboarding. */
+export const NETWORK_TESTED_ROUTES: readonly Route[] = [...adminRoutes, ...selfCustodyRoutes];

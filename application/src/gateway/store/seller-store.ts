@@ -3,6 +3,7 @@ import type { SellerStore } from './records.js';
 import { SqlSellerStore } from './sql-seller-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
+export type { AppUser, Custody, UserRole } from './app-users.js';
 export type {
   Checkpoint,
   DatasetSummary,
