@@ -55,7 +55,8 @@ export class Market {
     this.contract = this.market.contract;
     // Both trading orgs have registered the app URL listingInput() names (org-apps.test.ts
     // tests the registry itself).
-    for (const mspId of ['SellerMSP', 'BuyerMSP', 'AuditorMSP']) this.seedOrgApp(mspId, LISTING_URL);
+    for (const mspId of ['SellerMSP', 'BuyerMSP', 'AuditorMSP'])
+      this.seedOrgApp(mspId, LISTING_URL);
   }
 
   /** Writes an org app registration straight into the ledger, as RegisterOrgApp would. */
