@@ -27,16 +27,21 @@ export async function purchaseKeeping(
   body: z.output<typeof purchaseBody>,
 ): Promise<JsonReply<Trade> | PendingReply> {
   const keys = generateResultKeyPair();
-  const { datasetId, expectedPrice, expectedDeposit } = body;
+  const { datasetId, expectedPrice, expectedDeposit, requestId } = body;
   const expected =
     expectedPrice !== undefined && expectedDeposit !== undefined
       ? { price: expectedPrice, deposit: expectedDeposit }
       : undefined;
   try {
-    const { txId, result } = await ledger.purchase(
+    const { result } = await ledger.purchase(
       user,
       channel,
-      { datasetId, buyerResultKey: keys.publicKeyPem, ...(expected ? { expected } : {}) },
+      {
+        datasetId,
+        buyerResultKey: keys.publicKeyPem,
+        ...(expected ? { expected } : {}),
+        ...(requestId === undefined ? {} : { requestId }),
+      },
       (tradeId) =>
         store.putBuyerKey({
           channel,
@@ -48,7 +53,8 @@ export async function purchaseKeeping(
           ),
         }),
     );
-    return { status: 201, body: result, location: tradeLocation(channel, txId) };
+    // With a request id seen before, the ledger answers the first trade (not this txId).
+    return { status: 201, body: result, location: tradeLocation(channel, result.tradeId) };
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknown)) throw error;
     const location = tradeLocation(channel, error.txId);

@@ -143,9 +143,50 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
         token: fx().buyerApp.tokens[BUYER] ?? '',
         channel: CHANNEL,
       });
-      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'Purchase', committed: true });
+      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'PurchaseOnce', committed: true });
       const trade = await client.buy('buyer-client');
       expect([trade.datasetId, trade.state]).to.deep.equal(['buyer-client', 'PAID']);
+    });
+
+    it('a purchase sent again with its request id returns the first trade, paid once', async () => {
+      await listDataset(fx(), 'buyer-request-id', CHEAP);
+      const account = fx().buyer.accountOf(BUYER);
+      const before = await fx().buyer.balanceOf(BUYER, CHANNEL, account);
+      const json = { datasetId: 'buyer-request-id', requestId: 'order-77' };
+      const post = () => call<Trade>(fx().buyerApp, 'POST', TRADES, ch, { user: BUYER, json });
+      const first = await post();
+      const again = await post();
+      expect([first.status, again.status]).to.deep.equal([201, 201]);
+      expect(again.body.tradeId).to.equal(first.body.tradeId);
+      expect(again.headers.get('location')).to.equal(
+        `/api/channels/${CHANNEL}/trades/${first.body.tradeId}`,
+      );
+      const after = await fx().buyer.balanceOf(BUYER, CHANNEL, account);
+      expect(BigInt(before) - BigInt(after)).to.equal(2n);
+      const bad = await call<{ error: string }>(fx().buyerApp, 'POST', TRADES, ch, {
+        user: BUYER,
+        json: { datasetId: 'buyer-request-id', requestId: 'no spaces' },
+      });
+      expect(bad.status).to.equal(400);
+      expect(bad.body.error).to.match(/requestId/);
+    });
+
+    it('the client re-sends a purchase whose answer was lost (503 after commit) and gets one trade', async () => {
+      await listDataset(fx(), 'buyer-lost-answer', CHEAP);
+      const client = new DataMarketClient({
+        url: fx().buyerApp.url,
+        token: fx().buyerApp.tokens[BUYER] ?? '',
+        channel: CHANNEL,
+      });
+      fx().buyer.failNext('LedgerUnavailable', { fn: 'PurchaseOnce', committed: true });
+      const trade = await client.buy('buyer-lost-answer');
+      const mine = await fx().buyer.listTrades(
+        BUYER,
+        CHANNEL,
+        { by: 'dataset', datasetId: 'buyer-lost-answer' },
+        {},
+      );
+      expect(mine.records.map((t) => t.tradeId)).to.deep.equal([trade.tradeId]);
     });
 
     it('a whole trade: bundle (checked against the ledger), result, decrypted delivery', async () => {
