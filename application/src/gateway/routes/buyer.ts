@@ -199,12 +199,12 @@ export const buyerRoutes: Route[] = [
     errors: {
       403: "not the trade's buyer",
       409: 'not SETTLED',
-      502: 'does not decrypt or digest mismatch',
+      502: 'does not decrypt, or does not match the ledger (RESULT_MISMATCH: digest, not a result, another trade)',
     },
     handler: async ({ user, params: { channel, tradeId } }, ctx) => {
       const trade = await ctx.access.buyersTrade(user, channel, tradeId);
       requireState(trade, ['SETTLED'], 'a result is delivered only when SETTLED');
-      return { body: await openDeliveredResult(ctx, user, channel, tradeId) };
+      return { body: await openDeliveredResult(ctx, user, channel, trade) };
     },
   }),
 ];

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { DataMarketClient } from '../../../../src/client/client.js';
 import type { Trade } from '../../../../src/gateway/types.js';
 import { call, CHANNEL, type RouteFixture } from './fixture.js';
-import { BUYER, deliver, listDataset, purchase, settle, submitResult } from './scenario.js';
+import { encryptToResultKey, sha256Hex } from '../../../../src/gateway/crypto/result-envelope.js';
+import { BUYER, deliver, listDataset, purchase, SELLER, settle, submitResult } from './scenario.js';
 
 const ch = { channel: CHANNEL };
 const TRADES = '/api/channels/{channel}/trades';
@@ -146,6 +147,42 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
       fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'PurchaseOnce', committed: true });
       const trade = await client.buy('buyer-client');
       expect([trade.datasetId, trade.state]).to.deep.equal(['buyer-client', 'PAID']);
+    });
+
+    it("GET result verifies the delivered plaintext: not JSON, or another trade's, is 502 RESULT_MISMATCH", async () => {
+      const cases = [
+        ['not JSON', () => 'values: 1, 2'],
+        ['not a result', () => JSON.stringify({ values: 'x' })],
+        [
+          'another trade',
+          (t: Trade) =>
+            JSON.stringify({ tradeId: 'f'.repeat(64), datasetId: t.datasetId, values: [1] }),
+        ],
+      ] as const;
+      for (const [what, plaintextOf] of cases) {
+        const id = `buyer-bad-result-${what.replace(/ /g, '-').toLowerCase()}`;
+        await listDataset(fx(), id, CHEAP);
+        const trade = await purchase(fx(), id);
+        await deliver(fx(), trade);
+        expect((await submitResult(fx(), trade, [1])).status).to.equal(200);
+        const plaintext = Buffer.from(plaintextOf(trade));
+        const envelope = encryptToResultKey(trade.buyerResultKey, plaintext);
+        await fx().seller.deliverResult(
+          SELLER,
+          CHANNEL,
+          trade.tradeId,
+          envelope,
+          sha256Hex(plaintext),
+        );
+        const reply = await call<{ code: string; error: string }>(
+          fx().buyerApp,
+          'GET',
+          `${TRADE}/result`,
+          { ...ch, tradeId: trade.tradeId },
+          { user: BUYER },
+        );
+        expect([what, reply.status, reply.body.code]).to.deep.equal([what, 502, 'RESULT_MISMATCH']);
+      }
     });
 
     it('a purchase sent again with its request id returns the first trade, paid once', async () => {

@@ -165,6 +165,7 @@ async function listen(
     otherAppTimeouts: { connectMs: 500, totalMs: 1500 },
     sampleRateLimit: { max: 2, windowMs: 60_000 },
     sampleRows: 2,
+    dataDir: dir,
   });
   const store = await openSellerStore(storePath);
   let url = '';
