@@ -241,7 +241,9 @@ describe('e2e: gateway apps on the real network', function () {
     });
     expect(log.body.entries.map((e) => e.action)).to.deep.equal([
       'bundle-stored',
+      'confirm-delivery-sent',
       'delivery-confirmed',
+      'deliver-result-sent',
       'result-delivered',
     ]);
 
