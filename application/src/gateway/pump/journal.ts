@@ -37,7 +37,7 @@ export async function recordRecovered(context: HandlerContext, outcome: Outcome)
   const { deps, channel, tradeId } = context;
   const actions = (await deps.store.pumpLog(channel, tradeId)).map((entry) => entry.action);
   const sent = actions.lastIndexOf(SENT[outcome]);
-  if (sent < 0 || actions.indexOf(outcome, sent) >= 0) return false;
+  if (sent < 0 || actions.slice(sent).includes(outcome)) return false;
   await deps.store.logPump(channel, tradeId, outcome, 'recovered: the ledger shows it committed');
   return true;
 }

@@ -5,11 +5,14 @@ import { CHANNEL, eventually, pumpFixture, untilState, type PumpFixture } from '
 
 /** A promise and the function that settles it. */
 function gate(): { opened: Promise<void>; open: () => void } {
-  let open = () => undefined as void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
+  const wakers: (() => void)[] = [];
+  const opened = new Promise<void>((resolve) => wakers.push(resolve));
+  return {
+    opened,
+    open: () => {
+      for (const wake of wakers) wake();
+    },
+  };
 }
 
 describe('gateway pump (in-process): worker pool', () => {
