@@ -87,18 +87,21 @@ describe('e2e: a backlog of 200 purchases drained through a pump killed once', f
     issuerConnection = await connectAs(network, { org: 'auditor', user: 'Admin' });
     auditor = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
     await initialized(auditor);
-    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['User1']);
+    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], BUYERS);
     buyer = await startApp(b.config, b.tokens);
-    const account = await call<{ accountId: string }>(
-      buyer,
-      'GET',
-      '/api/channels/{channel}/account',
-      {
-        channel: CHANNEL,
-      },
+    await retryWhileEndorsersSettle(() =>
+      auditor.submitTransaction('Mint', String(BACKLOG * BUYERS.length)),
     );
-    await retryWhileEndorsersSettle(() => auditor.submitTransaction('Mint', String(BACKLOG * 2)));
-    await auditor.submitTransaction('Transfer', account.body.accountId, String(BACKLOG * 2));
+    for (const user of BUYERS) {
+      const account = await call<{ accountId: string }>(
+        buyer,
+        'GET',
+        '/api/channels/{channel}/account',
+        { channel: CHANNEL },
+        { user },
+      );
+      await auditor.submitTransaction('Transfer', account.body.accountId, String(BACKLOG));
+    }
   });
 
   after(async () => {
