@@ -7,3 +7,4 @@ bash scripts/setup.sh
 npm run --silent build
 node application/dist/bench/run.js "$@"
 node application/dist/src/demo/bench-trades.js --engine
+node application/dist/bench/backlog.js

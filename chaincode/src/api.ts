@@ -5,3 +5,4 @@
 export * from './types.js';
 export * from './constants.js';
 export { ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+export type { OrgApp } from './org-apps.js';

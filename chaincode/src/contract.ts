@@ -3,6 +3,7 @@ import { auditSupply } from './audit.js';
 import { ContractError } from './errors.js';
 import { accountIdArg, resolveOptions, Tx, type ContractOptions } from './ledger.js';
 import { createListing, delist, getListing, listListings, updateListing } from './listing.js';
+import { getOrgApp, listOrgApps, registerOrgApp, unregisterOrgApp } from './org-apps.js';
 import * as token from './token.js';
 import * as trade from './trade/index.js';
 
@@ -159,6 +160,29 @@ export class DataMarketContract extends Contract {
     );
   }
 
+  /**
+   * Purchase (or PurchaseAtPrice when both amounts are given) carrying the buyer client's
+   * request id: a retry with the same id returns the first trade instead of opening another.
+   */
+  @Transaction()
+  @Returns('string')
+  async PurchaseOnce(
+    ctx: Context,
+    datasetId: string,
+    buyerResultKey: string,
+    expectedPrice: string,
+    expectedDeposit: string,
+    requestId: string,
+  ): Promise<string> {
+    const expected =
+      expectedPrice === '' && expectedDeposit === ''
+        ? undefined
+        : { price: expectedPrice, deposit: expectedDeposit };
+    return json(
+      await trade.purchase(this.submit(ctx), datasetId, buyerResultKey, expected, requestId),
+    );
+  }
+
   @Transaction()
   @Returns('string')
   async ConfirmDelivery(
@@ -210,6 +234,34 @@ export class DataMarketContract extends Contract {
   @Returns('string')
   async Claim(ctx: Context, tradeId: string): Promise<string> {
     return json(await trade.claim(this.submit(ctx), tradeId));
+  }
+
+  // ----------------------------------------------------------------------------- org apps
+
+  /** An admin of the caller's org registers one of its gateway app URLs. */
+  @Transaction()
+  @Returns('string')
+  async RegisterOrgApp(ctx: Context, url: string): Promise<string> {
+    return json(await registerOrgApp(this.submit(ctx), url));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async UnregisterOrgApp(ctx: Context, url: string): Promise<string> {
+    return json(await unregisterOrgApp(this.submit(ctx), url));
+  }
+
+  /** The registration of `url` by `mspId`, or APP_NOT_REGISTERED. */
+  @Transaction(false)
+  @Returns('string')
+  async GetOrgApp(ctx: Context, mspId: string, url: string): Promise<string> {
+    return json(await getOrgApp(Tx.query(ctx), mspId, url));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListOrgApps(ctx: Context, mspId: string): Promise<string> {
+    return json(await listOrgApps(Tx.query(ctx), mspId));
   }
 
   // ----------------------------------------------------------------------------- audit

@@ -1,2 +1,3 @@
 export * from './client.js';
 export * from './self-custody.js';
+export { newRequestId } from './purchase-retry.js';

@@ -89,6 +89,7 @@ async function main(): Promise<void> {
         storePath: path.join(work, `${org}.db`),
         storeSecret: newApiToken(),
         users: [{ user: 'Admin', tokenSha256: tokenSha256Hex(token) }],
+        ...(roles.includes('seller') ? { registerAppAs: 'Admin' } : {}),
       });
       const gateway = await startGateway(config, {
         crypto: useEngine ? undefined : passThrough,

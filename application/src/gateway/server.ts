@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { registerOwnApp } from './app-registration.js';
 import { storeLocation, type GatewayConfig } from './config.js';
 import { Sealer } from './crypto/sealing.js';
 import { onboardingServices, type CrlPublisher } from './ca/services.js';
@@ -85,6 +86,10 @@ export async function startGateway(
     const address = server.address() as AddressInfo;
     const ownUrl = `http://${config.host}:${address.port}`;
     url ||= ownUrl;
+    await registerOwnApp(config, ledger, url).catch(async (error: unknown) => {
+      await new Promise((resolve) => server.close(resolve));
+      throw error;
+    });
     let pump: EventPump | undefined;
     if (config.roles.includes('seller') && options.pump !== false && crypto) {
       pump = new EventPump({

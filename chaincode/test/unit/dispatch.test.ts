@@ -118,6 +118,9 @@ describe('through the fabric-shim dispatcher', () => {
       'RejectResult',
       'Refund',
       'Claim',
+      'PurchaseOnce',
+      'RegisterOrgApp',
+      'UnregisterOrgApp',
     ]);
     expect(evaluate).to.have.members([
       'GetConfig',
@@ -134,6 +137,8 @@ describe('through the fabric-shim dispatcher', () => {
       'ListTradesBySeller',
       'ListTradesByState',
       'AuditSupply',
+      'GetOrgApp',
+      'ListOrgApps',
     ]);
     for (const t of txs) {
       for (const p of t.parameters ?? [])

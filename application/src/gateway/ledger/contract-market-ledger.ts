@@ -7,6 +7,7 @@
  */
 import type { DecodedBlock, DecodedTransaction } from '../blocks.js';
 import type {
+  OrgApp,
   DeliveredResult,
   Listing,
   ListingInput,
@@ -138,6 +139,16 @@ export abstract class ContractMarketLedger implements MarketLedger {
     return this.submitJson<Listing>(user, channel, 'Delist', datasetId);
   }
 
+  // ---- org apps ----
+
+  registerOrgApp(user: string, channel: string, url: string): Promise<OrgApp> {
+    return this.submitJson<OrgApp>(user, channel, 'RegisterOrgApp', url);
+  }
+
+  getOrgApp(user: string, channel: string, mspId: string, url: string): Promise<OrgApp> {
+    return this.evaluateJson<OrgApp>(user, channel, 'GetOrgApp', mspId, url);
+  }
+
   // ---- trades ----
 
   purchase(
@@ -146,7 +157,11 @@ export abstract class ContractMarketLedger implements MarketLedger {
     request: PurchaseRequest,
     beforeSubmit: (tradeId: string) => Promise<void>,
   ): Promise<Committed<Trade>> {
-    const { datasetId, buyerResultKey, expected } = request;
+    const { datasetId, buyerResultKey, expected, requestId } = request;
+    if (requestId !== undefined) {
+      const args = [datasetId, buyerResultKey, expected?.price ?? '', expected?.deposit ?? ''];
+      return this.submit<Trade>(user, channel, 'PurchaseOnce', [...args, requestId], beforeSubmit);
+    }
     return expected
       ? this.submit<Trade>(
           user,

@@ -4,6 +4,7 @@ import { labels } from '../key-labels.js';
 import { ResultRefused } from '../seller-crypto.js';
 import type { PlainResult, Trade } from '../types.js';
 import type { HandlerContext } from './deps.js';
+import { journaled, recordRecovered } from './journal.js';
 
 /** Either the decrypted values, or why the result is rejected. */
 type Verdict = { values: number[] } | { reason: string };
@@ -48,8 +49,12 @@ async function judge(context: HandlerContext, trade: Trade): Promise<Verdict> {
 async function reject(context: HandlerContext, reason: string): Promise<void> {
   const { deps, channel, tradeId, user, log } = context;
   const text = reason.slice(0, MAX_REASON);
-  await deps.ledger.rejectResult(user, channel, tradeId, text);
-  await deps.store.logPump(channel, tradeId, 'result-rejected', text);
+  await journaled(
+    context,
+    'result-rejected',
+    () => deps.ledger.rejectResult(user, channel, tradeId, text),
+    () => text,
+  );
   log(`trade ${tradeId}: result rejected: ${text}`);
 }
 
@@ -61,6 +66,14 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
   const { deps, channel, tradeId, user, log } = context;
   const { ledger, store } = deps;
   if (trade.state !== 'RESULT_SUBMITTED') {
+    // Killed after DeliverResult / RejectResult and before its journal entry: write it now.
+    const outcome = trade.state === 'SETTLED' ? 'result-delivered' : 'result-rejected';
+    if (
+      ['SETTLED', 'REJECTED'].includes(trade.state) &&
+      (await recordRecovered(context, outcome))
+    ) {
+      return;
+    }
     await store.logPump(channel, tradeId, 'skip-result', `trade is ${trade.state}`);
     return;
   }
@@ -80,8 +93,12 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
     await reject(context, `cannot encrypt to the buyer's result key: ${why}`);
     return;
   }
-  await ledger.deliverResult(user, channel, tradeId, encrypted, sha256Hex(text));
-  await store.logPump(channel, tradeId, 'result-delivered', `${values.length} values`);
+  await journaled(
+    context,
+    'result-delivered',
+    () => ledger.deliverResult(user, channel, tradeId, encrypted, sha256Hex(text)),
+    () => `${values.length} values`,
+  );
   log(
     `trade ${tradeId}: result decrypted and delivered (${values.length} values), escrow released`,
   );

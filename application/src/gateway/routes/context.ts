@@ -59,7 +59,7 @@ export function routeContext(deps: AppDeps, openApi: () => unknown): RouteContex
     sealer,
     readerUser,
     access: new TradeAccess(ledger, store, readerUser),
-    otherApps: new OtherApps(deps.signingIdentity, config.otherAppTimeouts),
+    otherApps: new OtherApps(deps.signingIdentity, config.otherAppTimeouts, ledger),
     sampleLimiter: new RateLimiter(config.sampleRateLimit.max, config.sampleRateLimit.windowMs),
     publicUrl: deps.publicUrl,
     onboarding: deps.onboarding,
