@@ -9,7 +9,7 @@ import type { BuiltinComputation } from '@datamarket/chaincode/api';
 
 const column = z.string().min(1).max(128);
 const columns = z.array(column).min(1).max(64);
-const weight = z.number().finite().min(-1e6).max(1e6);
+const weight = z.number().min(-1e6).max(1e6);
 
 export const builtinParams = {
   'column-means': z.strictObject({ columns }),
@@ -20,7 +20,7 @@ export const builtinParams = {
     features: columns,
     target: column,
     epochs: z.number().int().min(1).max(8),
-    learningRate: z.number().finite().positive().max(100),
+    learningRate: z.number().positive().max(100),
     initialWeights: z.array(weight).min(1).max(64),
     initialBias: weight,
   }),
