@@ -52,11 +52,12 @@ export function listingsTable(records: Listing[]): string {
 
 export function tradesTable(records: Trade[]): string {
   return table(
-    ['trade', 'dataset', 'state', 'price', 'escrow', 'buyer', 'seller', 'updated'],
+    ['trade', 'dataset', 'state', 'computation', 'price', 'escrow', 'buyer', 'seller', 'updated'],
     records.map((t) => [
       short(t.tradeId),
       t.datasetId,
       t.state,
+      t.computation ? `${t.computation.computationId} ${t.computation.verification}` : '-',
       t.price,
       t.escrow,
       who(t.buyer),
