@@ -48,7 +48,7 @@ export function privacyRouteTests(fx: () => RouteFixture): void {
       await listDataset(fx(), 'privacy-1');
       const buyer = identity(fx(), 'User2');
       const encrypted: number[][][] = [];
-      const original = fakeCrypto.createBundle;
+      const original = fakeCrypto.createBundle.bind(fakeCrypto);
       fakeCrypto.createBundle = (dataset, preset) => {
         encrypted.push(dataset.rows);
         return original(dataset, preset);
