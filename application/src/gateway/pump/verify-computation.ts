@@ -96,6 +96,9 @@ async function reexecute(
     same ? 'computation-verified' : 'computation-mismatch',
     `${named.computationId} ${again.sha256}`,
   );
+  context.log(
+    `trade ${context.tradeId}: re-executed ${named.computationId} on the trade's bundle: sha256 ${again.sha256.slice(0, 16)}… ${same ? 'identical to the upload, decrypting' : 'differs from the upload, rejecting'}`,
+  );
   if (!same) {
     return {
       reason: `the result is not '${named.computationId}' with the submitted parameters on this trade's bundle: re-execution gave sha256 ${again.sha256}, the upload is ${String(trade.resultHash)}; nothing was decrypted`,
