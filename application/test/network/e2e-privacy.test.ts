@@ -240,7 +240,6 @@ describe('e2e: privacy against a hostile buyer (real network, real CKKS)', funct
     });
     const actions = log.body.entries.map((e) => e.action);
     expect(actions).to.include('computation-mismatch');
-    expect(actions).to.not.include('release-counted');
     expect(actions).to.not.include('result-delivered');
   });
 

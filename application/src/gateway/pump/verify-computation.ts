@@ -116,10 +116,13 @@ export async function gateDecryption(
   bundle: Uint8Array,
   scripts?: ScriptSource,
 ): Promise<Gate> {
+  const { store } = context.deps;
   const label = labels.tradeKey(context.channel, context.tradeId);
+  // A trade key releases one result: values already counted are that result's (a retry).
+  const counted = await store.keyBudgetSpent(label);
   let left: number;
   try {
-    left = await remainingBudget(context.deps.store, label, maxValuesPerKey(trade));
+    left = counted > 0 ? counted : await remainingBudget(store, label, maxValuesPerKey(trade));
   } catch (error) {
     if (error instanceof BudgetExhausted) return { reason: error.message };
     throw error;
@@ -138,11 +141,9 @@ export async function countRelease(
   const { store } = context.deps;
   const label = labels.tradeKey(context.channel, context.tradeId);
   // A trade releases one result: a retry after a crash must not count it twice.
-  const journal = await store.pumpLog(context.channel, context.tradeId);
-  if (journal.some((e) => e.action === 'release-counted')) return undefined;
+  if ((await store.keyBudgetSpent(label)) > 0) return undefined;
   try {
     await spendBudget(store, label, values, maxValuesPerKey(trade));
-    await store.logPump(context.channel, context.tradeId, 'release-counted', `${values} values`);
     return undefined;
   } catch (error) {
     if (error instanceof BudgetExhausted) return error.message;

@@ -272,6 +272,27 @@ describe('gateway pump: approved computations re-executed before decryption (rea
     expect(await store.keyBudgetSpent(labels.tradeKey(CHANNEL, tradeId))).to.equal(0);
   });
 
+  it('a crafted result on an open listing releases at most the bound, counted against its key', async () => {
+    await list('open', 'n8192-d2', { mode: 'open' });
+    const { tradeId, bundle } = await bought('open');
+    // Raw cells, not a statistic: an open listing decrypts them, up to its leakage bound.
+    const loaded = await loadBundle(bundle);
+    const rows = Object.fromEntries([0, 1, 2, 3].map((i) => [`row${i}`, loaded.table.row(i)]));
+    const raw = serializeResult(rows);
+    for (const t of Object.values(rows)) t.dispose();
+    loaded.dispose();
+    const sha256 = sha256Hex(raw.bytes);
+    await store.putResult({ channel: CHANNEL, tradeId, bytes: raw.bytes, sha256 });
+    await funded.buyer.submitResult(USER, CHANNEL, tradeId, sha256, raw.valueCount);
+    const trade = await closed(tradeId);
+    expect(trade.state).to.equal('SETTLED');
+    expect(trade.computation).to.equal(null);
+    expect(await valuesOf(tradeId)).to.have.length(16);
+    const spent = await store.keyBudgetSpent(labels.tradeKey(CHANNEL, tradeId));
+    expect(spent).to.equal(16);
+    expect(spent).to.be.at.most(trade.terms.maxValuesPerKey);
+  });
+
   it('other parameters than the ones hashed on chain are not decrypted', async () => {
     await list('params', 'n8192-d2', APPROVED);
     const { tradeId, bundle } = await bought('params');
