@@ -250,6 +250,14 @@ export class DataMarketClient {
     });
   }
 
+  /** The code of a seller script the listing approves (its hash checked by the buyer's app). */
+  async script(datasetId: string, computationId: string): Promise<string> {
+    const { bytes } = await this.bytes(
+      this.path(`/listings/${datasetId}/scripts/${computationId}`),
+    );
+    return Buffer.from(bytes).toString('utf8');
+  }
+
   /**
    * `request_result`: waits until the seller settles (or rejects) and returns the decrypted
    * result, its digest checked against the ledger.
