@@ -67,7 +67,7 @@ describe('gateway pump: approved computations re-executed before decryption (rea
     dir = mkdtempSync(path.join(tmpdir(), 'datamarket-verify-'));
     const storePath = path.join(dir, 'seller.sqlite');
     store = await openSellerStore(storePath);
-    const engine = await engineSellerCrypto({ statisticalSecurityBits: 20, decimals: 6 });
+    const engine = await engineSellerCrypto({ statisticalSecurityBits: 16, decimals: 6 });
     const counting: SellerCrypto = {
       createBundle: (d, p) => engine.createBundle(d, p),
       decryptResult: (input) => {
