@@ -2,6 +2,7 @@ import { adminRoutes } from './admin.js';
 import { auditorRoutes } from './auditor.js';
 import { buyerRoutes } from './buyer.js';
 import { commonRoutes } from './common.js';
+import { computationRoutes } from './computations.js';
 import { peerRoutes } from './peer.js';
 import type { Route } from './route.js';
 import { selfCustodyRoutes } from './self-custody.js';
@@ -16,6 +17,7 @@ export const ALL_ROUTES: readonly Route[] = [
   ...auditorRoutes,
   ...adminRoutes,
   ...selfCustodyRoutes,
+  ...computationRoutes,
 ];
 
 /** Routes whose success needs a real network (a Fabric CA, offline signing): e2e-onboarding. */

@@ -7,6 +7,8 @@ import { CommitOutcomeUnknown } from '../ledger/errors.js';
 import type { createDatasetBody, DatasetSource } from '../schemas/requests.js';
 import type { datasetListingSchema } from '../schemas/responses.js';
 import type { ListingInput } from '../types.js';
+import { prepareSample } from '../samples/requests.js';
+import { rangesFromData } from '../samples/synthetic.js';
 import type { RouteContext } from './context.js';
 import { dataFilePath, requireInPresetRange } from './dataset-checks.js';
 import type { JsonReply, PendingReply } from './route.js';
@@ -34,9 +36,14 @@ export async function storeAndList(
     sellerGatewayUrl: ctx.publicUrl(),
     ...fields,
     schema: { columns, rowCount: rows.length },
+    // The synthetic sample draws within these; undeclared, they are the data's own range
+    // rounded outward to two significant digits (published on the listing).
+    columnRanges: fields.columnRanges ?? rangesFromData(columns, rows),
   };
   try {
     const listing = await ctx.ledger.createListing(user, channel, terms);
+    // Keys and encryption take seconds: the first free sample is made ahead of any request.
+    if (listing.freeSample) prepareSample(ctx, channel, datasetId).catch(() => undefined);
     return {
       status: 201,
       body: { listing, rowCount: rows.length, droppedRows: table.droppedRows },
