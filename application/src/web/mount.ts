@@ -6,7 +6,7 @@ import { historyRoutes } from './history-routes.js';
 import { liveRoutes } from './live-routes.js';
 import { sessionAuth } from './session-auth.js';
 import { sessionRoutes } from './session-routes.js';
-import { SessionStore } from './sessions.js';
+import { SessionStore, sessionCookieName } from './sessions.js';
 import { staticFiles } from './static-files.js';
 
 /** What the web app adds to a gateway app; close() stops its event streams. */
@@ -22,7 +22,7 @@ export interface WebApp {
  * (sign-in, server-sent events, the buyer's compute jobs, a seller's record) and the pages.
  */
 export function mountWeb(app: express.Express, ctx: RouteContext): WebApp {
-  const sessions = new SessionStore();
+  const sessions = new SessionStore(sessionCookieName(ctx.ledger.org));
   const hubs = new EventHubs(ctx.ledger, ctx.readerUser);
   app.use(sessionAuth(sessions));
   app.use(sessionRoutes(ctx, sessions));

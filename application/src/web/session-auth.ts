@@ -31,7 +31,7 @@ export function sessionAuth(sessions: SessionStore): RequestHandler {
       next();
       return;
     }
-    const id = cookieValue(req.get('cookie'), SESSION_COOKIE);
+    const id = cookieValue(req.get('cookie'), sessions.cookieName);
     const guarded = req.path.startsWith('/api/') || req.path.startsWith('/web/');
     if (id === undefined || !guarded || (req.path === SIGN_IN && req.method === 'POST')) {
       next();

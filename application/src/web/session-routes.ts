@@ -40,7 +40,7 @@ export function sessionRoutes(ctx: RouteContext, sessions: SessionStore): Router
     if (!user) throw unauthorized('unknown API token');
     const session = sessions.create(user, parsed.data.seconds);
     const seconds = (session.expiresAt - session.createdAt) / 1000;
-    res.setHeader('set-cookie', sessionCookie(session.id, seconds, secure()));
+    res.setHeader('set-cookie', sessionCookie(sessions.cookieName, session.id, seconds, secure()));
     res.setHeader('cache-control', 'no-store');
     res.status(201).json(describe(session));
   });
@@ -50,7 +50,7 @@ export function sessionRoutes(ctx: RouteContext, sessions: SessionStore): Router
   });
   router.delete('/web/session', (_req, res) => {
     sessions.delete(current(res).id);
-    res.setHeader('set-cookie', sessionCookie('', 0, secure()));
+    res.setHeader('set-cookie', sessionCookie(sessions.cookieName, '', 0, secure()));
     res.status(204).end();
   });
   return router;

@@ -13,7 +13,12 @@ export interface Session {
   expiresAt: number;
 }
 
-export const SESSION_COOKIE = 'dm_session';
+/**
+ * Cookies are not kept apart by port, and the demo runs every org's app on 127.0.0.1: each
+ * app's session cookie carries its org's name so that signing in to one app leaves the others'.
+ */
+export const sessionCookieName = (org: string) =>
+  `dm_session_${org.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 export const CSRF_HEADER = 'x-csrf-token';
 /** Sessions last at most this long; a page may ask for less (never more). */
 export const MAX_SESSION_SECONDS = 30 * 60;
@@ -25,7 +30,10 @@ const newSecret = () => randomBytes(32).toString('base64url');
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly cookieName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   create(user: string, seconds = MAX_SESSION_SECONDS): Session {
     this.dropExpired();
@@ -88,9 +96,9 @@ export function cookieValue(header: string | undefined, name: string): string | 
 }
 
 /** Set-Cookie for a session (or for clearing it, with seconds = 0). */
-export function sessionCookie(id: string, seconds: number, secure: boolean): string {
+export function sessionCookie(name: string, id: string, seconds: number, secure: boolean): string {
   const attributes = [
-    `${SESSION_COOKIE}=${id}`,
+    `${name}=${id}`,
     'Path=/',
     'HttpOnly',
     'SameSite=Strict',

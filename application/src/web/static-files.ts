@@ -26,7 +26,8 @@ const POLICY = [
 export function staticFiles(): Router {
   const router = express.Router();
   const require = createRequire(import.meta.url);
-  const chartJs = require.resolve('chart.js/dist/chart.umd.min.js');
+  // The package exports only its modules; the browser build sits beside them in dist/.
+  const chartJs = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js');
   router.use((req, res, next) => {
     if (!req.path.startsWith('/api/') && !req.path.startsWith('/peer/')) {
       res.setHeader('content-security-policy', POLICY);
