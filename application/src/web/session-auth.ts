@@ -1,12 +1,6 @@
 import type { RequestHandler } from 'express';
 import { HttpError, unauthorized } from '../gateway/http/errors.js';
-import {
-  cookieValue,
-  csrfMatches,
-  CSRF_HEADER,
-  SESSION_COOKIE,
-  type SessionStore,
-} from './sessions.js';
+import { cookieValue, csrfMatches, CSRF_HEADER, type SessionStore } from './sessions.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Sign-in itself needs no session (the API token is the proof). */
