@@ -134,7 +134,7 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     expect(((await expired.json()) as { code: string }).code).to.equal('SESSION_EXPIRED');
 
     const session = await signIn();
-    const buy = { datasetId: 'no-such-dataset', expectedPrice: '1' };
+    const buy = { datasetId: 'no-such-dataset', expectedPrice: '1', expectedDeposit: '0' };
     const noCsrf = await post(`/api/channels/${CHANNEL}/trades`, buy, { cookie: session.cookie });
     expect(noCsrf.status).to.equal(403);
     expect(((await noCsrf.json()) as { code: string }).code).to.equal('CSRF');

@@ -59,8 +59,7 @@ function renderNav() {
     } catch (error) {
       showError(error);
     }
-    location.hash = '#/signin';
-    await render();
+    go('#/signin');
   });
   nav.replaceChildren(h('ul', {}, items, h('li', {}, out)));
 }
@@ -89,8 +88,7 @@ function signInPage(message) {
     clearError();
     try {
       await signIn(token.input.value.trim());
-      location.hash = home();
-      await render();
+      go(home());
     } catch (error) {
       showError(error);
     }
@@ -126,13 +124,22 @@ async function render() {
   location.replace(home());
 }
 
-window.addEventListener('hashchange', () => {
-  void render();
-});
+// One render at a time, in order: a slow page never overwrites the one asked for after it.
+let rendering = Promise.resolve();
+function schedule() {
+  rendering = rendering.then(render, render);
+}
+/** Goes to a page (rendered by the hashchange, or now when the hash stays the same). */
+function go(hash) {
+  if (location.hash === hash) schedule();
+  else location.hash = hash;
+}
+
+window.addEventListener('hashchange', schedule);
 window.addEventListener('unhandledrejection', (event) => {
   if (event.reason instanceof ApiError && event.reason.status === 401) {
     renderNav();
     signInPage(event.reason.message);
   } else showError(event.reason);
 });
-void render();
+schedule();
