@@ -1,5 +1,6 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
   connectAs,
@@ -264,6 +265,14 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     );
     expect(points).to.be.greaterThan(0);
     await screenshot(page, 'auditor-supply');
+    // Any table exports what it shows as CSV.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export Trades by state as CSV' }).click(),
+    ]);
+    const exported = readFileSync(await download.path(), 'utf8').split('\n');
+    expect(exported[0]).to.equal('state,trades');
+    expect(exported.find((line) => line.startsWith('SETTLED,'))).to.match(/^SETTLED,[1-9]\d*$/);
     await page.locator(`a[href="#/audit/trade/${CHANNEL}/${tradeId}"]`).click();
     await page.locator('#timeline li').first().waitFor();
     const states = await Promise.all(
@@ -272,7 +281,7 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     expect(states).to.deep.equal(['PAID', 'DELIVERED', 'RESULT_SUBMITTED', 'SETTLED']);
     await screenshot(page, 'auditor-timeline');
     await page.goto(`${auditor.url}/#/blocks`);
-    await page.getByText('Latest blocks').waitFor();
+    await page.locator('caption', { hasText: 'Latest blocks' }).waitFor();
     await page.locator('table button.link').first().click();
     await page.locator('#block-detail table').waitFor();
   });
