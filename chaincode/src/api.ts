@@ -5,3 +5,9 @@
 export * from './types.js';
 export * from './constants.js';
 export { ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+export {
+  builtinHash,
+  DEFAULT_MAX_VALUES_PER_KEY,
+  MAX_VALUES_PER_KEY,
+  sampleDisclosure,
+} from './privacy.js';

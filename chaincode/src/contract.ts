@@ -200,6 +200,43 @@ export class DataMarketContract extends Contract {
     return json(await trade.rejectResult(this.submit(ctx), tradeId, reason));
   }
 
+  /** SubmitResult for a named (approved or built-in) computation and its parameters' hash. */
+  @Transaction()
+  @Returns('string')
+  async SubmitComputedResult(
+    ctx: Context,
+    tradeId: string,
+    resultHash: string,
+    valueCount: string,
+    computationId: string,
+    paramsHash: string,
+  ): Promise<string> {
+    return json(
+      await trade.submitComputedResult(
+        this.submit(ctx),
+        tradeId,
+        resultHash,
+        valueCount,
+        computationId,
+        paramsHash,
+      ),
+    );
+  }
+
+  /** The seller's re-execution did not reproduce the result: rejected, buyer refunded. */
+  @Transaction()
+  @Returns('string')
+  async RejectUnverifiedResult(
+    ctx: Context,
+    tradeId: string,
+    reason: string,
+    reexecutedHash: string,
+  ): Promise<string> {
+    return json(
+      await trade.rejectUnverifiedResult(this.submit(ctx), tradeId, reason, reexecutedHash),
+    );
+  }
+
   @Transaction()
   @Returns('string')
   async Refund(ctx: Context, tradeId: string): Promise<string> {

@@ -2,8 +2,9 @@ import { LISTING_EVENT, MAX_COLUMNS, MAX_DURATION_SECONDS, MAX_LISTING_JSON } fr
 import { MAX_AMOUNT, parseAmount } from './amount.js';
 import { ContractError, quote } from './errors.js';
 import { LISTING } from './keys.js';
+import { DEFAULT_MAX_VALUES_PER_KEY, parsePrivacyTerms, sampleDisclosure } from './privacy.js';
 import type { Tx } from './ledger.js';
-import type { Listing, ListingEvent, ListingTerms, Page } from './types.js';
+import type { Listing, ListingEvent, ListingTerms, Page, PrivacyTerm } from './types.js';
 import {
   bookmark as bookmarkArg,
   identifier,
@@ -30,6 +31,10 @@ const TERM_FIELDS = [
   'ckksPreset',
   'sellerGatewayUrl',
   'freeSample',
+  'sampleKind',
+  'columnRanges',
+  'computationPolicy',
+  'maxValuesPerKey',
 ] as const;
 
 export function listingKey(tx: Tx, id: string): string {
@@ -119,6 +124,7 @@ export function parseTerms(raw: Record<string, unknown>): ListingTerms {
   if (typeof freeSample !== 'boolean') {
     throw invalid(`freeSample must be true or false, got ${typeof freeSample}`);
   }
+  const privacy = parsePrivacyTerms(raw, schema.columns.length, leakageBound);
   return {
     title,
     description,
@@ -132,6 +138,7 @@ export function parseTerms(raw: Record<string, unknown>): ListingTerms {
     ckksPreset,
     sellerGatewayUrl,
     freeSample,
+    ...privacy,
   };
 }
 
@@ -139,7 +146,7 @@ export async function getListing(tx: Tx, idArg: string): Promise<Listing> {
   const id = identifier('datasetId', idArg);
   const listing = await tx.getJson<Listing>(listingKey(tx, id));
   if (!listing) throw new ContractError('NOT_FOUND', `no listing with id ${quote(id)}`);
-  return listing;
+  return withPrivacyDefaults(listing);
 }
 
 export async function createListing(tx: Tx, json: string): Promise<Listing> {
@@ -164,6 +171,7 @@ export async function createListing(tx: Tx, json: string): Promise<Listing> {
     updatedAt: tx.now,
     delistedAt: null,
     lastTxId: tx.txId,
+    sampleDiscloses: sampleDisclosure(terms.sampleKind),
   };
   await tx.putJson(listingKey(tx, id), listing);
   emitListing(tx, 'ListingCreated', listing);
@@ -208,6 +216,7 @@ export async function updateListing(tx: Tx, json: string): Promise<Listing> {
     version: current.version + 1,
     updatedAt: tx.now,
     lastTxId: tx.txId,
+    sampleDiscloses: sampleDisclosure(terms.sampleKind),
   };
   await tx.putJson(listingKey(tx, id), listing);
   emitListing(tx, 'ListingUpdated', listing);
@@ -237,7 +246,7 @@ export async function listListings(tx: Tx, size: string, bookmark: string): Prom
     bookmarkArg(bookmark, tx.key(LISTING, [])),
   );
   return {
-    records: page.records.map((r) => JSON.parse(r.value) as Listing),
+    records: page.records.map((r) => withPrivacyDefaults(JSON.parse(r.value) as Listing)),
     fetchedRecordsCount: page.fetchedRecordsCount,
     bookmark: page.bookmark,
   };
@@ -256,4 +265,18 @@ function emitListing(tx: Tx, type: ListingEvent['type'], listing: Listing): void
     timestamp: tx.now,
   };
   tx.emit(LISTING_EVENT, event);
+}
+
+/** A listing stored before the privacy terms existed reads with their defaults. */
+function withPrivacyDefaults(listing: Listing): Listing {
+  if ('computationPolicy' in listing) return listing;
+  const stored = listing as Omit<Listing, PrivacyTerm | 'sampleDiscloses'>;
+  return {
+    ...stored,
+    sampleKind: 'schema-uniform',
+    columnRanges: null,
+    computationPolicy: { mode: 'open' },
+    maxValuesPerKey: Math.max(DEFAULT_MAX_VALUES_PER_KEY, stored.leakageBound),
+    sampleDiscloses: sampleDisclosure('schema-uniform'),
+  };
 }

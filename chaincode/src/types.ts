@@ -44,14 +44,70 @@ export interface ListingTerms {
   ckksPreset: string;
   sellerGatewayUrl: string;
   freeSample: boolean;
+  /** What the free test sample is made of (never real rows); see privacy.ts. */
+  sampleKind: SampleKind;
+  /** Declared range and rounding of each column (schema order), or null if undeclared. */
+  columnRanges: ColumnRange[] | null;
+  /** Which computations the seller decrypts results of. */
+  computationPolicy: ComputationPolicy;
+  /** Most values the seller ever releases under one secret key (trade or sample key). */
+  maxValuesPerKey: number;
 }
 
 /**
  * CreateListing's JSON argument: the terms plus the dataset id. `description`, `deposit` and
  * `freeSample` may be left out (they default to "", "0" and false).
  */
-export type ListingInput = Omit<ListingTerms, 'description' | 'deposit' | 'freeSample'> &
-  Partial<Pick<ListingTerms, 'description' | 'deposit' | 'freeSample'>> & { id: string };
+export type ListingInput = Omit<
+  ListingTerms,
+  'description' | 'deposit' | 'freeSample' | PrivacyTerm
+> &
+  Partial<Pick<ListingTerms, 'description' | 'deposit' | 'freeSample' | PrivacyTerm>> & {
+    id: string;
+  };
+
+/** The privacy terms, all optional in CreateListing (defaults in privacy.ts). */
+export type PrivacyTerm = 'sampleKind' | 'columnRanges' | 'computationPolicy' | 'maxValuesPerKey';
+
+export const SAMPLE_KINDS = ['schema-uniform', 'marginals', 'seller-file'] as const;
+export type SampleKind = (typeof SAMPLE_KINDS)[number];
+
+export interface ColumnRange {
+  min: number;
+  max: number;
+  /** Decimal places the column's values are rounded to (0 for whole numbers). */
+  decimals: number;
+}
+
+/** Built-in approved computations the seller's app can re-execute (application/src/computations). */
+export const BUILTIN_COMPUTATIONS = [
+  'column-means',
+  'column-sums',
+  'xtx',
+  'xty',
+  'lr-epochs',
+] as const;
+export type BuiltinComputation = (typeof BUILTIN_COMPUTATIONS)[number];
+
+/** One computation an `approved` listing allows: a built-in, or a seller script by its code's hash. */
+export type ApprovedComputation =
+  { id: BuiltinComputation; kind: 'builtin' } | { id: string; kind: 'script'; sha256: string };
+
+export type ComputationPolicy =
+  { mode: 'open' } | { mode: 'approved'; computations: ApprovedComputation[] };
+
+/** What a buyer named for its result (SubmitComputedResult) and what the seller found. */
+export interface TradeComputation {
+  computationId: string;
+  /** SHA-256 of the script's code, or of the built-in's descriptor (builtinHash). */
+  computationHash: string;
+  /** SHA-256 of the canonical JSON of the parameters the buyer ran it with. */
+  paramsHash: string;
+  /** pending until the seller decides; verified = re-execution gave the same bytes. */
+  verification: 'pending' | 'verified' | 'mismatch';
+  /** On mismatch: SHA-256 of the result the seller's re-execution produced. */
+  reexecutedHash: string | null;
+}
 
 /** UpdateListing's JSON argument: the id and any terms to change. */
 export type ListingUpdate = Partial<ListingTerms> & { id: string };
@@ -68,6 +124,8 @@ export interface Listing extends ListingTerms {
   updatedAt: number;
   delistedAt: number | null;
   lastTxId: string;
+  /** What the free sample discloses beyond the column names (derived from sampleKind). */
+  sampleDiscloses: string[];
 }
 
 /** The listing's terms frozen at purchase: later listing updates never change an open trade. */
@@ -79,6 +137,9 @@ export interface TradeTerms {
   leakageBound: number;
   ckksPreset: string;
   sellerGatewayUrl: string;
+  computationPolicy: ComputationPolicy;
+  sampleKind: SampleKind;
+  maxValuesPerKey: number;
 }
 
 export type RefundBasis = 'BUYER_WITHDREW' | 'DELIVERY_DEADLINE_MISSED' | 'DECRYPT_DEADLINE_MISSED';
@@ -116,6 +177,8 @@ export interface Trade {
   encryptedResultSha256: string | null;
   rejectReason: string | null;
   refundBasis: RefundBasis | null;
+  /** The named computation of the result, or null (an open listing's private code). */
+  computation: TradeComputation | null;
   updatedAt: number;
   lastTxId: string;
 }

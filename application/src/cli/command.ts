@@ -19,12 +19,13 @@ export interface OptionSpec {
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
-/** A positional argument; every declared one is required. */
+/** A positional argument; every declared one is required unless `optional` (last ones only). */
 export interface ArgumentSpec {
   /** Placeholder in the help, e.g. TRADE. */
   name: string;
   /** Named in the "missing …" message, e.g. "trade id". */
   what: string;
+  optional?: boolean;
 }
 
 export type CommandGroup = 'anyone' | 'buyer' | 'seller' | 'auditor';

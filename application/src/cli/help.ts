@@ -7,7 +7,13 @@ const GROUPS: readonly CommandGroup[] = ['anyone', 'buyer', 'seller', 'auditor']
 
 const SCRIPT_NOTE = `A computation script is an ES module whose default export is
   async ({ bundle, engine, progress }) => ({ result: Uint8Array, valueCount: number })
-where engine is the project's CKKS engine (application/src/ckks).`;
+where engine is the project's CKKS engine (application/src/ckks).
+Or name an approved computation instead of a script (no ciphertext code to write):
+  --computation column-means|column-sums|xtx --columns a,b
+  --computation xty --columns a,b --target y
+  --computation lr-epochs --features a,b --target y --epochs 3 --learning-rate 0.5
+      [--initial-weights 0.01,0.01] [--initial-bias 0]
+It writes OUT and OUT.computation.json; \`submit --computation OUT.computation.json\` sends both.`;
 
 const optionUsage = (name: string, spec: OptionSpec) =>
   spec.type === 'string' ? `--${name} ${spec.value ?? 'VALUE'}` : `--${name}`;
@@ -17,7 +23,7 @@ export function usage(command: Command, indent = 2): string[] {
   const options = Object.entries(command.options ?? {});
   const parts = [
     command.name,
-    ...(command.args ?? []).map((a) => a.name),
+    ...(command.args ?? []).map((a) => (a.optional ? `[${a.name}]` : a.name)),
     ...options.filter(([, s]) => s.required).map(([n, s]) => optionUsage(n, s)),
     ...options.filter(([, s]) => !s.required).map(([n, s]) => `[${optionUsage(n, s)}]`),
   ];

@@ -81,7 +81,8 @@ function strictParse(argv: string[], command: Command, global: OptionTable) {
 function checkInput(command: Command, args: string[], values: CommandValues): void {
   const declared = command.args ?? [];
   const missing = declared[args.length];
-  if (missing) throw new UsageError(`missing ${missing.what} (datamarket ${command.name} --help)`);
+  if (missing && !missing.optional)
+    throw new UsageError(`missing ${missing.what} (datamarket ${command.name} --help)`);
   const extra = args[declared.length];
   if (extra !== undefined) {
     throw new UsageError(`unexpected argument '${extra}' for '${command.name}'`);

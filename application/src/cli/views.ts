@@ -11,9 +11,28 @@ export const when = (ms: number | null | undefined) =>
 /** The CN of an account id, for tables. */
 export const who = (account: string) => /CN=([^/:]+)/.exec(account)?.[1] ?? short(account, 24);
 
+/** A listing's computation policy in a few words: what its seller decrypts. */
+export const policyOf = (l: Listing) =>
+  l.computationPolicy.mode === 'open'
+    ? 'open (any code, risk: raw cells)'
+    : `approved: ${l.computationPolicy.computations.map((c) => c.id).join(', ')}`;
+
 export function listingsTable(records: Listing[]): string {
   return table(
-    ['id', 'title', 'price', 'deposit', 'rows×cols', 'bound', 'preset', 'state', 'seller'],
+    [
+      'id',
+      'title',
+      'price',
+      'deposit',
+      'rows×cols',
+      'bound',
+      'budget/key',
+      'sample',
+      'policy',
+      'preset',
+      'state',
+      'seller',
+    ],
     records.map((l) => [
       l.id,
       l.title,
@@ -21,6 +40,9 @@ export function listingsTable(records: Listing[]): string {
       l.deposit,
       `${l.schema.rowCount}×${l.schema.columns.length}`,
       l.leakageBound,
+      l.maxValuesPerKey,
+      l.freeSample ? l.sampleKind : '-',
+      policyOf(l),
       l.ckksPreset,
       l.state,
       who(l.seller),
@@ -30,11 +52,12 @@ export function listingsTable(records: Listing[]): string {
 
 export function tradesTable(records: Trade[]): string {
   return table(
-    ['trade', 'dataset', 'state', 'price', 'escrow', 'buyer', 'seller', 'updated'],
+    ['trade', 'dataset', 'state', 'computation', 'price', 'escrow', 'buyer', 'seller', 'updated'],
     records.map((t) => [
       short(t.tradeId),
       t.datasetId,
       t.state,
+      t.computation ? `${t.computation.computationId} ${t.computation.verification}` : '-',
       t.price,
       t.escrow,
       who(t.buyer),
@@ -61,6 +84,12 @@ export function tradeBlock(t: Trade): string {
     ['decrypt by', when(t.decryptBy)],
     ['result digest', t.resultDigest],
     ['reject reason', t.rejectReason],
+    [
+      'computation',
+      t.computation
+        ? `${t.computation.computationId} (${t.computation.verification}; params ${short(t.computation.paramsHash)})`
+        : 'none named (open listing: not verified)',
+    ],
     ['refund basis', t.refundBasis],
   ]);
 }

@@ -227,6 +227,30 @@ export class DataMarketClient {
   }
 
   /**
+   * Uploads the result of a named (approved) computation with its parameters; their hashes go
+   * on chain with the result's, and the seller re-executes it before decrypting. Make the
+   * result with `computeApproved` (client/approved.ts): no ciphertext code to write.
+   */
+  async submitComputedResult(
+    tradeId: string,
+    encryptedResult: Uint8Array,
+    valueCount: number,
+    computation: { computationId: string; params: unknown },
+  ): Promise<Trade> {
+    this.progress(
+      `uploading the ${computation.computationId} result (${encryptedResult.length} bytes, ${valueCount} values)`,
+    );
+    return this.json('POST', this.path(`/trades/${tradeId}/computed-result`), {
+      raw: encryptedResult,
+      query: {
+        valueCount: String(valueCount),
+        computation: computation.computationId,
+        params: JSON.stringify(computation.params),
+      },
+    });
+  }
+
+  /**
    * `request_result`: waits until the seller settles (or rejects) and returns the decrypted
    * result, its digest checked against the ledger.
    */

@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: everything on a fresh clone. Starts the Fabric network and the contract, one
  * gateway app per org (in this process, on 127.0.0.1), mints tokens, lists the Palmer penguins
- * (vega-datasets) and runs the thesis's two examples as real trades: the encrypted mean of a
- * column, and encrypted logistic-regression training whose decrypted model is then scored; then
- * a third example on the engine alone, the mean of the unscaled body mass (grams).
+ * (vega-datasets) and runs the thesis's two examples as real trades of approved computations
+ * (docs/privacy.md): the encrypted mean of a column, and an epoch of encrypted
+ * logistic-regression training whose decrypted model is then scored, each re-executed by the
+ * seller's app before it decrypts; then a third example on the engine alone, the mean of the
+ * unscaled body mass (grams).
  * Each step is printed with the ledger state and the results next to plain arithmetic.
  *
  * `--keep` keeps the apps running afterwards (for the CLI; profiles in .run/demo/profiles.json).
@@ -19,7 +21,8 @@ import { newApiToken, tokenSha256Hex } from '../gateway/auth.js';
 import { withDefaults, type GatewayConfig, type Role } from '../gateway/config.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { Trade } from '../gateway/types.js';
-import { demoComputations } from './computations.js';
+import { approvedTrade, type ApprovedTradeApps } from './approved-trade.js';
+import { demoComputations, W0 } from './computations.js';
 import { penguinsDemoTable, PENGUIN_TARGET } from './penguins.js';
 import { accuracy, at, mean, sigmoid, sigmoid3, trainLogistic } from './plain.js';
 import { printUnscaledMean } from './unscaled-mean.js';
@@ -31,11 +34,16 @@ const RELEASE_BITS = 16;
 /** The network's ports are this base plus offsets, the apps' base + 400..402 (as in the tests). */
 const PORT_BASE = Number(process.env.DATAMARKET_PORT_BASE ?? 7000);
 const RUN_DIR = process.env.DATAMARKET_RUN_DIR;
+type Policy = ReturnType<typeof builtin>;
 const step = (text: string) => {
   console.log(`\n== ${text}`);
 };
 const who = (account: string) => /CN=([^/:]+)/.exec(account)?.[1] ?? account;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const builtin = (...ids: ('column-means' | 'column-sums' | 'xtx' | 'xty' | 'lr-epochs')[]) => ({
+  mode: 'approved' as const,
+  computations: ids.map((id) => ({ id, kind: 'builtin' as const })),
+});
 
 interface App {
   gateway: RunningGateway;
@@ -93,23 +101,6 @@ async function startApp(
     `${org.padEnd(8)} app  ${gateway.url}  roles ${roles.join(',')}  (acts as Admin@${org})`,
   );
   return { gateway, client, token };
-}
-
-async function printTrade(auditor: DataMarketClient, tradeId: string): Promise<void> {
-  const { history } = await auditor.auditHistory(tradeId);
-  console.log(
-    table(
-      ['#', 'transaction', 'state', 'escrow', 'to seller', 'to buyer'],
-      history.map((h, i) => [
-        i + 1,
-        `${h.txId.slice(0, 16)}…`,
-        h.trade.state,
-        h.trade.escrow,
-        h.trade.paidToSeller,
-        h.trade.paidToBuyer,
-      ]),
-    ),
-  );
 }
 
 async function main(): Promise<void> {
@@ -179,7 +170,7 @@ async function main(): Promise<void> {
     step('the seller lists the Palmer penguins (vega-datasets): 4 measurements, target = Adélie');
     const penguins = await penguinsDemoTable();
     const computations = demoComputations();
-    const list = async (id: string, preset: string, what: string) => {
+    const list = async (id: string, preset: string, what: string, policy: Policy) => {
       const listed = await seller.client.sell(
         {
           id,
@@ -194,13 +185,26 @@ async function main(): Promise<void> {
           leakageBound: 10,
           ckksPreset: preset,
           freeSample: true,
+          computationPolicy: policy,
         },
         { csv: penguins.csv },
       );
       return listed.listing;
     };
-    const statsListing = await list('penguins-stats', computations.presets.mean, 'statistics');
-    const lrListing = await list('penguins-train', computations.presets.logistic, 'training');
+    const stats = builtin('column-means', 'column-sums', 'xtx', 'xty');
+    const statsListing = await list(
+      'penguins-stats',
+      computations.presets.mean,
+      'statistics',
+      stats,
+    );
+    const lrPolicy = builtin('lr-epochs');
+    const lrListing = await list(
+      'penguins-train',
+      computations.presets.logistic,
+      'training',
+      lrPolicy,
+    );
     console.log(
       `${statsListing.schema.rowCount} rows × ${statsListing.schema.columns.length} columns: ${statsListing.schema.columns.join(', ')}`,
     );
@@ -209,55 +213,35 @@ async function main(): Promise<void> {
     );
     console.log(
       table(
-        ['id', 'price', 'deposit', 'rows', 'leakage bound', 'CKKS preset', 'seller app'],
+        ['id', 'price', 'rows', 'leakage bound', 'budget/key', 'sample', 'approved', 'preset'],
         [statsListing, lrListing].map((l) => [
           l.id,
           l.price,
-          l.deposit,
           l.schema.rowCount,
           l.leakageBound,
+          l.maxValuesPerKey,
+          l.sampleKind,
+          l.computationPolicy.mode === 'approved'
+            ? l.computationPolicy.computations.map((c) => c.id).join(', ')
+            : 'open',
           l.ckksPreset,
-          l.sellerGatewayUrl,
         ]),
       ),
     );
 
-    const trade = async (
-      datasetId: string,
-      label: string,
-      compute: (bundle: Uint8Array) => Promise<{ result: Uint8Array; valueCount: number }>,
-    ) => {
-      step(`${label}: the buyer purchases ${datasetId} (price + deposit into escrow)`);
-      const started = Date.now();
-      const delivery = await buyer.client.requestData(datasetId);
-      progress.done(
-        `delivered in ${secs(Date.now() - started)}: fresh CKKS keys, ${delivery.bundle.length} bytes, hash matches the ledger`,
-      );
-      console.log(`trade ${delivery.trade.tradeId}`);
-      const computeStart = Date.now();
-      const { result, valueCount } = await compute(delivery.bundle);
-      const computeMs = Date.now() - computeStart;
-      progress.done(
-        `computed on ciphertexts in ${secs(computeMs)}: ${result.length} bytes, ${valueCount} values`,
-      );
-      await buyer.client.submitResult(delivery.trade.tradeId, result, valueCount);
-      const delivered = await buyer.client.requestResult(delivery.trade.tradeId);
-      progress.done(
-        `settled: the seller checked and safely decrypted the result, delivered it encrypted to the buyer's key and was paid, in one transaction (${secs(Date.now() - started)} in all)`,
-      );
-      await printTrade(auditor.client, delivery.trade.tradeId);
-      return { values: delivered.result.values, computeMs, tradeId: delivery.trade.tradeId };
+    const tradeApps: ApprovedTradeApps = {
+      buyer: buyer.client,
+      auditor: auditor.client,
+      progress,
+      step,
     };
-
     // Example 1: the encrypted mean of a column.
     const targetIndex = penguins.columns.indexOf(PENGUIN_TARGET);
-    const meanTrade = await trade(
+    const meanTrade = await approvedTrade(
+      tradeApps,
       statsListing.id,
-      'example 1, the encrypted mean of a column',
-      (bundle) =>
-        computations.mean(bundle, [PENGUIN_TARGET, 'body_mass_g'], (m) => {
-          progress.update(m);
-        }),
+      'example 1, the encrypted mean of a column (approved computation column-means)',
+      { computationId: 'column-means', params: { columns: [PENGUIN_TARGET, 'body_mass_g'] } },
     );
     const plainStart = performance.now();
     const plainMeans = [
@@ -285,15 +269,25 @@ async function main(): Promise<void> {
     const labels = penguins.rows.map((r) => at(r, targetIndex));
     const { epochs, learningRate, initialWeight } = computations.logistic;
     const initial = [...(features[0] ?? []).map(() => initialWeight), 0];
-    const lrTrade = await trade(
+    const featureNames = penguins.columns.slice(0, targetIndex);
+    const lrTrade = await approvedTrade(
+      tradeApps,
       lrListing.id,
-      `example 2, encrypted logistic regression (${epochs} epoch, sigmoid ≈ 0.5 + 0.197x − 0.004x³)`,
-      (bundle) =>
-        computations.logisticRegression(bundle, PENGUIN_TARGET, (m) => {
-          progress.update(m);
-        }),
+      `example 2, encrypted logistic regression (approved lr-epochs: ${epochs} epoch, sigmoid ≈ 0.5 + 0.197x − 0.004x³)`,
+      {
+        computationId: 'lr-epochs',
+        params: {
+          features: featureNames,
+          target: PENGUIN_TARGET,
+          epochs,
+          learningRate,
+          initialWeights: featureNames.map(() => W0),
+          initialBias: 0,
+        },
+      },
     );
-    const model = computations.modelFrom(lrTrade.values, features.length);
+    // The release is the model itself: weights after the epoch, then the bias.
+    const model = lrTrade.values;
     const plainLrStart = performance.now();
     const plainApprox = trainLogistic(features, labels, epochs, learningRate, sigmoid3, initial);
     const plainLrMs = performance.now() - plainLrStart;

@@ -5,5 +5,8 @@
 export const labels = {
   tradeKey: (channel: string, tradeId: string) => `trade-key:${channel}:${tradeId}`,
   sampleKey: (channel: string, datasetId: string) => `sample-key:${channel}:${datasetId}`,
+  /** A free sample's key made for one request (also its name in the key-budget table). */
+  sampleRequestKey: (channel: string, datasetId: string, keyId: string) =>
+    `sample-key:${channel}:${datasetId}:${keyId}`,
   buyerKey: (channel: string, tradeId: string) => `buyer-key:${channel}:${tradeId}`,
 };

@@ -5,6 +5,12 @@
 export { getTrade, type TradeIndex } from './record.js';
 export { purchase, type ExpectedTerms } from './purchase.js';
 export { confirmDelivery } from './delivery.js';
-export { deliverResult, rejectResult, submitResult } from './result.js';
+export {
+  deliverResult,
+  rejectResult,
+  rejectUnverifiedResult,
+  submitComputedResult,
+  submitResult,
+} from './result.js';
 export { claim, refund } from './refund-and-claim.js';
 export { getDeliveredResult, getTradeHistory, listTrades } from './queries.js';

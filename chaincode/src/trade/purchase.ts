@@ -99,6 +99,9 @@ function paidTrade(
       leakageBound: listing.leakageBound,
       ckksPreset: listing.ckksPreset,
       sellerGatewayUrl: listing.sellerGatewayUrl,
+      computationPolicy: listing.computationPolicy,
+      sampleKind: listing.sampleKind,
+      maxValuesPerKey: listing.maxValuesPerKey,
     },
     paidAt: tx.now,
     deliverBy: tx.now + listing.deliverWithin * 1000,
@@ -115,6 +118,7 @@ function paidTrade(
     encryptedResultSha256: null,
     rejectReason: null,
     refundBasis: null,
+    computation: null,
     updatedAt: tx.now,
     lastTxId: tx.txId,
   };

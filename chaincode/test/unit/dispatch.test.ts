@@ -116,6 +116,8 @@ describe('through the fabric-shim dispatcher', () => {
       'SubmitResult',
       'DeliverResult',
       'RejectResult',
+      'SubmitComputedResult',
+      'RejectUnverifiedResult',
       'Refund',
       'Claim',
     ]);

@@ -100,6 +100,9 @@ describe('trades', () => {
         leakageBound: 10,
         ckksPreset: 'default-8192',
         sellerGatewayUrl: 'https://seller.example.com:8443/gateway',
+        computationPolicy: { mode: 'open' },
+        sampleKind: 'schema-uniform',
+        maxValuesPerKey: 64,
       });
       expect(await m.balance(buyer)).to.equal(880n);
       expect(call.event).to.deep.equal({

@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError, type Command } from '../command.js';
 import { tradeBlock } from '../views.js';
+import { computationFrom, COMPUTATION_OPTIONS } from './computation-options.js';
 import { runScript } from './run-script.js';
 
 const DATASET = { name: 'ID', what: 'dataset id' } as const;
@@ -97,25 +98,41 @@ export const buyerCommands: Command[] = [
   {
     name: 'run',
     group: 'buyer',
-    summary: 'run a computation script on a bundle (on this machine)',
-    args: [{ name: 'SCRIPT', what: 'script' }],
+    summary: 'run a computation script, or an approved computation by name, on a bundle',
+    args: [{ name: 'SCRIPT', what: 'script', optional: true }],
     options: {
       bundle: { type: 'string', value: 'FILE', required: true, description: 'the data bundle' },
       out: { type: 'string', value: 'FILE', required: true, description: 'the encrypted result' },
+      ...COMPUTATION_OPTIONS,
     },
     async run(input, { out, progress }) {
       const bundle = await readFile(input.required('bundle'));
       const started = Date.now();
-      const { result, valueCount } = await runScript(input.arg(0), bundle, (m) => {
-        progress.update(m);
-      });
       const file = input.required('out');
+      const named = computationFrom(input);
+      if (named === undefined && input.args[0] === undefined) {
+        throw new UsageError('give a SCRIPT or --computation NAME (datamarket run --help)');
+      }
+      let result: Uint8Array;
+      let valueCount: number;
+      if (named) {
+        progress.update(`running the approved computation ${named.computationId}`);
+        const { computeApproved } = await import('../../client/approved.js');
+        const computed = await computeApproved(bundle, named);
+        ({ bytes: result, valueCount } = computed);
+        await writeFile(`${file}.computation.json`, JSON.stringify(named));
+      } else {
+        ({ result, valueCount } = await runScript(input.arg(0), bundle, (m) => {
+          progress.update(m);
+        }));
+      }
       await writeFile(file, result);
       progress.done(`computed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       out(`wrote ${result.length} bytes (${valueCount} values) to ${file}`, {
         bytes: result.length,
         valueCount,
         out: file,
+        ...(named ? { computation: named.computationId } : {}),
       });
     },
   },
@@ -137,15 +154,28 @@ export const buyerCommands: Command[] = [
         required: true,
         description: 'how many values it holds',
       },
+      computation: {
+        type: 'string',
+        value: 'FILE',
+        description: 'the OUT.computation.json `run --computation` wrote (approved listings)',
+      },
     },
     async run(input, { client, out, progress }) {
       const values = Number(input.required('values'));
       if (!Number.isInteger(values) || values < 1) {
         throw new UsageError('--values must be a positive integer');
       }
-      const trade = await (
-        await client()
-      ).submitResult(input.arg(0), await readFile(input.required('result')), values);
+      const result = await readFile(input.required('result'));
+      const named = input.string('computation');
+      const market = await client();
+      const trade = named
+        ? await market.submitComputedResult(
+            input.arg(0),
+            result,
+            values,
+            JSON.parse(await readFile(named, 'utf8')) as { computationId: string; params: unknown },
+          )
+        : await market.submitResult(input.arg(0), result, values);
       progress.done('result uploaded and recorded on chain');
       out(tradeBlock(trade), trade);
     },

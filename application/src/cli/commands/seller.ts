@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command, OptionTable } from '../command.js';
 import { table } from '../format.js';
 import { listingsTable, when } from '../views.js';
+import { PRIVACY_OPTIONS, privacyTerms } from './privacy-options.js';
 
 const SELL_OPTIONS: OptionTable = {
   csv: {
@@ -27,6 +28,7 @@ const SELL_OPTIONS: OptionTable = {
   },
   decrypt: { type: 'string', value: 'S', description: 'seconds to decrypt (default 3600)' },
   sample: { type: 'boolean', description: 'offer a free test sample' },
+  ...PRIVACY_OPTIONS,
 };
 
 export const sellerCommands: Command[] = [
@@ -50,6 +52,7 @@ export const sellerCommands: Command[] = [
         leakageBound: input.number('leakage', 10),
         ckksPreset: input.string('preset') ?? 'n8192-d4',
         freeSample: input.flag('sample'),
+        ...privacyTerms(input),
       };
       const data = {
         csv: await readFile(input.required('csv'), 'utf8'),

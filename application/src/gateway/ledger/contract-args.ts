@@ -15,6 +15,8 @@ export type ContractFunction =
   | 'GetTradeHistory'
   | 'ConfirmDelivery'
   | 'SubmitResult'
+  | 'SubmitComputedResult'
+  | 'RejectUnverifiedResult'
   | 'DeliverResult'
   | 'RejectResult'
   | 'Refund'

@@ -213,6 +213,28 @@ export abstract class ContractMarketLedger implements MarketLedger {
     return this.submitJson<Trade>(user, channel, 'RejectResult', tradeId, reason);
   }
 
+  submitComputedResult(
+    user: string,
+    channel: string,
+    tradeId: string,
+    result: { resultHash: string; valueCount: number; computationId: string; paramsHash: string },
+  ): Promise<Trade> {
+    const { resultHash, valueCount, computationId, paramsHash } = result;
+    const args = [tradeId, resultHash, String(valueCount), computationId, paramsHash];
+    return this.submitJson<Trade>(user, channel, 'SubmitComputedResult', ...args);
+  }
+
+  rejectUnverifiedResult(
+    user: string,
+    channel: string,
+    tradeId: string,
+    reason: string,
+    reexecutedHash: string,
+  ): Promise<Trade> {
+    const args = [tradeId, reason, reexecutedHash];
+    return this.submitJson<Trade>(user, channel, 'RejectUnverifiedResult', ...args);
+  }
+
   refund(user: string, channel: string, tradeId: string): Promise<Trade> {
     return this.submitJson<Trade>(user, channel, 'Refund', tradeId);
   }

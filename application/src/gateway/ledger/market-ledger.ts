@@ -134,6 +134,21 @@ export interface MarketLedger {
     resultDigest: string,
   ): Promise<Trade>;
   rejectResult(user: string, channel: string, tradeId: string, reason: string): Promise<Trade>;
+  /** SubmitResult naming the computation and the SHA-256 of its canonical parameters. */
+  submitComputedResult(
+    user: string,
+    channel: string,
+    tradeId: string,
+    result: { resultHash: string; valueCount: number; computationId: string; paramsHash: string },
+  ): Promise<Trade>;
+  /** The seller's re-execution did not reproduce the result: rejected, nothing decrypted. */
+  rejectUnverifiedResult(
+    user: string,
+    channel: string,
+    tradeId: string,
+    reason: string,
+    reexecutedHash: string,
+  ): Promise<Trade>;
   refund(user: string, channel: string, tradeId: string): Promise<Trade>;
   claim(user: string, channel: string, tradeId: string): Promise<Trade>;
   getDeliveredResult(user: string, channel: string, tradeId: string): Promise<DeliveredResult>;

@@ -3,6 +3,7 @@ import type { Sealer } from '../crypto/sealing.js';
 import type { MarketLedger } from '../ledger/market-ledger.js';
 import type { SellerCrypto } from '../seller-crypto.js';
 import type { SellerStore } from '../store/seller-store.js';
+import type { ScriptSource } from './verify-computation.js';
 
 export interface PumpHooks {
   /** Runs after the bundle is stored and before ConfirmDelivery (tests: crash here). */
@@ -16,6 +17,8 @@ export interface PumpDeps {
   sealer: Sealer;
   crypto: SellerCrypto;
   hooks?: PumpHooks;
+  /** Seller-registered computation scripts, for re-executing them (none: scripts refused). */
+  scripts?: ScriptSource;
   log?: (line: string) => void;
   /** The clock deadlines are checked against (default Date.now; tests pass the ledger's). */
   now?: () => number;

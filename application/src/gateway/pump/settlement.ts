@@ -4,9 +4,10 @@ import { labels } from '../key-labels.js';
 import { ResultRefused } from '../seller-crypto.js';
 import type { PlainResult, Trade } from '../types.js';
 import type { HandlerContext } from './deps.js';
+import { countRelease, gateDecryption } from './verify-computation.js';
 
-/** Either the decrypted values, or why the result is rejected. */
-type Verdict = { values: number[] } | { reason: string };
+/** Either the decrypted values, or why the result is rejected (and what re-execution gave). */
+type Verdict = { values: number[] } | { reason: string; reexecutedHash?: string };
 
 /** Decrypts the uploaded result with the trade's key, unless a check refuses it first. */
 async function judge(context: HandlerContext, trade: Trade): Promise<Verdict> {
@@ -26,6 +27,9 @@ async function judge(context: HandlerContext, trade: Trade): Promise<Verdict> {
   if (trade.decryptBy !== null && context.now() >= trade.decryptBy) {
     return { reason: 'the decryption deadline has passed' };
   }
+  // Budget and re-execution of a named computation, before the key is even opened.
+  const gate = await gateDecryption(context, trade, upload.bytes, bundle.bytes, deps.scripts);
+  if ('reason' in gate) return gate;
   const secretKey = sealer.open(sealedKey.sealedSecretKey, labels.tradeKey(channel, tradeId));
   try {
     const values = await crypto.decryptResult({
@@ -33,10 +37,11 @@ async function judge(context: HandlerContext, trade: Trade): Promise<Verdict> {
       bundle: bundle.bytes,
       result: upload.bytes,
       preset: trade.terms.ckksPreset,
-      maxValues: trade.terms.leakageBound,
+      maxValues: gate.maxValues,
       declaredValues: trade.valueCount ?? undefined,
     });
-    return { values };
+    const overBudget = await countRelease(context, trade, values.length);
+    return overBudget === undefined ? { values } : { reason: overBudget };
   } catch (error) {
     if (!(error instanceof ResultRefused)) throw error;
     return { reason: error.message };
@@ -45,10 +50,16 @@ async function judge(context: HandlerContext, trade: Trade): Promise<Verdict> {
   }
 }
 
-async function reject(context: HandlerContext, reason: string): Promise<void> {
+async function reject(
+  context: HandlerContext,
+  reason: string,
+  reexecutedHash?: string,
+): Promise<void> {
   const { deps, channel, tradeId, user, log } = context;
   const text = reason.slice(0, MAX_REASON);
-  await deps.ledger.rejectResult(user, channel, tradeId, text);
+  await (reexecutedHash === undefined
+    ? deps.ledger.rejectResult(user, channel, tradeId, text)
+    : deps.ledger.rejectUnverifiedResult(user, channel, tradeId, text, reexecutedHash));
   await deps.store.logPump(channel, tradeId, 'result-rejected', text);
   log(`trade ${tradeId}: result rejected: ${text}`);
 }
@@ -66,7 +77,7 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
   }
   const verdict = await judge(context, trade);
   if ('reason' in verdict) {
-    await reject(context, verdict.reason);
+    await reject(context, verdict.reason, verdict.reexecutedHash);
     return;
   }
   const { values } = verdict;

@@ -1,6 +1,7 @@
 import { auditorRoutes } from './auditor.js';
 import { buyerRoutes } from './buyer.js';
 import { commonRoutes } from './common.js';
+import { computationRoutes } from './computations.js';
 import { peerRoutes } from './peer.js';
 import type { Route } from './route.js';
 import { sellerRoutes } from './seller.js';
@@ -12,4 +13,5 @@ export const ALL_ROUTES: readonly Route[] = [
   ...sellerRoutes,
   ...peerRoutes,
   ...auditorRoutes,
+  ...computationRoutes,
 ];

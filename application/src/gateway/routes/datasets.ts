@@ -7,6 +7,7 @@ import { CommitOutcomeUnknown } from '../ledger/errors.js';
 import type { createDatasetBody, DatasetSource } from '../schemas/requests.js';
 import type { datasetListingSchema } from '../schemas/responses.js';
 import type { ListingInput } from '../types.js';
+import { rangesFromData } from '../samples/synthetic.js';
 import type { RouteContext } from './context.js';
 import type { JsonReply, PendingReply } from './route.js';
 
@@ -33,6 +34,9 @@ export async function storeAndList(
     sellerGatewayUrl: ctx.publicUrl(),
     ...fields,
     schema: { columns, rowCount: rows.length },
+    // The synthetic sample draws within these; undeclared, they are the data's own range
+    // rounded outward to two significant digits (published on the listing).
+    columnRanges: fields.columnRanges ?? rangesFromData(columns, rows),
   };
   try {
     const listing = await ctx.ledger.createListing(user, channel, terms);

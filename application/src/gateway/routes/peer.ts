@@ -1,12 +1,10 @@
 import { sha256Hex } from '../crypto/result-envelope.js';
 import { HttpError, notFound } from '../http/errors.js';
-import { labels } from '../key-labels.js';
 import { datasetParams, tradeParams } from '../schemas/fields.js';
 import { sampleResultSchema, uploadSchema } from '../schemas/responses.js';
-import { ResultRefused } from '../seller-crypto.js';
 import { BUNDLE_STATES, requireState } from '../trade-access.js';
 import { defineRoute, type Route } from './route.js';
-import { sampleFor } from './samples.js';
+import { decryptSampleResult, sampleBundle } from './samples.js';
 
 /**
  * The seller app's routes that buyers' apps call, with requests signed by the buyer's own
@@ -77,13 +75,14 @@ export const peerRoutes: Route[] = [
     role: 'seller',
     auth: 'signed',
     body: 'none',
-    summary: 'the free test sample bundle',
+    summary:
+      'a free test sample bundle: synthetic rows (never real ones) under fresh keys for this request',
     params: datasetParams,
     response: { description: 'the sample bundle', bytes: true },
-    errors: { 503: 'no CKKS engine' },
-    handler: async ({ params: { channel, datasetId } }, ctx) => {
-      const { sample } = await sampleFor(ctx, channel, datasetId);
-      return { bytes: sample.bytes, sha256: sample.sha256 };
+    errors: { 409: 'seller file missing', 429: 'rate limit', 503: 'no CKKS engine' },
+    handler: async ({ caller, params: { channel, datasetId } }, ctx) => {
+      ctx.sampleLimiter.take(`bundle\u0000${caller.accountId}\u0000${channel}\u0000${datasetId}`);
+      return sampleBundle(ctx, caller.accountId, channel, datasetId);
     },
   }),
   defineRoute({
@@ -92,37 +91,18 @@ export const peerRoutes: Route[] = [
     role: 'seller',
     auth: 'signed',
     body: 'raw',
-    summary: 'decrypt a test result (leakage bound applied, rate-limited per caller)',
+    summary:
+      "decrypt a test result under the caller's newest sample key (leakage bound, key budget, rate limit)",
     params: datasetParams,
     rawDescription: 'the encrypted test result',
     response: { description: 'values', schema: sampleResultSchema },
-    errors: { 422: 'refused', 429: 'rate limit' },
+    errors: { 409: 'no sample asked for', 422: 'refused or budget spent', 429: 'rate limit' },
     handler: async ({ caller, params: { channel, datasetId }, body }, ctx) => {
       const remaining = ctx.sampleLimiter.take(
         `${caller.accountId}\u0000${channel}\u0000${datasetId}`,
       );
-      const { listing, sample } = await sampleFor(ctx, channel, datasetId);
-      const secretKey = ctx.sealer.open(
-        sample.sealedSecretKey,
-        labels.sampleKey(channel, datasetId),
-      );
-      try {
-        const values = await ctx.engine().decryptResult({
-          secretKey,
-          bundle: sample.bytes,
-          result: body,
-          preset: listing.ckksPreset,
-          maxValues: listing.leakageBound,
-        });
-        return { body: { datasetId, values, remaining } };
-      } catch (error) {
-        if (error instanceof ResultRefused) {
-          throw new HttpError(422, error.message, 'RESULT_REFUSED');
-        }
-        throw error;
-      } finally {
-        secretKey.fill(0);
-      }
+      const values = await decryptSampleResult(ctx, caller.accountId, channel, datasetId, body);
+      return { body: { datasetId, values, remaining } };
     },
   }),
 ];

@@ -9,7 +9,7 @@ import type {
   TradeHistoryEntry,
   TradeTerms,
 } from '@datamarket/chaincode/api';
-import { TRADE_STATES } from '@datamarket/chaincode/api';
+import { BUILTIN_COMPUTATIONS, SAMPLE_KINDS, TRADE_STATES } from '@datamarket/chaincode/api';
 import { amountField, idField, sha256Field, txIdField } from './fields.js';
 import type { Assert, Equal } from './type-tests.js';
 
@@ -28,6 +28,30 @@ export const datasetSchemaSchema = z.object({
   rowCount: z.number().int(),
 });
 
+export const columnRangeSchema = z.object({
+  min: z.number(),
+  max: z.number(),
+  decimals: z.number().int().min(0).max(12),
+});
+
+export const computationPolicySchema = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('open') }),
+    z.object({
+      mode: z.literal('approved'),
+      computations: z.array(
+        z.discriminatedUnion('kind', [
+          z.object({ id: z.enum(BUILTIN_COMPUTATIONS), kind: z.literal('builtin') }),
+          z.object({ id: z.string(), kind: z.literal('script'), sha256: sha256Field }),
+        ]),
+      ),
+    }),
+  ])
+  .meta({
+    description:
+      'open: any computation (the buyer code stays private); approved: only these, re-executed before decryption',
+  });
+
 /** The fields a seller chooses (ListingTerms). */
 export const listingTermsShape = {
   title: z.string(),
@@ -42,6 +66,15 @@ export const listingTermsShape = {
   ckksPreset: z.string(),
   sellerGatewayUrl: z.string(),
   freeSample: z.boolean(),
+  sampleKind: z
+    .enum(SAMPLE_KINDS)
+    .meta({ description: 'synthetic sample: schema-uniform (default), marginals, seller-file' }),
+  columnRanges: z.array(columnRangeSchema).nullable(),
+  computationPolicy: computationPolicySchema,
+  maxValuesPerKey: z
+    .number()
+    .int()
+    .meta({ description: 'most values ever released under one secret key (default 64)' }),
 };
 
 export const listingSchema = z
@@ -56,6 +89,7 @@ export const listingSchema = z
     delistedAt: time.nullable(),
     lastTxId: txIdField,
     ...listingTermsShape,
+    sampleDiscloses: z.array(z.string()),
   })
   .meta({ id: 'Listing' });
 
@@ -67,6 +101,17 @@ export const tradeTermsSchema = z.object({
   leakageBound: z.number().int(),
   ckksPreset: z.string(),
   sellerGatewayUrl: z.string(),
+  computationPolicy: computationPolicySchema,
+  sampleKind: z.enum(SAMPLE_KINDS),
+  maxValuesPerKey: z.number().int(),
+});
+
+export const tradeComputationSchema = z.object({
+  computationId: z.string(),
+  computationHash: sha256Field,
+  paramsHash: sha256Field,
+  verification: z.enum(['pending', 'verified', 'mismatch']),
+  reexecutedHash: sha256Field.nullable(),
 });
 
 export const tradeSchema = z
@@ -101,6 +146,7 @@ export const tradeSchema = z
     refundBasis: z
       .enum(['BUYER_WITHDREW', 'DELIVERY_DEADLINE_MISSED', 'DECRYPT_DEADLINE_MISSED'])
       .nullable(),
+    computation: tradeComputationSchema.nullable(),
     updatedAt: time,
     lastTxId: txIdField,
   })

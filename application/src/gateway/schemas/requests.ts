@@ -52,6 +52,10 @@ export const newListingFields = z
     description: chosenTerms.description.optional(),
     deposit: chosenTerms.deposit.optional(),
     freeSample: chosenTerms.freeSample.optional(),
+    sampleKind: chosenTerms.sampleKind.optional(),
+    columnRanges: chosenTerms.columnRanges.optional(),
+    computationPolicy: chosenTerms.computationPolicy.optional(),
+    maxValuesPerKey: chosenTerms.maxValuesPerKey.optional(),
     sellerGatewayUrl: sellerGatewayUrl.optional().meta({ description: 'default: this app' }),
   })
   .meta({

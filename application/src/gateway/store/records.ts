@@ -1,3 +1,5 @@
+import type { PrivacyStore } from './privacy-records.js';
+
 /** A dataset as the seller keeps it: the rows never leave this store unencrypted. */
 export interface StoredDataset {
   channel: string;
@@ -71,7 +73,7 @@ export interface Checkpoint {
  * `postgres://` URL). Every write is a single statement or a transaction, so a crash never
  * leaves half a record. Secrets are stored sealed; the store never sees a plaintext key.
  */
-export interface SellerStore {
+export interface SellerStore extends PrivacyStore {
   close(): Promise<void>;
   putDataset(dataset: StoredDataset): Promise<void>;
   /** Stores a dataset only if its id is free; false (nothing written) when it is taken. */

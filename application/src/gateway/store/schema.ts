@@ -38,5 +38,20 @@ export function schemaStatements(dialect: Dialect): string[] {
     `CREATE TABLE IF NOT EXISTS request_nonces (
       account_id TEXT NOT NULL, nonce TEXT NOT NULL, valid_until ${int64} NOT NULL,
       PRIMARY KEY (account_id, nonce))`,
+    // Added for privacy (docs/privacy.md): values released per secret key, sample keys made
+    // per buyer request, and the computation a buyer named for a trade's result.
+    `CREATE TABLE IF NOT EXISTS key_budgets (
+      key_label TEXT PRIMARY KEY, released ${int64} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS sample_keys (
+      channel TEXT NOT NULL, dataset_id TEXT NOT NULL, requested_by TEXT NOT NULL,
+      key_id TEXT NOT NULL, sealed_secret_key ${bytes} NOT NULL, created_at ${int64} NOT NULL,
+      PRIMARY KEY (channel, dataset_id, requested_by))`,
+    `CREATE TABLE IF NOT EXISTS sample_files (
+      channel TEXT NOT NULL, dataset_id TEXT NOT NULL, columns TEXT NOT NULL, rows TEXT NOT NULL,
+      PRIMARY KEY (channel, dataset_id))`,
+    `CREATE TABLE IF NOT EXISTS trade_computations (
+      channel TEXT NOT NULL, trade_id TEXT NOT NULL, computation_id TEXT NOT NULL,
+      params_json TEXT NOT NULL,
+      PRIMARY KEY (channel, trade_id))`,
   ];
 }

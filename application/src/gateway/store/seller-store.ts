@@ -1,5 +1,10 @@
 import { PostgresDriver } from './postgres-driver.js';
 import type { SellerStore } from './records.js';
+export type {
+  StoredSampleFile,
+  StoredSampleKey,
+  StoredTradeComputation,
+} from './privacy-records.js';
 import { SqlSellerStore } from './sql-seller-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 

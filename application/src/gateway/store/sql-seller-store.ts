@@ -1,4 +1,5 @@
 import type { SqlDriver, SqlParam, SqlStatement } from './driver.js';
+import { privacyStore, type PrivacyStore } from './privacy-records.js';
 import { listDatasetsQuery, SQL } from './queries.js';
 import type {
   Checkpoint,
@@ -27,10 +28,24 @@ import {
  */
 export class SqlSellerStore implements SellerStore {
   private readonly listDatasetsSql: string;
+  private readonly privacy: PrivacyStore;
 
   constructor(private readonly driver: SqlDriver) {
     this.listDatasetsSql = listDatasetsQuery(driver.dialect);
+    this.privacy = privacyStore(driver);
   }
+
+  // Privacy records (privacy-records.ts): key budgets, sample keys, named computations.
+  spendKeyBudget: PrivacyStore['spendKeyBudget'] = (...a) => this.privacy.spendKeyBudget(...a);
+  keyBudgetSpent: PrivacyStore['keyBudgetSpent'] = (...a) => this.privacy.keyBudgetSpent(...a);
+  putSampleKey: PrivacyStore['putSampleKey'] = (...a) => this.privacy.putSampleKey(...a);
+  getSampleKey: PrivacyStore['getSampleKey'] = (...a) => this.privacy.getSampleKey(...a);
+  putSampleFile: PrivacyStore['putSampleFile'] = (...a) => this.privacy.putSampleFile(...a);
+  getSampleFile: PrivacyStore['getSampleFile'] = (...a) => this.privacy.getSampleFile(...a);
+  insertTradeComputation: PrivacyStore['insertTradeComputation'] = (...a) =>
+    this.privacy.insertTradeComputation(...a);
+  getTradeComputation: PrivacyStore['getTradeComputation'] = (...a) =>
+    this.privacy.getTradeComputation(...a);
 
   close(): Promise<void> {
     return this.driver.close();

@@ -6,6 +6,7 @@ import { commonRouteTests } from './routes/common-tests.js';
 import { hostileSellerTests } from './routes/hostile-seller-tests.js';
 import { answered, routeFixture, type RouteFixture } from './routes/fixture.js';
 import { peerRouteTests } from './routes/peer-tests.js';
+import { privacyRouteTests } from './routes/privacy-tests.js';
 import { sellerRouteTests } from './routes/seller-tests.js';
 
 describe('gateway routes (in process: three apps on the in-process ledger)', function () {
@@ -28,6 +29,7 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   peerRouteTests(fx);
   auditorRouteTests(fx);
   hostileSellerTests(fx);
+  privacyRouteTests(fx);
 
   // A suite of its own, so it runs after the role suites above.
   describe('coverage', () => {

@@ -78,7 +78,13 @@ interface Backend {
 }
 
 /** Tables the store gained after the first layout (store/schema.ts). */
-const ADDED_TABLES = ['request_nonces'];
+const ADDED_TABLES = [
+  'request_nonces',
+  'key_budgets',
+  'sample_keys',
+  'sample_files',
+  'trade_computations',
+];
 
 /** The same assertions for each backend, a fresh store per test. */
 function storeSuite(name: string, setup: () => Backend) {
@@ -441,7 +447,7 @@ function storeSuite(name: string, setup: () => Backend) {
       // Tables added since keep every earlier table as it was.
       const isAdded = (line: string) => ADDED_TABLES.some((table) => line.startsWith(`${table} `));
       expect(created.filter((line) => !isAdded(line))).to.deep.equal(await backend.layout());
-      expect(created.filter(isAdded)).to.have.length(3);
+      expect(created.filter(isAdded)).to.have.length(3 + 2 + 6 + 4 + 4);
       expect(created.length).to.be.greaterThan(30);
     });
 
@@ -457,6 +463,45 @@ function storeSuite(name: string, setup: () => Backend) {
       expect(await store.rememberNonce('acct', 'nonce-1', until)).to.equal(false);
       // An expired nonce is forgotten (its request is refused by its time anyway).
       expect(await store.rememberNonce('acct', 'old', until)).to.equal(true);
+      await store.close();
+    });
+
+    it('counts released values per key, never past its maximum, across reopening', async () => {
+      let store = await open();
+      expect(await store.keyBudgetSpent('k1')).to.equal(0);
+      expect(await store.spendKeyBudget('k1', 30, 64)).to.equal(30);
+      expect(await store.spendKeyBudget('k1', 30, 64)).to.equal(60);
+      expect(await store.spendKeyBudget('k1', 5, 64)).to.equal(undefined);
+      expect(await store.spendKeyBudget('k2', 64, 64)).to.equal(64);
+      await store.close();
+      store = await open();
+      expect(await store.keyBudgetSpent('k1')).to.equal(60);
+      expect(await store.spendKeyBudget('k1', 4, 64)).to.equal(64);
+      expect(await store.spendKeyBudget('k1', 1, 64)).to.equal(undefined);
+      await store.putSampleKey({
+        channel: 'm',
+        datasetId: 'd',
+        requestedBy: 'acct',
+        keyId: 'first',
+        sealedSecretKey: Buffer.from('s1'),
+        createdAt: 1,
+      });
+      await store.putSampleKey({
+        channel: 'm',
+        datasetId: 'd',
+        requestedBy: 'acct',
+        keyId: 'second',
+        sealedSecretKey: Buffer.from('s2'),
+        createdAt: 2,
+      });
+      expect((await store.getSampleKey('m', 'd', 'acct'))?.keyId).to.equal('second');
+      expect(await store.getSampleKey('m', 'd', 'other')).to.equal(undefined);
+      const named = { channel: 'm', tradeId: 't', computationId: 'xtx', paramsJson: '{}' };
+      expect(await store.insertTradeComputation(named)).to.equal(true);
+      expect(await store.insertTradeComputation({ ...named, paramsJson: '{"a":1}' })).to.equal(
+        false,
+      );
+      expect((await store.getTradeComputation('m', 't'))?.paramsJson).to.equal('{}');
       await store.close();
     });
 

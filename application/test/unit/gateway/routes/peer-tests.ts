@@ -75,6 +75,8 @@ export function peerRouteTests(fx: () => RouteFixture): void {
       await listDataset(fx(), 'peer-replay');
       const params = { ...ch, datasetId: 'peer-replay' };
       const buyer = identity(fx(), 'User1');
+      // Each sample request gets fresh keys: results are decrypted under the newest one.
+      await call(fx().sellerApp, 'GET', SAMPLE, params, { signAs: buyer });
       const raw = Buffer.from(JSON.stringify({ values: [1] }));
       const url = `/peer/channels/${CHANNEL}/datasets/peer-replay/sample/result`;
       const signed = signRequest(buyer, 'POST', url, raw);
