@@ -13,7 +13,8 @@ export interface JobView {
   kind: JobKind;
   channel: string;
   target: string;
-  columns: string[];
+  computation: string;
+  params: Record<string, unknown>;
   state: JobState;
   percent: number;
   message: string;
@@ -38,7 +39,13 @@ export class ComputeJobs {
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Map<string, Set<Listener>>();
 
-  create(user: string, kind: JobKind, channel: string, target: string, columns: string[]): Job {
+  create(
+    user: string,
+    kind: JobKind,
+    channel: string,
+    target: string,
+    request: { computation: string; params: Record<string, unknown> },
+  ): Job {
     if (this.jobs.size >= MAX_JOBS) {
       for (const [id, job] of this.jobs) {
         if (job.state !== 'running') {
@@ -54,7 +61,8 @@ export class ComputeJobs {
       kind,
       channel,
       target,
-      columns,
+      computation: request.computation,
+      params: request.params,
       state: 'running',
       percent: 0,
       message: 'starting',

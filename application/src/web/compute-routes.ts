@@ -6,13 +6,18 @@ import { ALL_ROUTES } from '../gateway/routes/all.js';
 import type { RouteContext } from '../gateway/routes/context.js';
 import type { BytesReply, JsonReply, Method } from '../gateway/routes/route.js';
 import { validationMessage } from '../gateway/routes/validation.js';
-import { datasetParams, idField, tradeParams } from '../gateway/schemas/fields.js';
+import { datasetParams, tradeParams } from '../gateway/schemas/fields.js';
+import { BUILTIN_COMPUTATIONS } from '@datamarket/chaincode/api';
 import { ComputeJobs, viewOf, type Job } from './compute-jobs.js';
 import { webParams } from './params.js';
 import { openEventStream } from './sse.js';
 
+/** An approved computation of the built-in catalogue (src/computations) and its parameters. */
 const computeBody = z
-  .object({ computation: z.literal('mean'), columns: z.array(idField).min(1).max(64) })
+  .object({
+    computation: z.enum(BUILTIN_COMPUTATIONS),
+    params: z.record(z.string(), z.unknown()),
+  })
   .strict();
 const jobParams = z.object({ jobId: z.string().regex(/^[0-9a-f]{32}$/, 'expected a job id') });
 
@@ -40,8 +45,8 @@ export function computeRoutes(ctx: RouteContext): Router {
     buyerOnly();
     const user = res.locals.user as string;
     const params = webParams(ctx, tradeParams, req.params);
-    const { columns } = body(req.body);
-    const job = jobs.create(user, 'trade', params.channel, params.tradeId, columns);
+    const request = body(req.body);
+    const job = jobs.create(user, 'trade', params.channel, params.tradeId, request);
     void run(jobs, job, async (progress) => {
       progress(5, 'downloading the bundle from the seller app (checked against the ledger)');
       const bundle = await callRoute<BytesReply>(
@@ -53,7 +58,7 @@ export function computeRoutes(ctx: RouteContext): Router {
           params,
         },
       );
-      return meanOf(bundle.bytes, columns, progress);
+      return compute(bundle.bytes, request, progress);
     });
     res.status(202).json(viewOf(job));
   });
@@ -62,13 +67,13 @@ export function computeRoutes(ctx: RouteContext): Router {
     buyerOnly();
     const user = res.locals.user as string;
     const params = webParams(ctx, datasetParams, req.params);
-    const { columns } = body(req.body);
-    const job = jobs.create(user, 'sample', params.channel, params.datasetId, columns);
+    const request = body(req.body);
+    const job = jobs.create(user, 'sample', params.channel, params.datasetId, request);
     const path = '/api/channels/{channel}/listings/{datasetId}/sample';
     void run(jobs, job, async (progress) => {
       progress(5, 'fetching the free test sample from the seller app');
       const sample = await callRoute<BytesReply>(ctx, 'get', path, { user, params });
-      const computed = await meanOf(sample.bytes, columns, progress);
+      const computed = await compute(sample.bytes, request, progress);
       progress(90, 'the seller decrypts the test result (free, rate-limited)');
       const reply = await callRoute<JsonReply<{ values: number[] }>>(
         ctx,
@@ -175,24 +180,24 @@ async function callRoute<R>(
 /** Lets the event loop send progress before the next CPU-bound step. */
 const breathe = () => new Promise((resolve) => setImmediate(resolve));
 
-/** The encrypted mean of the chosen columns (the demo's computation, in steps). */
-async function meanOf(bundle: Uint8Array, columns: string[], progress: Progress) {
-  const { loadBundle, serializeResult } = await import('../ckks/index.js');
-  progress(25, 'loading the bundle (checking sizes, digest, keys, ciphertexts)');
+/** Runs the approved computation on the bundle: the code path the seller re-executes. */
+async function compute(
+  bundle: Uint8Array,
+  request: { computation: string; params: unknown },
+  progress: Progress,
+) {
+  const { runComputation, ParamsError } = await import('../computations/index.js');
+  progress(30, `loading the bundle and computing ${request.computation} on its ciphertexts`);
   await breathe();
-  const loaded = await loadBundle(bundle);
   try {
-    const unknown = columns.filter((c) => !loaded.table.columnNames.includes(c));
-    if (unknown.length > 0) throw badRequest(`the bundle has no column ${unknown.join(', ')}`);
-    progress(55, `computing the mean of ${columns.join(', ')} on ciphertexts`);
-    await breathe();
-    const means = loaded.table.select(columns).mean(0);
-    progress(80, 'serializing the encrypted result');
-    await breathe();
-    const result = serializeResult(means);
-    means.dispose();
+    const result = await runComputation(bundle, {
+      computationId: request.computation,
+      params: request.params,
+    });
+    progress(90, 'serialized the encrypted result');
     return { result: result.bytes, valueCount: result.valueCount };
-  } finally {
-    loaded.dispose();
+  } catch (error) {
+    if (error instanceof ParamsError) throw badRequest(error.message);
+    throw error;
   }
 }

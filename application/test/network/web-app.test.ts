@@ -229,7 +229,7 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     await page.locator('#refund').waitFor();
     await screenshot(page, 'buyer-trade-delivered');
 
-    await page.locator('#run-mean').click();
+    await page.locator('#run-computation').click();
     await page.locator('#submit-result').waitFor(LONG);
     expect(await page.locator('#compute-out progress').getAttribute('value')).to.equal('100');
     await page.locator('#submit-result').click();

@@ -1,5 +1,6 @@
 // Buyer pages: the free sample, purchase, a trade followed live, compute, submit, result, refund.
 import { allPages, api, ch, currentSession, webCh } from './api.js';
+import { computationForm, resultView } from './computation.js';
 import {
   action,
   countdown,
@@ -13,20 +14,6 @@ import {
   when,
   who,
 } from './dom.js';
-
-/** Column checkboxes, the first `bound` checked (a result may hold at most that many values). */
-function columnPicker(columns, bound, name) {
-  const boxes = columns.map((c, i) =>
-    h('input', { type: 'checkbox', name, value: c, id: `${name}-${i}`, checked: i < bound }),
-  );
-  const element = h(
-    'fieldset',
-    {},
-    h('legend', {}, `Columns to average (at most ${bound}: the leakage bound)`),
-    boxes.map((box) => h('label', { class: 'check', for: box.id }, box, box.value)),
-  );
-  return { element, chosen: () => boxes.filter((b) => b.checked).map((b) => b.value) };
-}
 
 /** A computation on the buyer app's machine, its progress pushed by the app. */
 function followJob(job, box, onDone) {
@@ -55,28 +42,17 @@ function followJob(job, box, onDone) {
 }
 
 export function samplePanel(channel, listing) {
-  const picker = columnPicker(listing.schema.columns, listing.leakageBound, 'sample-col');
+  const form = computationForm(listing, listing.leakageBound, 'sample');
   const out = h('div', { id: 'sample-out' });
-  const run = h('button', { type: 'button', id: 'try-sample' }, 'Try the free sample (mean)');
+  const run = h('button', { type: 'button', id: 'try-sample' }, 'Try it on the free sample');
   action(run, async () => {
+    const request = form.request();
     const job = await api.post(
       `${webCh(channel)}/listings/${encodeURIComponent(listing.id)}/sample/try`,
-      {
-        computation: 'mean',
-        columns: picker.chosen(),
-      },
+      request,
     );
     followJob(job, out, (view) => {
-      out.append(
-        dataTable(
-          'Sample result',
-          ['column', 'mean on the sample'],
-          view.columns.map((c, i) => [c, view.values[i]]),
-          {
-            filename: `${listing.id}-sample.csv`,
-          },
-        ),
-      );
+      out.append(resultView('Sample result', request, view.values, `${listing.id}-sample.csv`));
     });
   });
   return h(
@@ -86,9 +62,9 @@ export function samplePanel(channel, listing) {
     h(
       'p',
       {},
-      'Synthetic rows with the real schema, never real data. Computed on this app, decrypted free by the seller.',
+      `${listing.sampleKind ? `A ${listing.sampleKind} sample` : 'A sample'} with the real schema. Computed on this app, decrypted free by the seller.`,
     ),
-    picker.element,
+    form.element,
     h('p', {}, run),
     out,
   );
@@ -234,15 +210,13 @@ export async function tradePage(channel, tradeId) {
     const heading = h('h2', { id: 'work-h' }, 'Computation and result');
     if (trade.state === 'DELIVERED') {
       listing ??= await api.get(`${ch(channel)}/listings/${encodeURIComponent(trade.datasetId)}`);
-      const picker = columnPicker(listing.schema.columns, trade.terms.leakageBound, 'trade-col');
+      const form = computationForm(listing, trade.terms.leakageBound, 'trade');
       const out = h('div', { id: 'compute-out' });
-      const run = h('button', { type: 'button', id: 'run-mean' }, 'Run the mean on my machine');
+      const run = h('button', { type: 'button', id: 'run-computation' }, 'Run it on my machine');
       action(run, async () => {
-        const job = await api.post(`${webCh(channel)}/trades/${tradeId}/compute`, {
-          computation: 'mean',
-          columns: picker.chosen(),
-        });
-        sessionStorage.setItem(`columns:${tradeId}`, JSON.stringify(job.columns));
+        const request = form.request();
+        const job = await api.post(`${webCh(channel)}/trades/${tradeId}/compute`, request);
+        sessionStorage.setItem(`computation:${tradeId}`, JSON.stringify(request));
         followJob(job, out, (view) => {
           const submit = h(
             'button',
@@ -261,26 +235,19 @@ export async function tradePage(channel, tradeId) {
         h(
           'p',
           {},
-          'The bundle is fetched by this app from the seller and computed on here; nothing is decrypted here.',
+          'This app fetches the bundle from the seller, checks it against the ledger and computes on it here; nothing is decrypted here.',
         ),
-        picker.element,
+        form.element,
         h('p', {}, run),
         out,
       );
     } else if (trade.state === 'SETTLED') {
       const { result } = await api.get(`${ch(channel)}/trades/${tradeId}/result`);
-      const columns = JSON.parse(sessionStorage.getItem(`columns:${tradeId}`) ?? '[]');
+      const request = JSON.parse(sessionStorage.getItem(`computation:${tradeId}`) ?? 'null');
       work.replaceChildren(
         heading,
         h('p', { class: 'good' }, 'Decrypted result, its digest checked against the ledger:'),
-        dataTable(
-          'Result',
-          ['value', 'decrypted'],
-          result.values.map((v, i) => [columns[i] ? `mean of ${columns[i]}` : `#${i + 1}`, v]),
-          {
-            filename: `trade-${tradeId.slice(0, 12)}-result.csv`,
-          },
-        ),
+        resultView('Result', request, result.values, `trade-${tradeId.slice(0, 12)}-result.csv`),
       );
     } else if (trade.state === 'RESULT_SUBMITTED') {
       work.replaceChildren(
@@ -352,6 +319,12 @@ export async function tradePage(channel, tradeId) {
         ['paid to seller', trade.paidToSeller],
         ['paid back to you', trade.paidToBuyer],
         ['leakage bound', trade.terms.leakageBound],
+        [
+          'computation',
+          trade.computation
+            ? `${trade.computation.computationId} (seller's re-execution: ${trade.computation.verification})`
+            : undefined,
+        ],
       ]),
     );
     renderRefund(trade);
