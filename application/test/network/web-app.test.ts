@@ -183,6 +183,9 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     await page.locator('#term-deposit').fill('2');
     await page.locator('#term-leakageBound').fill('2');
     await page.locator('#sell-preset').selectOption('n8192-d2');
+    // Approved computations only: the mean (checked by default once 'approved' is chosen).
+    await page.locator('#sell-policy').selectOption('approved');
+    await page.locator('#sell-sample-kind').selectOption('marginals');
     await screenshot(page, 'seller-sell');
     await page.locator('#list-dataset').click();
     await page.locator('#sell-done', { hasText: 'Listed' }).waitFor(LONG);
@@ -197,9 +200,13 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     );
     expect(listing.body.schema).to.deep.equal({ columns: ['x', 'y'], rowCount: 40 });
     expect(listing.body.price).to.equal('10');
+    expect(listing.body.computationPolicy).to.deep.equal({
+      mode: 'approved',
+      computations: [{ id: 'column-means', kind: 'builtin' }],
+    });
   });
 
-  it('a buyer browses, tries the sample, buys at the price shown, runs a mean, submits and reads the result', async () => {
+  it('a buyer browses, tries the sample, buys at the price shown, runs an approved mean, submits and reads the result', async () => {
     const page = await open(buyer);
     await page.locator('#listings li', { hasText: title }).waitFor();
     await page.locator('#search').fill(datasetId);
@@ -207,6 +214,11 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     await page.locator('#filter-preset').selectOption('n8192-d2');
     await page.getByRole('link', { name: title }).click();
     await page.getByText('2 values per result').waitFor();
+    // The listing page names what may be computed; the buyer is offered only that.
+    await page.locator('dd li', { hasText: 'column-means' }).waitFor();
+    expect(await page.locator('#sample-computation option').allInnerTexts()).to.deep.equal([
+      'mean of each column',
+    ]);
     await page.getByText("The seller's history").waitFor();
 
     await page.locator('#try-sample').click();
@@ -241,6 +253,8 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     );
     expect(values[0]).to.be.closeTo(columnMean(rows, 0), 0.01);
     expect(values[1]).to.be.closeTo(columnMean(rows, 1), 0.01);
+    // The seller's app re-executed the named computation and got the same bytes.
+    await page.getByText("column-means (seller's re-execution: verified)").waitFor();
     expect(await page.locator('#refund').count()).to.equal(0);
     expect(await page.locator('#refund-why').innerText()).to.equal('the trade is closed (SETTLED)');
     await screenshot(page, 'buyer-trade-settled');

@@ -5,6 +5,11 @@ import { action, dataTable, field, h, keyValues, page, when, who } from './dom.j
 import { previewCsv } from './csv.js';
 
 const PRESETS = ['n8192-d2', 'n8192-d4', 'n4096-d0', 'n4096-d1', 'n16384-d9'];
+const SAMPLE_KINDS = [
+  ['schema-uniform', 'synthetic: uniform over the schema'],
+  ['marginals', 'synthetic: each column’s own distribution'],
+];
+const BUILTINS = ['column-means', 'column-sums', 'xtx', 'xty', 'lr-epochs'];
 const round = (x) => (Number.isFinite(x) ? Number(x.toPrecision(6)) : '—');
 
 function channelSelect(id) {
@@ -65,6 +70,45 @@ export function sellPage() {
   const preset = field('CKKS preset', { tag: 'select', id: 'sell-preset' });
   preset.input.append(...PRESETS.map((p) => h('option', { value: p }, p)));
   const sample = h('input', { type: 'checkbox', id: 'sell-sample', checked: true });
+  const sampleKind = field('Sample kind', { tag: 'select', id: 'sell-sample-kind' });
+  sampleKind.input.append(...SAMPLE_KINDS.map(([v, label]) => h('option', { value: v }, label)));
+  const budget = field('Decryption budget (values per key)', {
+    type: 'number',
+    min: '1',
+    value: '64',
+    id: 'sell-budget',
+    inputmode: 'numeric',
+  });
+  const policy = field('Computation policy', { tag: 'select', id: 'sell-policy' });
+  policy.input.append(
+    h('option', { value: 'open' }, 'open: any computation within the leakage bound'),
+    h('option', { value: 'approved' }, 'approved computations only'),
+  );
+  const approved = BUILTINS.map((id, i) =>
+    h('input', { type: 'checkbox', id: `approve-${i}`, value: id, checked: id === 'column-means' }),
+  );
+  const approvedBox = h(
+    'fieldset',
+    { hidden: true },
+    h('legend', {}, 'Approved computations'),
+    approved.map((b) => h('label', { class: 'check', for: b.id }, b, b.value)),
+  );
+  policy.input.addEventListener('change', () => {
+    approvedBox.hidden = policy.input.value !== 'approved';
+  });
+  const privacyTerms = () => ({
+    sampleKind: sampleKind.input.value,
+    maxValuesPerKey: Number(budget.input.value),
+    computationPolicy:
+      policy.input.value === 'approved'
+        ? {
+            mode: 'approved',
+            computations: approved
+              .filter((b) => b.checked)
+              .map((b) => ({ id: b.value, kind: 'builtin' })),
+          }
+        : { mode: 'open' },
+  });
   const standardize = h('input', { type: 'checkbox', id: 'sell-standardize' });
   const done = h('div', { id: 'sell-done', role: 'status' });
   let keep = [];
@@ -133,6 +177,8 @@ export function sellPage() {
         Object.values(terms).map((t) => t.element),
         preset.element,
       ),
+      h('div', { class: 'grid' }, sampleKind.element, budget.element, policy.element),
+      approvedBox,
       h('label', { class: 'check', for: 'sell-sample' }, sample, 'offer a free test sample'),
       h(
         'label',
@@ -151,6 +197,7 @@ export function sellPage() {
       listing: {
         id: id.input.value,
         ...termsOf(terms),
+        ...privacyTerms(),
         ckksPreset: preset.input.value,
         freeSample: sample.checked,
       },
