@@ -121,14 +121,19 @@ export function computeRoutes(ctx: RouteContext): Router {
       throw conflict('only a finished trade computation can be submitted');
     }
     if (job.submitted) throw conflict('this result was submitted already');
+    // Named, with its parameters, so the seller's app can re-execute it before decrypting.
     const reply = await callRoute<JsonReply<unknown>>(
       ctx,
       'post',
-      '/api/channels/{channel}/trades/{tradeId}/result',
+      '/api/channels/{channel}/trades/{tradeId}/computed-result',
       {
         user,
         params: { channel: job.channel, tradeId: job.target },
-        query: { valueCount: String(job.valueCount) },
+        query: {
+          valueCount: String(job.valueCount),
+          computation: job.computation,
+          params: JSON.stringify(job.params),
+        },
         body: Buffer.from(job.result),
       },
     );
