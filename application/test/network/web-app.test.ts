@@ -24,6 +24,13 @@ import { launchChromium, overflowing, screenshot, signedInPage } from './web-sup
 const CHANNEL = 'market';
 const LONG = { timeout: 240_000 };
 
+/** Waits for a computation on the page to end; a failed one fails the test with its message. */
+async function finished(page: Page, box: string): Promise<void> {
+  await page.locator(`${box} tbody tr, ${box} #submit-result, ${box} .bad`).first().waitFor(LONG);
+  const failure = page.locator(`${box} .bad`);
+  if ((await failure.count()) > 0) throw new Error(`${box}: ${await failure.innerText()}`);
+}
+
 /** The mean of column j. */
 const columnMean = (rows: number[][], j: number) =>
   rows.reduce((sum, row) => sum + present(row[j], `column ${j}`), 0) / rows.length;
@@ -223,7 +230,7 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
 
     await page.locator('#try-sample').click();
     const sample = page.locator('#sample-out tbody tr');
-    await sample.first().waitFor(LONG);
+    await finished(page, '#sample-out');
     const sampleRows = await sample.allInnerTexts();
     expect(sampleRows).to.have.length(2);
     for (const row of sampleRows) expect(row).to.match(/-?\d+(\.\d+)?/);
@@ -242,7 +249,8 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     await screenshot(page, 'buyer-trade-delivered');
 
     await page.locator('#run-computation').click();
-    await page.locator('#submit-result').waitFor(LONG);
+    await finished(page, '#compute-out');
+    await page.locator('#submit-result').waitFor();
     expect(await page.locator('#compute-out progress').getAttribute('value')).to.equal('100');
     await page.locator('#submit-result').click();
     await page.getByText('State: SETTLED').waitFor(LONG);
@@ -298,6 +306,25 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     await page.locator('caption', { hasText: 'Latest blocks' }).waitFor();
     await page.locator('table button.link').first().click();
     await page.locator('#block-detail table').waitFor();
+  });
+
+  it('is usable from the keyboard: sign in with Enter, Tab to a listing, open it with Enter', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    pages.push(page);
+    await page.goto(`${buyer.url}/`);
+    await page.locator('#token:focus').waitFor(); // the sign-in page puts the focus on its field
+    await page.keyboard.type(firstToken(buyer));
+    await page.keyboard.press('Enter');
+    await page.locator('#listings li', { hasText: title }).waitFor();
+    let focused = '';
+    for (let i = 0; i < 60 && focused !== title; i++) {
+      await page.keyboard.press('Tab');
+      focused = String(await page.evaluate('document.activeElement?.textContent ?? ""'));
+    }
+    expect(focused).to.equal(title);
+    await page.keyboard.press('Enter');
+    await page.getByText('Terms and deadlines').waitFor();
   });
 
   it("each role's main page fits a 360 px screen: no element overflows (screenshots)", async () => {
