@@ -18,4 +18,29 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The web app's pages (application/web): plain browser modules, no build step.
+    files: ['application/web/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'sessionStorage',
+          'fetch',
+          'EventSource',
+          'Node',
+          'URL',
+          'URLSearchParams',
+          'Blob',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

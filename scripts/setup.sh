@@ -43,6 +43,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The web app's browser tests drive Debian's Chromium (npm packages cannot download browsers here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's chromium for the browser tests..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    say "missing /usr/bin/chromium; install the Debian package 'chromium' and run this again." >&2
+    exit 1
+  fi
+fi
+
 if [ "${DATAMARKET_SKIP_FABRIC:-0}" != 1 ]; then
   bash test-network-scripts/install-fabric.sh
 fi

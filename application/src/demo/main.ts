@@ -374,6 +374,9 @@ async function main(): Promise<void> {
     console.log('stop the network: npm run network -- down');
     if (keep) {
       console.log(
+        `web app: open ${buyer.gateway.url}/ (buyer), ${seller.gateway.url}/ (seller) or ${auditor.gateway.url}/ (auditor) and sign in with that app's token from ${path.join(demoDir, 'profiles.json')}`,
+      );
+      console.log(
         `apps keep running; try: npx datamarket --profile ${path.join(demoDir, 'profiles.json')} --as auditor audit trades --dataset ${lrListing.id}`,
       );
       await new Promise<void>((resolve) => {

@@ -55,6 +55,13 @@ export function userForToken(users: ApiUser[], header: string | undefined): stri
 export function authenticate(users: ApiUser[]): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization');
+    // A browser session (src/web/session-auth.ts, which checked its cookie and CSRF token).
+    const sessionUser: unknown = res.locals.sessionUser;
+    if (!header && typeof sessionUser === 'string') {
+      res.locals.user = sessionUser;
+      next();
+      return;
+    }
     if (!header || !TOKEN.test(header)) {
       next(
         unauthorized('missing or malformed Authorization header (expected: Bearer <api token>)'),

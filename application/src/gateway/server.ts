@@ -12,6 +12,7 @@ import { createApp } from './routes/registry.js';
 import type { SellerCrypto } from './seller-crypto.js';
 import { openSellerStore, type SellerStore } from './store/seller-store.js';
 import { readNetworkDescription } from '../fabric/index.js';
+import { closeWeb } from '../web/mount.js';
 
 export interface RunningGateway {
   url: string;
@@ -111,6 +112,7 @@ export async function startGateway(
       pump,
       async close() {
         await pump?.stop();
+        closeWeb(app);
         await new Promise<void>((resolve) => {
           server.close(() => {
             resolve();

@@ -13,6 +13,7 @@ import { ALL_ROUTES } from './all.js';
 import { routeContext, type AppDeps, type RouteContext } from './context.js';
 import type { BodyKind, BytesReply, JsonReply, Route, ValidatedInput } from './route.js';
 import { validationMessage } from './validation.js';
+import { mountWeb } from '../../web/mount.js';
 
 export const SHA_HEADER = 'x-datamarket-sha256';
 
@@ -33,6 +34,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // The web app (src/web): browser sessions checked before every route, its pages and streams.
+  app.locals.web = mountWeb(app, ctx);
   const parsers: Record<BodyKind, RequestHandler[]> = {
     none: [],
     json: [express.json({ limit: config.limits.json, strict: true })],
