@@ -124,7 +124,9 @@ export function encryptTable(
   }
   const evaluation = secret ? keys.evaluation : keys;
   const seeds = secret ? seeded : undefined;
-  return new EncryptedTable(evaluation, cts, layout, false, names, seeds, bound);
+  // Per-ciphertext bounds only from the data's own values (a declared bound is table-wide).
+  const ctBounds = options.bound === undefined ? vectors.map((v) => maxAbs(v)) : undefined;
+  return new EncryptedTable(evaluation, cts, layout, false, names, seeds, bound, ctBounds);
 }
 
 /** Decrypts and decodes every ciphertext of a table (seller only). */

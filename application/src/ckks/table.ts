@@ -53,6 +53,7 @@ export class EncryptedTable extends RefusedOperations {
   private readonly cts: Ciphertext[];
   private disposed = false;
   private tracked: number;
+  private perCiphertext: readonly number[] | undefined;
 
   /** @internal Use encryptTable / loadBundle; operations create tables themselves. */
   constructor(
@@ -63,6 +64,7 @@ export class EncryptedTable extends RefusedOperations {
     columnNames: readonly string[],
     seeded?: readonly Uint8Array[],
     bound?: number,
+    ctBounds?: readonly number[],
   ) {
     super();
     if (cts.length !== layout.ctCount) {
@@ -79,6 +81,7 @@ export class EncryptedTable extends RefusedOperations {
     this.columnNames = columnNames;
     this.seeded = seeded;
     this.tracked = bound ?? presetRange(keys.ctx);
+    this.perCiphertext = ctBounds?.length === cts.length ? Object.freeze([...ctBounds]) : undefined;
     trackTable(this, cts);
   }
 
@@ -139,6 +142,15 @@ export class EncryptedTable extends RefusedOperations {
   }
 
   /**
+   * @internal Bounds on |slot| of each ciphertext (each at most {@link bound}), when known: set
+   * by encryption and kept by views, so a view of columns sharing ciphertexts with small values
+   * gets their smaller bound. Any computed table has only the table-wide bound.
+   */
+  get ciphertextBounds(): readonly number[] | undefined {
+    return this.perCiphertext;
+  }
+
+  /**
    * @internal Sets the bound of a freshly computed table and refuses it (disposing it) if values
    * up to `bound` would not fit its level. Returns this table.
    */
@@ -150,6 +162,7 @@ export class EncryptedTable extends RefusedOperations {
       throw e;
     }
     this.tracked = bound;
+    this.perCiphertext = undefined;
     return this;
   }
 
