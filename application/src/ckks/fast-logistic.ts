@@ -47,6 +47,8 @@ export interface GradientOptions extends KernelOptions {
   scale?: number;
   /** Ascending sigmoid coefficients (default the thesis's 0.5 + 0.197x − 0.004x³). */
   sigmoid?: readonly number[];
+  /** 'general' forces the table-operation path (for comparisons); default 'fast' when possible. */
+  path?: 'fast' | 'general';
 }
 
 type Resolved = Required<Omit<GradientOptions, 'pool'>> & KernelOptions;
@@ -94,6 +96,7 @@ export async function logisticGradient(
     bias: 0,
     scale: 1,
     sigmoid: SIGMOID_THESIS,
+    path: 'fast',
     ...options,
   };
   const L = table.layout;
@@ -104,13 +107,17 @@ export async function logisticGradient(
   requireArg([...o.weights, o.bias, o.scale].every(Number.isFinite), 'weights must be finite');
   const [c0, c1, c2, c3, ...higher] = [...o.sigmoid, 0, 0, 0, 0];
   const cts = table.ciphertexts();
-  const fresh = cts.every((ct) => table.arith.level(ct) === 0 && ct.scale() === ctx.scaleAt(0));
+  // The epoch uses the last four levels; deeper presets start by dropping the others (cheaper).
+  const base = ctx.depth - 4;
+  const sIn = cts[0]?.scale() ?? 0;
+  const fresh = cts.every((ct) => table.arith.level(ct) <= base && ct.scale() === sIn);
   const stepsNeeded: number[] = [];
   for (let k = 1; k < nextPow2(L.rows); k *= 2) stepsNeeded.push(k);
   for (let k = L.stride; k < L.slots; k *= 2) stepsNeeded.push(k);
   const steps = stepsNeeded.every((k) => table.keys.hasStep(k));
   const hasFreeRun = fs.some((j) => freeRun(L, fs, segmentAt(L, j).ct) !== undefined);
   if (
+    o.path === 'general' ||
     !isPackedTable(table) ||
     !fresh ||
     !steps ||
@@ -126,8 +133,8 @@ export async function logisticGradient(
   }
   const n = L.rows;
   const S = ctx.scales;
-  const sAt = (l: number) => at(S, l, 'level scale');
-  const q = (l: number) => ctx.droppedPrime(l);
+  const sAt = (k: number) => at(S, base + k, 'level scale');
+  const q = (k: number) => ctx.droppedPrime(base + k);
   const place = (j: number): Segment => segmentAt(L, j);
   const featureCts = [...new Set(fs.map((j) => place(j).ct))];
   const yPlace = place(yj);
@@ -147,11 +154,11 @@ export async function logisticGradient(
   const rb = pb + ciphertextBound(table, yPlace.ct);
   const gb = Math.abs(o.scale) * Math.max(xb, 1) * rb * n;
   const need = (bound: number, level: number, what: string) => {
-    if (!fitsAt(ctx, bound, sAt(level), level)) {
+    if (!fitsAt(ctx, bound, sAt(level), base + level)) {
       throw new CkksError(
         'VALUE_OUT_OF_RANGE',
         `logistic gradient: ${what} may reach ±${bound.toPrecision(4)}, more than preset ` +
-          `${ctx.preset.name} holds at level ${level}. Standardise the features, start from ` +
+          `${ctx.preset.name} holds at level ${base + level}. Standardise the features, start from ` +
           'smaller weights, or scale the gradient (options.scale = learningRate / rows).',
       );
     }
@@ -169,6 +176,7 @@ export async function logisticGradient(
       featureCts.map((c) => ({
         inputs: [at(cts, c, 'ciphertext')],
         steps: [
+          { op: 'modSwitch', level: base },
           {
             op: 'mulPlain',
             values: runVector(
@@ -178,7 +186,7 @@ export async function logisticGradient(
                 place(j).ct === c ? [[place(j).offset, at(o.weights, k)] as [number, number]] : [],
               ),
             ),
-            scale: sAt(0),
+            scale: (sAt(1) * q(0)) / sIn,
             rescale: false,
           },
         ],
@@ -193,6 +201,7 @@ export async function logisticGradient(
   const zSteps: Step[] = [
     ...products.slice(1).map((_p, k): Step => ({ op: 'addInput', input: k + 1 })),
     { op: 'rescale' },
+    { op: 'setScale', scale: sAt(1) },
     { op: 'rotateSum', from: L.stride, to: L.slots },
     ...(o.bias !== 0 ? [{ op: 'addPlain', values: runVector(L.slots, n, runs) } as Step] : []),
   ];
@@ -211,7 +220,7 @@ export async function logisticGradient(
     {
       inputs: [z],
       steps: [
-        { op: 'modSwitch', level: 2 },
+        { op: 'modSwitch', level: base + 2 },
         { op: 'mulPlain', values: constant(c1), scale: toL3(sAt(1)), rescale: true },
         { op: 'setScale', scale: sAt(3) },
       ],
@@ -219,11 +228,11 @@ export async function logisticGradient(
     {
       inputs: [at(cts, yPlace.ct, 'ciphertext')],
       steps: [
-        { op: 'modSwitch', level: 2 },
+        { op: 'modSwitch', level: base + 2 },
         {
           op: 'mulPlain',
           values: runVector(L.slots, n, [[yPlace.offset, 1]]),
-          scale: toL3(sAt(0)),
+          scale: toL3(sIn),
           rescale: true,
         },
         { op: 'setScale', scale: sAt(3) },
@@ -238,11 +247,11 @@ export async function logisticGradient(
       return {
         inputs: [at(cts, c, 'ciphertext')],
         steps: [
-          { op: 'modSwitch', level: 2 },
+          { op: 'modSwitch', level: base + 2 },
           {
             op: 'mulPlain',
             values: runVector(L.slots, n, cells),
-            scale: toL3(sAt(0)),
+            scale: toL3(sIn),
             rescale: true,
           },
           { op: 'setScale', scale: sAt(3) },

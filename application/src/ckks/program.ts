@@ -131,11 +131,12 @@ function apply(
     case 'rotateSum': {
       const gk = a.keys.galoisKeys;
       if (!gk) throw new CkksError('MISSING_GALOIS_KEY', 'this key set has no Galois keys');
+      // One scratch ciphertext for the whole tree (no allocation per rotation).
+      using r = owned(new ctx.seal.Ciphertext());
       for (let k = step.from; k < step.to; k *= 2) {
         if (!a.keys.hasStep(k)) {
           throw new CkksError('MISSING_GALOIS_KEY', `rotation by ${k} has no Galois key`);
         }
-        using r = owned(new ctx.seal.Ciphertext());
         ev.rotateVector(acc, k, gk, r);
         ev.addInplace(acc, r);
         n.rotations++;
