@@ -20,6 +20,12 @@ function rotateSum(t: EncryptedTable, acc: Ct, from: number, to: number): void {
   r.delete();
 }
 
+function ctAt(cts: readonly Ct[], i: number): Ct {
+  const c = cts[i];
+  if (!c) throw new Error(`no ciphertext ${i}`);
+  return c;
+}
+
 function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
@@ -87,7 +93,7 @@ export function rawGradient(
   try {
     let z: Ct | undefined;
     for (const c of featureCts) {
-      const p = copyAt(cts[c] as Ct, base);
+      const p = copyAt(ctAt(cts, c), base);
       const cells = featureIdx.flatMap((j, k): [number, number][] =>
         seg(j).ct === c ? [[seg(j).offset, w[k] ?? 0]] : [],
       );
@@ -111,7 +117,7 @@ export function rawGradient(
     const t1 = copyAt(z, base + 2);
     mulPlain(t1, constant(0.197), (S(3) * q(2)) / S(1), base + 2, true);
     t1.setScale(S(3));
-    const y = copyAt(cts[seg(targetIdx).ct] as Ct, base + 2);
+    const y = copyAt(ctAt(cts, seg(targetIdx).ct), base + 2);
     mulPlain(
       y,
       runs(L.slots, n, [[seg(targetIdx).offset, 1]]),
@@ -137,7 +143,7 @@ export function rawGradient(
     ev.subInplace(r, y);
     const out: Ct[] = [];
     for (const c of featureCts) {
-      const x = copyAt(cts[c] as Ct, base + 2);
+      const x = copyAt(ctAt(cts, c), base + 2);
       const cells = featureIdx.flatMap((j): [number, number][] =>
         seg(j).ct === c ? [[seg(j).offset, s]] : [],
       );

@@ -105,32 +105,12 @@ export async function logisticGradient(
   const yj = columnIndex(table, o.target);
   requireArg(fs.length === o.weights.length, 'one weight per feature is needed');
   requireArg([...o.weights, o.bias, o.scale].every(Number.isFinite), 'weights must be finite');
-  const [c0, c1, c2, c3, ...higher] = [...o.sigmoid, 0, 0, 0, 0];
+  if (!fastPathApplies(table, o, fs)) return generalGradient(table, o);
+  const [c0 = 0, c1 = 0, , c3 = 0] = o.sigmoid;
   const cts = table.ciphertexts();
   // The epoch uses the last four levels; deeper presets start by dropping the others (cheaper).
   const base = ctx.depth - 4;
-  const sIn = cts[0]?.scale() ?? 0;
-  const fresh = cts.every((ct) => table.arith.level(ct) <= base && ct.scale() === sIn);
-  const stepsNeeded: number[] = [];
-  for (let k = 1; k < nextPow2(L.rows); k *= 2) stepsNeeded.push(k);
-  for (let k = L.stride; k < L.slots; k *= 2) stepsNeeded.push(k);
-  const steps = stepsNeeded.every((k) => table.keys.hasStep(k));
-  const hasFreeRun = fs.some((j) => freeRun(L, fs, segmentAt(L, j).ct) !== undefined);
-  if (
-    o.path === 'general' ||
-    !isPackedTable(table) ||
-    !fresh ||
-    !steps ||
-    !hasFreeRun ||
-    ctx.depth < 4 ||
-    c2 !== 0 ||
-    c3 === 0 ||
-    o.sigmoid.length > 4 ||
-    higher.some((c) => c !== 0) ||
-    o.scale === 0
-  ) {
-    return generalGradient(table, o);
-  }
+  const sIn = at(cts, 0, 'ciphertext').scale();
   const n = L.rows;
   const S = ctx.scales;
   const sAt = (k: number) => at(S, base + k, 'level scale');
@@ -293,6 +273,24 @@ export async function logisticGradient(
     pool,
   );
   return gradientTables(table, sums, fs, featureCts, biasCt ?? -1, gb);
+}
+
+/** True if the fast path handles this table, sigmoid and key set. */
+function fastPathApplies(table: EncryptedTable, o: Resolved, fs: readonly number[]): boolean {
+  const L = table.layout;
+  const ctx = table.ctx;
+  if (o.path === 'general' || !isPackedTable(table) || ctx.depth < 4 || o.scale === 0) return false;
+  const [, , c2 = 0, c3 = 0] = o.sigmoid;
+  if (o.sigmoid.length > 4 || c2 !== 0 || c3 === 0) return false;
+  const cts = table.ciphertexts();
+  const sIn = cts[0]?.scale();
+  const base = ctx.depth - 4;
+  if (!cts.every((ct) => table.arith.level(ct) <= base && ct.scale() === sIn)) return false;
+  const stepsNeeded: number[] = [];
+  for (let k = 1; k < nextPow2(L.rows); k *= 2) stepsNeeded.push(k);
+  for (let k = L.stride; k < L.slots; k *= 2) stepsNeeded.push(k);
+  if (!stepsNeeded.every((k) => table.keys.hasStep(k))) return false;
+  return fs.some((j) => freeRun(L, fs, segmentAt(L, j).ct) !== undefined);
 }
 
 /** Offset of a run of ciphertext `c` that holds no feature, if any. */

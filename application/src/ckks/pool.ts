@@ -21,7 +21,10 @@ import type { WorkerReply, WorkerRequest } from './pool-protocol.js';
 /** Most workers a pool starts (the target machine has two cores; each holds a SEAL context). */
 export const MAX_POOL_WORKERS = 2;
 
-type Pending = { resolve: (r: WorkerReply) => void; reject: (e: unknown) => void };
+interface Pending {
+  resolve: (r: WorkerReply) => void;
+  reject: (e: unknown) => void;
+}
 
 class PoolWorker {
   readonly worker: Worker;
@@ -120,7 +123,7 @@ export class CkksPool {
     const reply = unwrap(
       await w.send(
         request,
-        inputs.map((b) => b.buffer as ArrayBuffer),
+        inputs.map((b) => b.buffer),
       ),
     );
     if (!reply.ct) throw new CkksError('SEAL_ERROR', 'pool worker returned no ciphertext');

@@ -64,6 +64,43 @@ function input(inputs: readonly Ciphertext[], i: number): Ciphertext {
   return ct;
 }
 
+/** acc × plain values encoded at `step.scale`, rescaled if asked. */
+function mulPlain(
+  a: Arith,
+  acc: Ciphertext,
+  step: Extract<Step, { op: 'mulPlain' }>,
+  n: OpCounts,
+): void {
+  if (step.values.every((v) => v === 0)) {
+    throw new CkksError('INVALID_ARGUMENT', 'a program multiplies by an all-zero vector');
+  }
+  const ev = a.ctx.evaluator;
+  using pt = owned(a.ctx.encode(step.values, step.scale, a.level(acc)));
+  ev.multiplyPlainInplace(acc, pt);
+  n.plainMultiplications++;
+  if (step.rescale) {
+    ev.rescaleToNextInplace(acc);
+    n.rescales++;
+  }
+}
+
+/** Rotate-and-add in place with steps from, 2·from, ... below to. */
+function rotateSum(a: Arith, acc: Ciphertext, from: number, to: number, n: OpCounts): void {
+  const ev = a.ctx.evaluator;
+  const gk = a.keys.galoisKeys;
+  if (!gk) throw new CkksError('MISSING_GALOIS_KEY', 'this key set has no Galois keys');
+  // One scratch ciphertext for the whole tree (no allocation per rotation).
+  using r = owned(new a.ctx.seal.Ciphertext());
+  for (let k = from; k < to; k *= 2) {
+    if (!a.keys.hasStep(k)) {
+      throw new CkksError('MISSING_GALOIS_KEY', `rotation by ${k} has no Galois key`);
+    }
+    ev.rotateVector(acc, k, gk, r);
+    ev.addInplace(acc, r);
+    n.rotations++;
+  }
+}
+
 /** Applies one step to `acc` in place. */
 function apply(
   a: Arith,
@@ -78,19 +115,9 @@ function apply(
     case 'modSwitch':
       if (step.level > a.level(acc)) ev.cipherModSwitchToInplace(acc, ctx.parmsId(step.level));
       return;
-    case 'mulPlain': {
-      if (step.values.every((v) => v === 0)) {
-        throw new CkksError('INVALID_ARGUMENT', 'a program multiplies by an all-zero vector');
-      }
-      using pt = owned(ctx.encode(step.values, step.scale, a.level(acc)));
-      ev.multiplyPlainInplace(acc, pt);
-      n.plainMultiplications++;
-      if (step.rescale) {
-        ev.rescaleToNextInplace(acc);
-        n.rescales++;
-      }
+    case 'mulPlain':
+      mulPlain(a, acc, step, n);
       return;
-    }
     case 'addPlain': {
       using pt = owned(ctx.encode(step.values, acc.scale(), a.level(acc)));
       ev.addPlainInplace(acc, pt);
@@ -128,21 +155,9 @@ function apply(
     case 'setScale':
       acc.setScale(step.scale);
       return;
-    case 'rotateSum': {
-      const gk = a.keys.galoisKeys;
-      if (!gk) throw new CkksError('MISSING_GALOIS_KEY', 'this key set has no Galois keys');
-      // One scratch ciphertext for the whole tree (no allocation per rotation).
-      using r = owned(new ctx.seal.Ciphertext());
-      for (let k = step.from; k < step.to; k *= 2) {
-        if (!a.keys.hasStep(k)) {
-          throw new CkksError('MISSING_GALOIS_KEY', `rotation by ${k} has no Galois key`);
-        }
-        ev.rotateVector(acc, k, gk, r);
-        ev.addInplace(acc, r);
-        n.rotations++;
-      }
+    case 'rotateSum':
+      rotateSum(a, acc, step.from, step.to, n);
       return;
-    }
   }
 }
 
@@ -156,8 +171,11 @@ export function runProgram(
   const counts = zeroCounts();
   const acc = input(inputs, 0).copy();
   try {
-    for (const step of steps)
-      sealCall(`program step ${step.op}`, () => apply(a, acc, step, inputs, counts));
+    for (const step of steps) {
+      sealCall(`program step ${step.op}`, () => {
+        apply(a, acc, step, inputs, counts);
+      });
+    }
     return { ct: acc, counts };
   } catch (e) {
     free(acc);

@@ -42,7 +42,7 @@ function lrData(rows: number, seed: number): number[][] {
   const r = rng(seed);
   return Array.from({ length: rows }, () => {
     const x = Array.from({ length: 9 }, () => 2 * r() - 1);
-    const y = x[0]! - 0.5 * x[1]! + 0.3 * (r() - 0.5) > 0 ? 1 : 0;
+    const y = at(x, 0) - 0.5 * at(x, 1) + 0.3 * (r() - 0.5) > 0 ? 1 : 0;
     return [...x, y];
   });
 }
