@@ -172,6 +172,7 @@ export async function logisticGradient(
         ],
       })),
       pool,
+      { here: 1 },
     ),
   );
   const runs = Array.from({ length: L.slots / L.stride }, (_, k): [number, number] => [
@@ -271,6 +272,7 @@ export async function logisticGradient(
       ],
     })),
     pool,
+    { here: 1 },
   );
   return gradientTables(table, sums, fs, featureCts, biasCt ?? -1, gb);
 }

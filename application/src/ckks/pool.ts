@@ -227,28 +227,33 @@ export async function runPrograms(
   keys: EvaluationKeys,
   jobs: readonly ProgramJob[],
   pool: CkksPool | undefined,
+  options: { here?: number } = {},
 ): Promise<Ciphertext[]> {
   const arith = arithFor(keys);
-  const total = zeroCounts();
-  if (jobs.length === 1 && pool) pool = undefined; // a lone job gains nothing from a worker
-  let results: { ct: Ciphertext; counts: OpCounts }[];
-  if (!pool) {
-    results = [];
-    try {
-      for (const job of jobs) results.push(runProgram(arith, job.inputs, job.steps));
-    } catch (e) {
-      free(...results.map((r) => r.ct));
-      throw e;
-    }
-  } else {
-    const settled = await Promise.allSettled(jobs.map((job) => pool.program(keys, job)));
-    results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed) {
-      free(...results.map((r) => r.ct));
-      throw failed.reason;
-    }
+  // The last `here` jobs run in this thread while the workers run the others (this thread would
+  // otherwise wait idle); a lone job gains nothing from a worker.
+  const hereCount =
+    pool && jobs.length > 1 ? Math.min(options.here ?? 0, jobs.length - 1) : jobs.length;
+  const split = jobs.length - hereCount;
+  const remote = pool ? jobs.slice(0, split).map((job) => pool.program(keys, job)) : [];
+  const local: { ct: Ciphertext; counts: OpCounts }[] = [];
+  let localError: unknown;
+  try {
+    for (const job of jobs.slice(split)) local.push(runProgram(arith, job.inputs, job.steps));
+  } catch (e) {
+    localError = e ?? new Error('program failed');
   }
+  const settled = await Promise.allSettled(remote);
+  const results = [
+    ...settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
+    ...local,
+  ];
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (localError !== undefined || failed) {
+    free(...results.map((r) => r.ct));
+    throw localError ?? failed?.reason;
+  }
+  const total = zeroCounts();
   for (const r of results) addCounts(total, r.counts);
   record(keys, total);
   return results.map((r) => r.ct);
