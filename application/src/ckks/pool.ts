@@ -30,9 +30,13 @@ class PoolWorker {
   readonly worker: Worker;
   readonly keyIds = new Set<string>();
   readonly pending = new Map<number, Pending>();
+  /** False once the worker exited or failed: it gets no more jobs. */
+  alive = true;
 
   constructor() {
-    this.worker = new Worker(new URL('./pool-worker.js', import.meta.url));
+    // The worker is a module file: flags about the parent's entry (--input-type) do not apply.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    this.worker = new Worker(new URL('./pool-worker.js', import.meta.url), { execArgv });
     this.worker.unref();
     this.worker.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.id);
@@ -41,9 +45,11 @@ class PoolWorker {
       p?.resolve(reply);
     });
     this.worker.on('error', (e) => {
+      this.alive = false;
       this.failAll(e);
     });
     this.worker.on('exit', () => {
+      this.alive = false;
       this.failAll(new CkksError('SEAL_ERROR', 'a CKKS pool worker exited'));
     });
   }
@@ -55,6 +61,10 @@ class PoolWorker {
 
   send(req: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
+      if (!this.alive) {
+        reject(new CkksError('SEAL_ERROR', 'a CKKS pool worker exited'));
+        return;
+      }
       this.pending.set(req.id, { resolve, reject });
       this.worker.ref();
       this.worker.postMessage(req, transfer);
@@ -91,11 +101,18 @@ export class CkksPool {
     return this.workers.length;
   }
 
+  /** True until closed or until every worker has exited. */
+  get usable(): boolean {
+    return !this.closed && this.workers.some((w) => w.alive);
+  }
+
   private pick(): PoolWorker {
     if (this.closed) throw new CkksError('DISPOSED', 'this CKKS pool was closed');
-    let best = this.workers[0];
-    for (const w of this.workers) if (best && w.pending.size < best.pending.size) best = w;
-    if (!best) throw new CkksError('DISPOSED', 'this CKKS pool has no workers');
+    let best: PoolWorker | undefined;
+    for (const w of this.workers) {
+      if (w.alive && (!best || w.pending.size < best.pending.size)) best = w;
+    }
+    if (!best) throw new CkksError('SEAL_ERROR', 'every worker of this CKKS pool has exited');
     return best;
   }
 
@@ -191,7 +208,7 @@ let shared: CkksPool | undefined;
 
 /** The process's shared pool (started on first use). */
 export function sharedPool(): CkksPool {
-  shared ??= new CkksPool();
+  if (!shared?.usable) shared = new CkksPool();
   return shared;
 }
 

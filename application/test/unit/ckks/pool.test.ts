@@ -4,6 +4,8 @@
  * relies on this), both match plain arithmetic, pool encryption decrypts to the data, and
  * per-ciphertext bounds let a small column be summed next to a large one.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import {
   closeSharedPool,
@@ -209,6 +211,33 @@ describe('ckks worker pool and fast kernels', function () {
     } finally {
       t.dispose();
     }
+  });
+
+  it('does not keep a process alive, and a closed pool refuses work', async function () {
+    // A child process uses the shared pool and never closes it: it must still exit by itself.
+    const index = new URL('../../../src/ckks/index.js', import.meta.url).href;
+    const script = `
+      const ck = await import(${JSON.stringify(index)});
+      const steps = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
+      const keys = await ck.createTradeKeys('n4096-d0', { galoisSteps: steps });
+      // 600 × 5: three ciphertexts, so both encryption and the means use the workers.
+      const rows = Array.from({ length: 600 }, (_, i) => [1, 2, 3, 4, 5].map((k) => (i % 10) * k));
+      const t = await ck.encryptTableAsync(keys, rows, undefined, { pool: true });
+      const m = await ck.columnMeans(t, [0, 4], { pool: true });
+      if (t.ciphertextCount !== 3 || m.ciphertextCount !== 2) throw new Error('no pool work');
+      console.log(ck.decryptTable(m, keys)[0].map((v) => v.toFixed(2)).join(' '));`;
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 100_000,
+    });
+    expect(stdout.trim()).to.equal('4.50 22.50');
+    const closed = new CkksPool(1);
+    await closed.close();
+    const keys = await keysFor('n4096-d1');
+    await expectCode(
+      () => encryptTableAsync(keys, randomMatrix(3000, 3, 2), undefined, { pool: closed }),
+      'DISPOSED',
+    );
   });
 
   it('refuses malformed per-ciphertext bounds in a bundle', async () => {
