@@ -1,6 +1,6 @@
 /**
  * A CKKS pool worker (see pool.ts): its own SEAL module and context, the evaluation keys of the
- * trades it has seen loaded once (the two most recent), and {@link runProgram} for the work.
+ * latest trade loaded once (a new trade replaces them), and {@link runProgram} for the work.
  */
 import { parentPort } from 'node:worker_threads';
 import { arithFor } from './scope.js';
@@ -11,7 +11,8 @@ import { runProgram } from './program.js';
 import { free, owned, sealLoad } from './seal.js';
 import type { WorkerReply, WorkerRequest } from './pool-protocol.js';
 
-const KEEP_KEYS = 2;
+// One trade at a time: Galois keys of n8192-d4 take about 100 MB of a worker's WASM heap.
+const KEEP_KEYS = 1;
 const keySets = new Map<string, EvaluationKeys>();
 
 async function keysFor(req: Extract<WorkerRequest, { type: 'program' }>): Promise<EvaluationKeys> {

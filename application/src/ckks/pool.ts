@@ -28,7 +28,8 @@ interface Pending {
 
 class PoolWorker {
   readonly worker: Worker;
-  readonly keyIds = new Set<string>();
+  /** Key set the worker holds (it keeps only the latest one it was sent, like this mirror). */
+  keyId: string | undefined;
   readonly pending = new Map<number, Pending>();
   /** False once the worker exited or failed: it gets no more jobs. */
   alive = true;
@@ -125,8 +126,8 @@ export class CkksPool {
     const ctx = keys.ctx;
     const none = ctx.seal.ComprModeType.none;
     const w = this.pick();
-    const first = !w.keyIds.has(keys.keyId);
-    w.keyIds.add(keys.keyId);
+    const first = w.keyId !== keys.keyId;
+    w.keyId = keys.keyId;
     const inputs = job.inputs.map((ct) => (ct.saveToArray(none) as Uint8Array).slice());
     const request: WorkerRequest = {
       type: 'program',
