@@ -33,24 +33,31 @@ export function median(xs: number[]): number {
   return s.length % 2 ? at(m) : (at(m - 1) + at(m)) / 2;
 }
 
-/** Median ms of RUNS calls after one warm-up; NaN if the call is refused. */
-export async function time(fn: () => unknown): Promise<number> {
-  const once = async () => {
+/**
+ * Medians of RUNS calls of each function, interleaved (a, b, c, a, b, c, ...) after a warm-up of
+ * each, so a change in the machine's load hits all of them alike. NaN for a refused function.
+ */
+export async function timeEach(fns: (() => unknown)[]): Promise<number[]> {
+  const once = async (fn: () => unknown) => {
     const t0 = performance.now();
     const out = await fn();
     const dt = performance.now() - t0;
-    tidy(() => out);
     dispose(out);
     return dt;
   };
-  try {
-    await once();
-  } catch {
-    return NaN;
+  const ok = fns.map(() => true);
+  for (const [i, fn] of fns.entries()) {
+    try {
+      await once(fn);
+    } catch {
+      ok[i] = false;
+    }
   }
-  const xs: number[] = [];
-  for (let i = 0; i < RUNS; i++) xs.push(await once());
-  return median(xs);
+  const xs = fns.map(() => [] as number[]);
+  for (let r = 0; r < RUNS; r++) {
+    for (const [i, fn] of fns.entries()) if (ok[i]) xs[i]?.push(await once(fn));
+  }
+  return xs.map((x, i) => (ok[i] ? median(x) : NaN));
 }
 
 function dispose(x: unknown): void {
@@ -109,10 +116,10 @@ export interface Row {
 }
 
 async function bundleFor(keys: TradeKeys, data: number[][], columns: string[]) {
-  const encryptOff = await time(() => encryptTable(keys, data, columns));
-  const encryptOn = await time(() =>
-    encryptTableAsync(keys, data, columns, { pool: sharedPool() }),
-  );
+  const [encryptOff = NaN, encryptOn = NaN] = await timeEach([
+    () => encryptTable(keys, data, columns),
+    () => encryptTableAsync(keys, data, columns, { pool: sharedPool() }),
+  ]);
   const enc = encryptTable(keys, data, columns);
   const bundle = serializeBundle(enc);
   enc.dispose();
@@ -134,15 +141,17 @@ export async function meanRow(
   const j = columns.indexOf('age');
   const plain = raw.reduce((s, r) => s + (r[j] ?? NaN), 0) / raw.length;
   const pool = sharedPool();
-  const poolOff = await time(() => columnMeans(T, ['age'], { pool: false }));
-  const poolOn = await time(() => columnMeans(T, ['age'], { pool }));
-  const general = await time(() => T.col('age').mean());
   const m = await columnMeans(T, ['age'], { pool: false });
   const level = m.level;
   const error = Math.abs((decryptTable(m, keys)[0]?.[0] ?? NaN) - plain);
   m.dispose();
   const seg = T.layout.place[j]?.[0]?.ct ?? 0;
-  const raw0 = await time(() => rawMean(T, seg, level));
+  const [poolOff = NaN, poolOn = NaN, general = NaN, raw0 = NaN] = await timeEach([
+    () => columnMeans(T, ['age'], { pool: false }),
+    () => columnMeans(T, ['age'], { pool }),
+    () => tidy(() => T.col('age').mean()),
+    () => rawMean(T, seg, level),
+  ]);
   const counts = await countOps(T, () => columnMeans(T, ['age'], { pool: false }));
   const generalCounts = await countOps(T, async () => {
     await Promise.resolve();
@@ -196,11 +205,13 @@ export async function epochRow(
     g.bias.dispose();
     return { w, b };
   };
-  const poolOff = await time(() => epoch(false));
-  const poolOn = await time(() => epoch(true));
-  const general = await time(() => logisticGradient(T, { ...options, path: 'general' }));
   const fi = FEATURES.map((f) => columns.indexOf(f));
-  const raw0 = await time(() => rawGradient(T, fi, columns.indexOf(TARGET), init.w, init.b, 1 / n));
+  const [poolOff = NaN, poolOn = NaN, general = NaN, raw0 = NaN] = await timeEach([
+    () => epoch(false),
+    () => epoch(true),
+    () => logisticGradient(T, { ...options, path: 'general' }),
+    () => rawGradient(T, fi, columns.indexOf(TARGET), init.w, init.b, 1 / n),
+  ]);
   const { w, b } = await epoch(false);
   const ew = decryptTable(w, keys).map((r) => r[0] ?? NaN);
   const eb = decryptTable(b, keys)[0]?.[0] ?? NaN;
