@@ -26,7 +26,7 @@ import { type KernelOptions, cellRowLayout, ciphertextBound, isPackedTable } fro
 import { CkksError } from './errors.js';
 import type { EvaluationKeys } from './keys.js';
 import { nextPow2, segmentAt, type Layout, type Segment } from './layout.js';
-import { fitsAt, requireFit } from './magnitude.js';
+import { capacityAt, fitsAt, requireFit, USABLE_CAPACITY } from './magnitude.js';
 import { resolvePool, runHere, runPrograms, type ProgramJob } from './pool.js';
 import type { Step } from './program.js';
 import { free } from './seal.js';
@@ -133,6 +133,13 @@ export async function logisticGradient(
   const pb = Math.abs(c0) + Math.abs(c1) * zb + Math.abs(c3) * zb ** 3;
   const rb = pb + ciphertextBound(table, yPlace.ct);
   const gb = Math.abs(o.scale) * Math.max(xb, 1) * rb * n;
+  // CKKS noise is relative to the scale, not to the values: summing s·x·r with s = 1/n would
+  // cost three decimal digits. X is multiplied instead by the factor that brings the sums' bound
+  // to a quarter of the capacity (room left for the plain update w − g), and the rest of s is
+  // applied afterwards as a free scalar product.
+  const cap = capacityAt(ctx, sAt(4), base + 4) * USABLE_CAPACITY;
+  const fold = cap / 4 / (gb / Math.abs(o.scale));
+  const rest = o.scale / fold;
   const need = (bound: number, level: number, what: string) => {
     if (!fitsAt(ctx, bound, sAt(level), base + level)) {
       throw new CkksError(
@@ -146,7 +153,7 @@ export async function logisticGradient(
   need(zb, 1, 'z = Xw + b');
   need(zb * zb, 2, 'z²');
   need(rb, 3, 'σ(z) − y');
-  need(gb, 4, 'Xᵀ(σ(z) − y)');
+  need(gb / Math.abs(rest), 4, 'Xᵀ(σ(z) − y)');
 
   // z = Xw + b: plain products at level 0 (no rescale), summed, one rescale, runs added.
   const products = scoped(
@@ -222,7 +229,7 @@ export async function logisticGradient(
     },
     ...featureCts.map((c): ProgramJob => {
       const cells = fs.flatMap((j): [number, number][] =>
-        place(j).ct === c ? [[place(j).offset, o.scale]] : [],
+        place(j).ct === c ? [[place(j).offset, fold]] : [],
       );
       const free0 = c === biasCt ? freeRun(L, fs, c) : undefined;
       return {
@@ -237,7 +244,7 @@ export async function logisticGradient(
           },
           { op: 'setScale', scale: sAt(3) },
           ...(free0 !== undefined
-            ? [{ op: 'addPlain', values: runVector(L.slots, n, [[free0, o.scale]]) } as Step]
+            ? [{ op: 'addPlain', values: runVector(L.slots, n, [[free0, fold]]) } as Step]
             : []),
         ],
       };
@@ -274,6 +281,13 @@ export async function logisticGradient(
     pool,
     { here: 1 },
   );
+  if (rest !== 1) {
+    for (const [i, ct] of sums.entries()) {
+      const scaled = table.arith.mulScalar(ct, rest);
+      ct.delete();
+      sums[i] = scaled;
+    }
+  }
   return gradientTables(table, sums, fs, featureCts, biasCt ?? -1, gb);
 }
 
