@@ -170,10 +170,10 @@ describe('ckks worker pool and fast kernels', function () {
         expectClose(
           decryptTable(here.gradient, keys),
           gw.map((g) => [g]),
-          1e-4,
+          2e-6,
           'gradient',
         );
-        expect(at(at(decryptTable(here.bias, keys), 0), 0)).to.be.closeTo(gb, 1e-4);
+        expect(at(at(decryptTable(here.bias, keys), 0), 0)).to.be.closeTo(gb, 2e-6);
         expect(here.gradient.level).to.equal(4);
       } finally {
         for (const t of [here.gradient, here.bias, there.gradient, there.bias]) t.dispose();
