@@ -2,10 +2,12 @@
  * CKKS benchmark: the thesis's two examples (encrypted mean, one epoch of encrypted logistic
  * regression) on the Framingham data, per-operation costs of the library next to raw node-seal,
  * and bundle sizes. Usage: node application/dist/bench/run.js [csvPath]
- * (default: ../shared/data/framingham.csv relative to the repository root).
+ * (default: ../shared/data/framingham.csv relative to the repository root; without the file,
+ * synthetic rows of the same shape and ranges). See kernels.ts for the per-preset rows (fast
+ * kernels with the worker pool off and on, general path, raw node-seal, counts, sizes, error).
  *
- * Timings are medians of several runs after a warm-up; "buyer compute" covers the homomorphic
- * computation only (bundle loading and result serialization are listed separately).
+ * Timings are medians of 5 interleaved runs after a warm-up; "buyer compute" covers the
+ * homomorphic computation only.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -22,7 +24,7 @@ import {
   type PresetName,
 } from '../src/ckks/index.js';
 import { arithFor } from '../src/ckks/table.js';
-import { loadFramingham, FEATURES, TARGET } from './data.js';
+import { loadFramingham, syntheticFramingham, FEATURES, TARGET } from './data.js';
 import { epochRow, meanRow, type Counts, type Row } from './kernels.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -183,14 +185,14 @@ function kernelTable(title: string, rows: Row[], extra: (r: Row) => string[], ex
 }
 
 async function main() {
-  if (!existsSync(csvPath)) {
-    console.error(`benchmark data not found: ${csvPath}`);
-    console.error('pass the path of framingham.csv: npm run bench -- /path/to/framingham.csv');
-    process.exit(1);
-  }
-  const data = await loadFramingham(csvPath, 1000);
+  const present = existsSync(csvPath);
+  const data = present ? await loadFramingham(csvPath, 1000) : syntheticFramingham(1000);
   console.log('datamarket CKKS benchmark');
-  console.log(`  node ${process.version}, data ${csvPath}, ${availableParallelism()} cores`);
+  const source = present
+    ? csvPath
+    : `synthetic rows with Framingham's columns (${csvPath} not found: ` +
+      'npm run bench -- /path/to/framingham.csv)';
+  console.log(`  node ${process.version}, data ${source}, ${availableParallelism()} cores`);
   console.log(
     `  ${data.raw.length} rows × ${FEATURES.length} features + ${TARGET} (rows with NA dropped; ` +
       'features standardized for logistic regression); medians of 5 runs after a warm-up',
