@@ -37,8 +37,7 @@ export { arithFor, tidy } from './scope.js';
 export { matmulPlain } from './matmul.js';
 export type { Operand, PlainOperand } from './operand.js';
 
-/** An encrypted rows × cols matrix of real numbers. */
-/** The refused operations (gt, max, sort, …) come from RefusedOperations (refusals.ts). */
+/** An encrypted rows × cols matrix; refused operations come from RefusedOperations. */
 export class EncryptedTable extends RefusedOperations {
   /** Evaluation keys the ciphertexts live under. */
   readonly keys: EvaluationKeys;
@@ -53,7 +52,8 @@ export class EncryptedTable extends RefusedOperations {
   private readonly cts: Ciphertext[];
   private disposed = false;
   private tracked: number;
-  private perCiphertext: readonly number[] | undefined;
+  /** @internal Per-ciphertext bounds (≤ bound) from encryption, kept by views only. */
+  ciphertextBounds: readonly number[] | undefined;
 
   /** @internal Use encryptTable / loadBundle; operations create tables themselves. */
   constructor(
@@ -81,7 +81,8 @@ export class EncryptedTable extends RefusedOperations {
     this.columnNames = columnNames;
     this.seeded = seeded;
     this.tracked = bound ?? presetRange(keys.ctx);
-    this.perCiphertext = ctBounds?.length === cts.length ? Object.freeze([...ctBounds]) : undefined;
+    this.ciphertextBounds =
+      ctBounds?.length === cts.length ? Object.freeze([...ctBounds]) : undefined;
     trackTable(this, cts);
   }
 
@@ -142,15 +143,6 @@ export class EncryptedTable extends RefusedOperations {
   }
 
   /**
-   * @internal Bounds on |slot| of each ciphertext (each at most {@link bound}), when known: set
-   * by encryption and kept by views, so a view of columns sharing ciphertexts with small values
-   * gets their smaller bound. Any computed table has only the table-wide bound.
-   */
-  get ciphertextBounds(): readonly number[] | undefined {
-    return this.perCiphertext;
-  }
-
-  /**
    * @internal Sets the bound of a freshly computed table and refuses it (disposing it) if values
    * up to `bound` would not fit its level. Returns this table.
    */
@@ -162,7 +154,7 @@ export class EncryptedTable extends RefusedOperations {
       throw e;
     }
     this.tracked = bound;
-    this.perCiphertext = undefined;
+    this.ciphertextBounds = undefined;
     return this;
   }
 
