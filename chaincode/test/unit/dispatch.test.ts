@@ -118,6 +118,8 @@ describe('through the fabric-shim dispatcher', () => {
       'RejectResult',
       'Refund',
       'Claim',
+      'CheckpointSupply',
+      'CompactBalance',
     ]);
     expect(evaluate).to.have.members([
       'GetConfig',
@@ -134,6 +136,7 @@ describe('through the fabric-shim dispatcher', () => {
       'ListTradesBySeller',
       'ListTradesByState',
       'AuditSupply',
+      'AuditSupplyTotals',
     ]);
     for (const t of txs) {
       for (const p of t.parameters ?? [])
