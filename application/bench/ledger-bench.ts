@@ -64,6 +64,25 @@ async function fund(
   );
 }
 
+/** A throwaway PostgreSQL (test-network-scripts/postgres.sh) for the buyer app's store. */
+async function startPostgres(
+  network: TestNetwork,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = path.join(repoRoot, 'test-network-scripts', 'postgres.sh');
+  const dir = path.join(network.runDir, 'bench-pg');
+  const port = String(network.portBase + 950);
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('bash', [script, 'stop', dir], { stdio: 'ignore' });
+  execFileSync('bash', [script, 'start', dir, port], { stdio: 'inherit' });
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/datamarket`,
+    stop: () => {
+      execFileSync('bash', [script, 'stop', dir], { stdio: 'ignore' });
+      return Promise.resolve();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const quick = flag('--quick');
   const network = new TestNetwork({
@@ -165,23 +184,34 @@ async function main(): Promise<void> {
       console.log('\n100 settlements paying one seller at once (fabric-gateway, no retries)');
       console.log(table(['step', 'trades', 'failed', 'seconds', 'per second', 'first error'], hot));
       const users = senders.filter((s) => s.org === 'buyer').slice(100, 120);
-      const rest = await restOverhead(
-        network.runDir,
-        contracts,
-        users,
-        datasetId,
-        resultKey,
-        quick ? 3 : 5,
-        30,
-      );
-      console.log(
-        `\nREST overhead: ${String(users.length)} buyers, each ${quick ? '3' : '5'} purchases in a row, all buyers at once`,
-      );
-      console.log(table(['path', 'purchases', 'failed', 'seconds', 'per second'], rest.rows));
-      console.log(`overhead of the app: ${(rest.overhead * 100).toFixed(1)} % (goal ≤ 15 %)`);
-      console.log(
-        table(['one buyer: concurrent REST purchases', 'failed', 'seconds'], [rest.oneBuyer]),
-      );
+      const each = quick ? 3 : 5;
+      const stores: [string, string | undefined][] = [['SQLite (synchronous = FULL)', undefined]];
+      const pg = flag('--pg') ? await startPostgres(network) : undefined;
+      if (pg) stores.push(['PostgreSQL', pg.url]);
+      try {
+        for (const [store, url] of stores) {
+          const rest = await restOverhead(
+            network.runDir,
+            contracts,
+            users,
+            datasetId,
+            resultKey,
+            each,
+            30,
+            url,
+          );
+          console.log(
+            `\nREST overhead, buyer app store ${store}: ${String(users.length)} buyers, each ${String(each)} purchases in a row, all buyers at once`,
+          );
+          console.log(table(['path', 'purchases', 'failed', 'seconds', 'per second'], rest.rows));
+          console.log(`overhead of the app: ${(rest.overhead * 100).toFixed(1)} % (goal ≤ 15 %)`);
+          console.log(
+            table(['one buyer: concurrent REST purchases', 'failed', 'seconds'], [rest.oneBuyer]),
+          );
+        }
+      } finally {
+        await pg?.stop();
+      }
     }
 
     if (!flag('--no-latency')) {

@@ -233,5 +233,8 @@ export async function runCaliper(
     },
   );
   writeFileSync(logFile, log.join('\n'));
-  return { code, tables, log };
+  // Caliper prints each round's table, then all rounds in one: keep that last one.
+  const headers = tables.flatMap((line, i) => (line.startsWith('| Name') ? [i] : []));
+  const start = Math.max(0, (headers.at(-1) ?? 1) - 1);
+  return { code, tables: tables.slice(start), log };
 }

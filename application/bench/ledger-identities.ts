@@ -74,7 +74,10 @@ export function issueIdentities(
           ` | openssl x509 -req -CA "${caCert}" -CAkey "${caKey}" -CAcreateserial -CAserial "${msp}/../ca.srl" -days 30 -sha256 -out "${msp}/signcerts/cert.pem" 2>/dev/null`,
       )
       .join('\n');
-    execFileSync('bash', ['-euo', 'pipefail', '-c', script], { stdio: 'inherit' });
+    execFileSync('bash', ['-euo', 'pipefail', '-s'], {
+      input: script,
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
   }
   return identities;
 }

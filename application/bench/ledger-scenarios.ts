@@ -116,7 +116,7 @@ export async function hotSeller(
 }
 
 /** A buyer app for `users` (cryptogen layout), with one API token per user. */
-async function buyerApp(runDir: string, users: string[]) {
+async function buyerApp(runDir: string, users: string[], storeUrl?: string) {
   const work = mkdtempSync(path.join(tmpdir(), 'dm-ledger-bench-'));
   const tokens = users.map(() => newApiToken());
   const config = withDefaults({
@@ -125,6 +125,7 @@ async function buyerApp(runDir: string, users: string[]) {
     channels: [CHANNEL],
     networkRunDir: runDir,
     storePath: path.join(work, 'buyer.db'),
+    ...(storeUrl ? { storeUrl } : {}),
     storeSecret: newApiToken(),
     users: users.map((user, i) => ({ user, tokenSha256: tokenSha256Hex(tokens[i] ?? '') })),
   });
@@ -151,10 +152,12 @@ export async function restOverhead(
   resultKey: string,
   each: number,
   burstOfOne: number,
+  storeUrl?: string,
 ): Promise<{ rows: string[][]; overhead: number; oneBuyer: string[] }> {
   const app = await buyerApp(
     runDir,
     users.map((u) => u.name),
+    storeUrl,
   );
   try {
     const loop = async (call: () => Promise<unknown>) => {

@@ -1,5 +1,5 @@
 'use strict';
-/* global require, module, Buffer */
+/* global require, module */
 /* eslint-disable @typescript-eslint/no-require-imports -- Caliper loads workloads as CommonJS */
 // Purchase of the bench listing by this worker's senders in turn; the trades made are kept
 // for the seller's rounds that follow.

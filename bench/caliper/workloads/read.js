@@ -1,5 +1,5 @@
 'use strict';
-/* global require, module, Buffer */
+/* global require, module */
 /* eslint-disable @typescript-eslint/no-require-imports -- Caliper loads workloads as CommonJS */
 // Evaluations (no commit): BalanceOf, GetListing, ListTradesByState, as the round names them.
 const { DataMarketWorkload } = require('./state.js');

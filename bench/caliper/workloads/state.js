@@ -1,5 +1,5 @@
 'use strict';
-/* global require, module, Buffer */
+/* global require, module */
 /* eslint-disable @typescript-eslint/no-require-imports -- Caliper loads workloads as CommonJS */
 // Trades made in one round and carried to the next by this worker (a worker is one process
 // for the whole benchmark, so this module's state lives across rounds).

@@ -1,5 +1,5 @@
 'use strict';
-/* global require, module, Buffer */
+/* global require, module */
 /* eslint-disable @typescript-eslint/no-require-imports -- Caliper loads workloads as CommonJS */
 // Transfer of 1 token from this worker's senders in turn to a sink account of the worker.
 const { DataMarketWorkload } = require('./state.js');
