@@ -12,7 +12,8 @@
  * The growth bench (100k trades) runs in process: application/dist/bench/ledger-growth.js.
  *
  * Flags: --reuse (a network already up in the run dir, chaincode deployed; left up),
- * --quick (short rounds), --no-caliper, --no-scenarios, --no-latency.
+ * --quick (short rounds), --caliper-only Transfer,Purchase (those rounds only), --pg (REST
+ * overhead also with a PostgreSQL store), --no-caliper, --no-scenarios, --no-latency.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,14 +132,24 @@ async function main(): Promise<void> {
     await fund(contracts, issuer, senders, 10_000);
 
     if (!flag('--no-caliper')) {
+      const onlyAt = process.argv.indexOf('--caliper-only');
+      const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [];
       const plan: CaliperPlan = quick
-        ? { rates: [25, 50, 100], readRates: [100, 200], roundSeconds: 5, load: 20, workers: 2 }
+        ? {
+            rates: [25, 50, 100],
+            readRates: [100, 200],
+            roundSeconds: 5,
+            load: 20,
+            workers: 2,
+            only,
+          }
         : {
             rates: [25, 50, 75, 100, 150],
             readRates: [100, 200, 400],
             roundSeconds: 8,
             load: 30,
             workers: 2,
+            only,
           };
       const dir = path.join(network.runDir, 'caliper');
       const { mkdirSync } = await import('node:fs');

@@ -20,6 +20,8 @@ export interface CaliperPlan {
   /** Transactions kept in flight by the fixed-load round. */
   load: number;
   workers: number;
+  /** Only the rounds whose label starts with one of these (all when empty). */
+  only: string[];
 }
 
 interface Round {
@@ -143,9 +145,14 @@ export function writeBenchConfig(
     ...read('ListTradesByState', ['PAID', '20', '']),
   ];
   const file = path.join(dir, 'benchconfig.yaml');
+  const chosen = rounds.filter(
+    (r) => plan.only.length === 0 || plan.only.some((p) => r.label.startsWith(`${p}@`)),
+  );
   writeFileSync(
     file,
-    JSON.stringify({ test: { name: 'datamarket', workers: { number: plan.workers }, rounds } }),
+    JSON.stringify({
+      test: { name: 'datamarket', workers: { number: plan.workers }, rounds: chosen },
+    }),
   );
   return file;
 }
