@@ -89,6 +89,11 @@ export function startCpu(groups: () => Map<string, number[]>): {
   };
 }
 
-export function cpuRows(shares: Map<string, number>): string[][] {
-  return [...shares].map(([name, share]) => [name, `${(share * 100).toFixed(0)} %`]);
+/**
+ * Rows of process, share of a core over the whole run, and over the time under load only
+ * (`loadFraction`: the rounds' seconds over the run's; idle gaps between rounds cost little).
+ */
+export function cpuRows(shares: Map<string, number>, loadFraction = 1): string[][] {
+  const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+  return [...shares].map(([name, share]) => [name, pct(share), pct(share / loadFraction)]);
 }
