@@ -5,6 +5,7 @@ import { accountIdArg, resolveOptions, Tx, type ContractOptions } from './ledger
 import { createListing, delist, getListing, listListings, updateListing } from './listing.js';
 import { getOrgApp, listOrgApps, registerOrgApp, unregisterOrgApp } from './org-apps.js';
 import * as token from './token.js';
+import { auditTotals, checkpointTotals } from './totals.js';
 import * as trade from './trade/index.js';
 
 // fabric-contract-api attaches its decorators with Object.assign, which Node's CommonJS export
@@ -371,5 +372,27 @@ export class DataMarketContract extends Contract {
   @Returns('string')
   async AuditSupply(ctx: Context): Promise<string> {
     return json(await auditSupply(Tx.query(ctx)));
+  }
+
+  /** The running totals (checkpoint + deltas since): cost independent of the ledger's size. */
+  @Transaction(false)
+  @Returns('string')
+  async AuditSupplyTotals(ctx: Context): Promise<string> {
+    return json(await auditTotals(Tx.query(ctx)));
+  }
+
+  /** Folds the running-total deltas of minutes past the clock-skew limit into the checkpoint. */
+  @Transaction()
+  @Returns('string')
+  async CheckpointSupply(ctx: Context): Promise<string> {
+    const settleMs = (2 * this.options.maxClockSkewSeconds + 60) * 1000;
+    return json(await checkpointTotals(this.submit(ctx), settleMs));
+  }
+
+  /** The caller folds its credit keys into its balance's base. */
+  @Transaction()
+  @Returns('string')
+  async CompactBalance(ctx: Context): Promise<string> {
+    return json(await token.compactBalance(this.submit(ctx)));
   }
 }

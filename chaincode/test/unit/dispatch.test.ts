@@ -123,6 +123,8 @@ describe('through the fabric-shim dispatcher', () => {
       'PurchaseOnce',
       'RegisterOrgApp',
       'UnregisterOrgApp',
+      'CheckpointSupply',
+      'CompactBalance',
     ]);
     expect(evaluate).to.have.members([
       'GetConfig',
@@ -141,6 +143,7 @@ describe('through the fabric-shim dispatcher', () => {
       'AuditSupply',
       'GetOrgApp',
       'ListOrgApps',
+      'AuditSupplyTotals',
     ]);
     for (const t of txs) {
       for (const p of t.parameters ?? [])
