@@ -5,3 +5,5 @@
 export * from './types.js';
 export * from './constants.js';
 export { ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+export * from './pool/types.js';
+export * from './pool/limits.js';
