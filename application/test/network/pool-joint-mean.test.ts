@@ -111,8 +111,9 @@ describe('pools on the real network: a three-seller joint mean', function () {
 
   after(async () => {
     for (const close of closers.reverse()) await close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    // Absent when the network did not come up.
+    await (store as SellerStore | undefined)?.close();
+    if ((dir as string | undefined) !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   async function formPool(): Promise<PoolSeatConfig[]> {

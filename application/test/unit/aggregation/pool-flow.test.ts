@@ -18,7 +18,7 @@ import {
   generateMaskKeyPair,
   type MaskKeyPair,
 } from '../../../src/aggregation/index.js';
-import { loadBundle, serializeResult } from '../../../src/ckks/index.js';
+import { loadBundle, serializeResult, type EncryptedTable } from '../../../src/ckks/index.js';
 import { engineSellerCrypto } from '../../../src/gateway/ckks-adapter.js';
 import { generateResultKeyPair, sha256Hex } from '../../../src/gateway/crypto/result-envelope.js';
 import { Sealer } from '../../../src/gateway/crypto/sealing.js';
@@ -64,11 +64,13 @@ function inProcessCaller(ledger: InProcessMarketLedger): ContractCaller {
   };
 }
 
-/** The buyer's partial per seller: the column sums of its bundle, uploaded to the seller app. */
+/** The buyer's partial per seller (by default its bundle's column sums), uploaded to its app. */
 async function computePartials(
   store: SellerStore,
   pools: PoolLedger,
   tradeId: string,
+  round = 1,
+  compute: (table: EncryptedTable) => EncryptedTable = (table) => table.sum(0),
 ): Promise<string[]> {
   const hashes: string[] = [];
   for (const seat of [0, 1, 2]) {
@@ -77,13 +79,13 @@ async function computePartials(
     const t = await pools.getPoolTrade('User1', CHANNEL, tradeId);
     expect(sha256Hex(stored.bytes)).to.equal(t.members[seat]?.bundleHash);
     const bundle = await loadBundle(stored.bytes);
-    const sums = bundle.table.sum(0);
-    const partial = serializeResult({ sums });
-    sums.dispose();
+    const out = compute(bundle.table);
+    const partial = serializeResult({ out });
+    out.dispose();
     bundle.dispose();
     await store.putResult({
       channel: CHANNEL,
-      tradeId: memberPartialId(tradeId, 1, seat),
+      tradeId: memberPartialId(tradeId, round, seat),
       bytes: partial.bytes,
       sha256: partial.sha256,
     });
@@ -181,35 +183,48 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
     return seats;
   }
 
-  it('the buyer learns the joint sums (masked shares only), the last share settles by rows', async () => {
-    const sealer = new Sealer('pool test store secret');
-    const crypto = await engineSellerCrypto();
+  /** Forms the pool and starts the sellers' pool pump (once, for both tests). */
+  async function startPool(): Promise<void> {
+    if (pump) return;
     const seats = await formPool();
-    const lines: string[] = [];
     pump = new PoolMemberPump({
       pools: sellerPools,
       store,
-      sealer,
-      crypto,
+      sealer: new Sealer('pool test store secret'),
+      crypto: await engineSellerCrypto(),
       now: () => funded.network.now(),
-      log: (line) => lines.push(line),
+      log: () => undefined,
       events: funded.seller,
       seats,
       resumeDelayMs: 5,
     });
     pump.start();
+  }
 
-    const resultKeys = generateResultKeyPair();
-    const bought = await buyerPools.purchasePool('User1', CHANNEL, {
+  /** Purchases `rounds` rounds and waits until every member delivered. */
+  async function buy(rounds: number, resultKey: string): Promise<string> {
+    await startPool();
+    const { tradeId } = await buyerPools.purchasePool('User1', CHANNEL, {
       poolId: 'islands',
-      buyerResultKey: resultKeys.publicKeyPem,
-      rounds: 1,
+      buyerResultKey: resultKey,
+      rounds,
       price: '90',
       deposit: '10',
     });
-    const tradeId = bought.tradeId;
+    await untilState(tradeId, 'COMPUTING');
+    return tradeId;
+  }
+
+  async function untilState(tradeId: string, state: PoolTrade['state']): Promise<PoolTrade> {
+    const read = () => buyerPools.getPoolTrade('User1', CHANNEL, tradeId);
+    await until(async () => (await read()).state === state, `joint trade ${state}`);
+    return read();
+  }
+
+  it('the buyer learns the joint sums (masked shares only), the last share settles by rows', async () => {
+    const resultKeys = generateResultKeyPair();
+    const tradeId = await buy(1, resultKeys.publicKeyPem);
     const trade = () => buyerPools.getPoolTrade('User1', CHANNEL, tradeId);
-    await until(async () => (await trade()).state === 'COMPUTING', 'every bundle delivered');
 
     // The buyer computes one encrypted partial per seller: the column sums of its bundle.
     // (The bundle download and partial upload go through the seller app's store here; the
@@ -253,6 +268,57 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
     expect(settled.members.map((m) => m.paid)).to.deep.equal(['41', '30', '19']);
     const audit = await funded.auditor.auditSupply('Admin', CHANNEL);
     expect(audit.balanced).to.equal(true);
+  });
+
+  it('two rounds: the joint mean, then the joint sum of squared deviations from it (variance)', async () => {
+    const resultKeys = generateResultKeyPair();
+    const tradeId = await buy(2, resultKeys.publicKeyPem);
+    const hashes1 = await computePartials(store, buyerPools, tradeId, 1);
+    await buyerPools.submitPartials('User1', CHANNEL, tradeId, {
+      round: 1,
+      valueCount: 2,
+      partialHashes: hashes1,
+    });
+    let t = await untilState(tradeId, 'COMPUTING');
+    expect(t.round).to.equal(2);
+    const round1 = aggregateRound(
+      await buyerPools.getPoolShares('User1', CHANNEL, tradeId, 1),
+      t,
+      1,
+      resultKeys.privateKeyPem,
+    );
+    const n = t.members.reduce((acc, m) => acc + m.rowCount, 0);
+    const mean = (round1.get(7) ?? []).map((v) => v / n);
+    // Round 2 uses what round 1 revealed: Σ (x − mean)² per seller, summed by the masks.
+    const hashes2 = await computePartials(store, buyerPools, tradeId, 2, (table) => {
+      const centred = table.sub([mean]);
+      const squared = centred.square();
+      const sums = squared.sum(0);
+      centred.dispose();
+      squared.dispose();
+      return sums;
+    });
+    await buyerPools.submitPartials('User1', CHANNEL, tradeId, {
+      round: 2,
+      valueCount: 2,
+      partialHashes: hashes2,
+    });
+    t = await untilState(tradeId, 'SETTLED');
+    expect(t).to.deep.include({ leakageUsed: 4, paidToMembers: '180', paidToBuyer: '10' });
+    const round2 = aggregateRound(
+      await buyerPools.getPoolShares('User1', CHANNEL, tradeId, 2),
+      t,
+      2,
+      resultKeys.privateKeyPem,
+    );
+    const union = DATA.flat();
+    for (const j of [0, 1]) {
+      const plainMean = union.reduce((acc, r) => acc + (r[j] ?? 0), 0) / union.length;
+      const plainVariance =
+        union.reduce((acc, r) => acc + ((r[j] ?? 0) - plainMean) ** 2, 0) / union.length;
+      expect(mean[j]).to.be.closeTo(plainMean, 1e-2);
+      expect((round2.get(7)?.[j] ?? 0) / n).to.be.closeTo(plainVariance, 5e-2);
+    }
   });
 });
 
