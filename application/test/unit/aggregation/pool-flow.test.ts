@@ -138,13 +138,16 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
   });
 
   /** The seller users' datasets in the store, the pool proposed and joined by all three. */
-  async function formPool(): Promise<PoolSeatConfig[]> {
+  async function formPool(
+    poolId: string,
+    splitRule: 'rows' | 'shapley-f1',
+  ): Promise<PoolSeatConfig[]> {
     const schemaHash = createHash('sha256').update(JSON.stringify(COLUMNS)).digest('hex');
     const seats: PoolSeatConfig[] = SELLERS.map((user, i) => ({
       channel: CHANNEL,
-      poolId: 'islands',
+      poolId,
       user,
-      datasetId: `island-${String(i)}`,
+      datasetId: `${poolId}-${String(i)}`,
       maskKeys: maskOf(i),
     }));
     for (const [i, seat] of seats.entries()) {
@@ -157,7 +160,7 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
       });
     }
     await sellerPools.proposePool('User1', CHANNEL, {
-      id: 'islands',
+      id: poolId,
       title: 'Penguins by island',
       columns: COLUMNS,
       price: '90',
@@ -170,11 +173,11 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
       ckksPreset: 'n8192-d2',
       computationPolicy: { kind: 'any' },
       aggregation: { valueBound: 10_000, fractionalBits: 16 },
-      splitRule: 'rows',
+      splitRule,
       invites: [{ msp: 'SellerMSP' }, { msp: 'SellerMSP' }],
     });
     for (const [i, user] of SELLERS.entries()) {
-      await sellerPools.joinPool(user, CHANNEL, 'islands', {
+      await sellerPools.joinPool(user, CHANNEL, poolId, {
         rowCount: DATA[i]?.length ?? 0,
         schemaHash,
         maskPublicKey: maskOf(i).publicKey,
@@ -186,7 +189,10 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
   /** Forms the pool and starts the sellers' pool pump (once, for both tests). */
   async function startPool(): Promise<void> {
     if (pump) return;
-    const seats = await formPool();
+    const seats = [
+      ...(await formPool('islands', 'rows')),
+      ...(await formPool('islands-shapley', 'shapley-f1')),
+    ];
     pump = new PoolMemberPump({
       pools: sellerPools,
       store,
@@ -202,10 +208,10 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
   }
 
   /** Purchases `rounds` rounds and waits until every member delivered. */
-  async function buy(rounds: number, resultKey: string): Promise<string> {
+  async function buy(rounds: number, resultKey: string, poolId = 'islands'): Promise<string> {
     await startPool();
     const { tradeId } = await buyerPools.purchasePool('User1', CHANNEL, {
-      poolId: 'islands',
+      poolId,
       buyerResultKey: resultKey,
       rounds,
       price: '90',
@@ -319,6 +325,33 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
       expect(mean[j]).to.be.closeTo(plainMean, 1e-2);
       expect((round2.get(7)?.[j] ?? 0) / n).to.be.closeTo(plainVariance, 5e-2);
     }
+  });
+
+  it('shapley-f1: the buyer gets every coalition’s aggregate, scores them, and pays by Shapley', async () => {
+    const resultKeys = generateResultKeyPair();
+    const tradeId = await buy(1, resultKeys.publicKeyPem, 'islands-shapley');
+    const hashes = await computePartials(store, buyerPools, tradeId, 1);
+    await buyerPools.submitPartials('User1', CHANNEL, tradeId, {
+      round: 1,
+      valueCount: 2,
+      partialHashes: hashes,
+    });
+    let t = await untilState(tradeId, 'SCORING');
+    expect(t.leakageUsed).to.equal(14); // 2 values × 7 coalitions
+    const shares = await buyerPools.getPoolShares('User1', CHANNEL, tradeId, 1);
+    const aggregates = aggregateRound(shares, t, 1, resultKeys.privateKeyPem);
+    expect([...aggregates.keys()].sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+    for (const [coalition, values] of aggregates) {
+      const coalitionRows = DATA.filter((_, seat) => coalition & (1 << seat)).flat();
+      const plain = coalitionRows.reduce((acc, r) => acc + (r[1] ?? 0), 0);
+      expect(values[1], `coalition ${String(coalition)}`).to.be.closeTo(plain, 0.5);
+    }
+    // The scores a buyer would get from each coalition's model (hand-worked split in the
+    // chaincode tests: 3!·φ = 2.5, 1.9, 1.0 → 90 tokens as 42/32/16).
+    const scores = ['0.6', '0.5', '0.8', '0.3', '0.7', '0.6', '0.9'];
+    t = await buyerPools.submitScores('User1', CHANNEL, tradeId, scores);
+    expect(t.state).to.equal('SETTLED');
+    expect(t.members.map((m) => m.paid)).to.deep.equal(['42', '32', '16']);
   });
 });
 
