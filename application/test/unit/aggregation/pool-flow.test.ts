@@ -28,12 +28,11 @@ import {
   memberPartialId,
   type PoolSeatConfig,
 } from '../../../src/gateway/pools/member.js';
-import { PoolLedger, type ContractCaller } from '../../../src/gateway/pools/pool-ledger.js';
+import { PoolLedger } from '../../../src/gateway/pools/pool-ledger.js';
 import { PoolMemberPump } from '../../../src/gateway/pools/pool-pump.js';
 import { openSellerStore, type SellerStore } from '../../../src/gateway/store/seller-store.js';
 import { fundedNetwork, type FundedNetwork } from '../../support/index.js';
-import { asLedgerError } from '../../support/in-process-faults.js';
-import type { InProcessMarketLedger } from '../../support/in-process-market-ledger.js';
+import { inProcessCaller, until } from './pool-fixture.js';
 
 const CHANNEL = 'market';
 const SELLERS = ['User1', 'User2', 'User3'];
@@ -47,22 +46,6 @@ function rows(seed: number, count: number): number[][] {
   ]);
 }
 const DATA = [rows(0, 30), rows(1, 22), rows(2, 14)];
-
-/** The pool calls of one org's app on the in-process ledger. */
-function inProcessCaller(ledger: InProcessMarketLedger): ContractCaller {
-  return {
-    async evaluate(user, channel, fn, args) {
-      const target = ledger.network.channel(channel);
-      if (!target) throw new Error(`no channel ${channel}`);
-      try {
-        return await target.evaluate(ledger.identityOf(user), fn, args);
-      } catch (error) {
-        throw asLedgerError(error);
-      }
-    },
-    submit: (user, channel, fn, args) => ledger.invoke(user, channel, fn, ...args),
-  };
-}
 
 /** The buyer's partial per seller (by default its bundle's column sums), uploaded to its app. */
 async function computePartials(
@@ -92,18 +75,6 @@ async function computePartials(
     hashes.push(partial.sha256);
   }
   return hashes;
-}
-
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('pools: a three-seller joint mean with real CKKS on the in-process ledger', function () {
