@@ -74,7 +74,7 @@ async function until(
   }
 }
 
-describe('pools on the real network: a three-seller joint mean', function () {
+describe('pools on the real network: three seller users in one pool', function () {
   this.timeout(600_000);
   const poolId = `islands-${randomUUID().slice(0, 8)}`;
   const lrPoolId = `lr-${randomUUID().slice(0, 8)}`;
