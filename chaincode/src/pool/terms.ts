@@ -96,8 +96,16 @@ export function parseAggregation(value: unknown): AggregationBounds {
   const raw = object('aggregation', value);
   onlyKeys('aggregation', raw, ['valueBound', 'fractionalBits']);
   const { valueBound, fractionalBits } = raw;
-  if (typeof valueBound !== 'number' || !Number.isFinite(valueBound) || valueBound <= 0) {
-    throw invalid('aggregation.valueBound must be a positive finite number');
+  if (
+    typeof valueBound !== 'number' ||
+    !Number.isFinite(valueBound) ||
+    valueBound <= 0 ||
+    valueBound > Number.MAX_SAFE_INTEGER
+  ) {
+    // The cap keeps the members' ring (bound · 2^fractionalBits · members) to a few hundred bits.
+    throw invalid(
+      `aggregation.valueBound must be a positive number up to ${Number.MAX_SAFE_INTEGER}`,
+    );
   }
   if (
     typeof fractionalBits !== 'number' ||

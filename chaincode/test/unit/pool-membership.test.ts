@@ -62,6 +62,7 @@ describe('pools: propose, join, leave', () => {
       [{ computationPolicy: 7 }, 'computationPolicy must be a JSON object or string'],
       [{ computationPolicy: { blob: 'x'.repeat(20_000) } }, 'computationPolicy is'],
       [{ aggregation: { valueBound: 0, fractionalBits: 10 } }, 'valueBound must be a positive'],
+      [{ aggregation: { valueBound: 1e300, fractionalBits: 10 } }, 'valueBound must be a positive'],
       [{ aggregation: { valueBound: 1, fractionalBits: 1.5 } }, 'fractionalBits must be a whole'],
       [{ aggregation: { valueBound: 1, fractionalBits: 10, ring: 64 } }, 'unknown field "ring"'],
       [{ maxRounds: 0 }, 'maxRounds must be at least 1'],
