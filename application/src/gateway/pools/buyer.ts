@@ -54,7 +54,8 @@ export function aggregateRound(
   for (const share of shares.filter((s) => s.round === round)) {
     bySeat.set(share.member, openShare(share, trade, privateKeyPem));
   }
-  const maxValues = trade.valueCount ?? trade.terms.leakageBound;
+  // Any round's aggregate holds at most the trade's whole leakage bound of values.
+  const maxValues = trade.terms.leakageBound;
   const parts = new Map<number, bigint[][]>();
   for (const [seat, payload] of bySeat) {
     if (payload.fractionalBits !== encoding.fractionalBits) {
