@@ -12,3 +12,5 @@ export {
   MAX_VALUES_PER_KEY,
   sampleDisclosure,
 } from './privacy.js';
+export * from './pool/types.js';
+export * from './pool/limits.js';

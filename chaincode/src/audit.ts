@@ -1,4 +1,5 @@
 import { BALANCE, CREDIT, TRADE } from './keys.js';
+import { auditPoolEscrow } from './pool/audit.js';
 import type { Tx } from './ledger.js';
 import { totalSupply } from './token.js';
 import { auditTotals } from './totals.js';
@@ -72,6 +73,12 @@ export async function auditSupply(tx: Tx): Promise<SupplyAudit> {
       problems.push(`trade ${trade.tradeId} is ${trade.state} but holds ${escrow} in escrow`);
     }
   }
+  // Joint trades (pools) hold escrow too.
+  const pools = await auditPoolEscrow(tx);
+  sumOfEscrow += pools.escrow;
+  trades += pools.trades;
+  openTrades += pools.openTrades;
+  problems.push(...pools.problems);
   if (supply !== sumOfBalances + sumOfEscrow) {
     problems.push(`total supply ${supply} ≠ balances ${sumOfBalances} + escrow ${sumOfEscrow}`);
   }

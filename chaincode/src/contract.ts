@@ -4,6 +4,7 @@ import { ContractError } from './errors.js';
 import { accountIdArg, resolveOptions, Tx, type ContractOptions } from './ledger.js';
 import { createListing, delist, getListing, listListings, updateListing } from './listing.js';
 import { getOrgApp, listOrgApps, registerOrgApp, unregisterOrgApp } from './org-apps.js';
+import * as pool from './pool/index.js';
 import * as token from './token.js';
 import { auditTotals, checkpointTotals } from './totals.js';
 import * as trade from './trade/index.js';
@@ -394,5 +395,147 @@ export class DataMarketContract extends Contract {
   @Returns('string')
   async CompactBalance(ctx: Context): Promise<string> {
     return json(await token.compactBalance(this.submit(ctx)));
+  }
+
+  // ----------------------------------------------------------------------------- pools (docs/pools.md)
+
+  @Transaction()
+  @Returns('string')
+  async ProposePool(ctx: Context, proposalJson: string): Promise<string> {
+    return json(await pool.proposePool(this.submit(ctx), proposalJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async JoinPool(ctx: Context, poolId: string, joinJson: string): Promise<string> {
+    return json(await pool.joinPool(this.submit(ctx), poolId, joinJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async LeavePool(ctx: Context, poolId: string): Promise<string> {
+    return json(await pool.leavePool(this.submit(ctx), poolId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPool(ctx: Context, poolId: string): Promise<string> {
+    return json(await pool.getPool(Tx.query(ctx), poolId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPools(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    return json(await pool.listPools(Tx.query(ctx), pageSize, bookmark));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async PurchasePool(
+    ctx: Context,
+    poolId: string,
+    buyerResultKey: string,
+    rounds: string,
+    expectedPrice: string,
+    expectedDeposit: string,
+  ): Promise<string> {
+    return json(
+      await pool.purchasePool(this.submit(ctx), {
+        poolId,
+        buyerResultKey,
+        rounds,
+        expectedPrice,
+        expectedDeposit,
+      }),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async DeliverBundle(
+    ctx: Context,
+    tradeId: string,
+    bundleHash: string,
+    bundleBytes: string,
+  ): Promise<string> {
+    return json(await pool.deliverBundle(this.submit(ctx), tradeId, bundleHash, bundleBytes));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitPartials(ctx: Context, tradeId: string, partialsJson: string): Promise<string> {
+    return json(await pool.submitPartials(this.submit(ctx), tradeId, partialsJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitShare(
+    ctx: Context,
+    tradeId: string,
+    round: string,
+    encryptedShare: string,
+    shareDigest: string,
+  ): Promise<string> {
+    return json(
+      await pool.submitShare(this.submit(ctx), tradeId, round, encryptedShare, shareDigest),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitScores(ctx: Context, tradeId: string, scoresJson: string): Promise<string> {
+    return json(await pool.submitScores(this.submit(ctx), tradeId, scoresJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RejectPool(ctx: Context, tradeId: string, reason: string): Promise<string> {
+    return json(await pool.rejectPool(this.submit(ctx), tradeId, reason));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RefundPool(ctx: Context, tradeId: string): Promise<string> {
+    return json(await pool.refundPool(this.submit(ctx), tradeId));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ClaimPool(ctx: Context, tradeId: string): Promise<string> {
+    return json(await pool.claimPool(this.submit(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPoolTrade(ctx: Context, tradeId: string): Promise<string> {
+    return json(await pool.getPoolTrade(Tx.query(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPoolTrades(
+    ctx: Context,
+    poolId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await pool.listPoolTrades(Tx.query(ctx), 'pool', poolId, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPoolTradesByParty(
+    ctx: Context,
+    accountId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await pool.listPoolTrades(Tx.query(ctx), 'party', accountId, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPoolShares(ctx: Context, tradeId: string, round: string): Promise<string> {
+    return json(await pool.getPoolShares(Tx.query(ctx), tradeId, round));
   }
 }

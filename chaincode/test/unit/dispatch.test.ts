@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { contracts } from '../../src/index.js';
 import { FakeLedger, FakeStub, identity } from '../support/fake-fabric.js';
 import { AUDITOR_CERT, BUYER_CERT } from '../support/test-certs.js';
+import { POOL_EVALUATE_FUNCTIONS, POOL_SUBMIT_FUNCTIONS } from './pool-market.js';
 
 const require = createRequire(import.meta.url);
 
@@ -125,6 +126,7 @@ describe('through the fabric-shim dispatcher', () => {
       'UnregisterOrgApp',
       'CheckpointSupply',
       'CompactBalance',
+      ...POOL_SUBMIT_FUNCTIONS,
     ]);
     expect(evaluate).to.have.members([
       'GetConfig',
@@ -144,6 +146,7 @@ describe('through the fabric-shim dispatcher', () => {
       'GetOrgApp',
       'ListOrgApps',
       'AuditSupplyTotals',
+      ...POOL_EVALUATE_FUNCTIONS,
     ]);
     for (const t of txs) {
       for (const p of t.parameters ?? [])
