@@ -234,11 +234,7 @@ export class DataMarketClient {
     });
   }
 
-  /**
-   * Uploads the result of a named (approved) computation with its parameters; their hashes go
-   * on chain with the result's, and the seller re-executes it before decrypting. Make the
-   * result with `computeApproved` (client/approved.ts): no ciphertext code to write.
-   */
+  /** A named computation's result and parameters (made by `computeApproved`), hashes on chain. */
   async submitComputedResult(
     tradeId: string,
     encryptedResult: Uint8Array,

@@ -161,6 +161,21 @@ export function privacyRouteTests(fx: () => RouteFixture): void {
       const trade = await purchase(fx(), 'privacy-5');
       await deliver(fx(), trade);
       const params = { columns: ['a'] };
+      // Malformed or oversized parameters are the caller's mistake: 400, nothing sent on.
+      for (const bad of ['{not json', JSON.stringify({ columns: ['a'.repeat(9000)] })]) {
+        const refused = await call(
+          fx().buyerApp,
+          'POST',
+          '/api/channels/{channel}/trades/{tradeId}/computed-result',
+          { ...ch, tradeId: trade.tradeId },
+          {
+            user: BUYER,
+            raw: Buffer.from('{}'),
+            query: { valueCount: '1', computation: 'column-means', params: bad },
+          },
+        );
+        expect(refused.status).to.equal(400);
+      }
       const submitted = await call<Trade>(
         fx().buyerApp,
         'POST',
