@@ -5,6 +5,7 @@ import { buyerRouteTests } from './routes/buyer-tests.js';
 import { commonRouteTests } from './routes/common-tests.js';
 import { hostileSellerTests } from './routes/hostile-seller-tests.js';
 import { answered, routeFixture, type RouteFixture } from './routes/fixture.js';
+import { onboardingRouteTests } from './routes/onboarding-tests.js';
 import { peerRouteTests } from './routes/peer-tests.js';
 import { sellerRouteTests } from './routes/seller-tests.js';
 
@@ -28,6 +29,7 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   peerRouteTests(fx);
   auditorRouteTests(fx);
   hostileSellerTests(fx);
+  onboardingRouteTests(fx);
 
   // A suite of its own, so it runs after the role suites above.
   describe('coverage', () => {
