@@ -17,12 +17,12 @@ write_ca_env() {
   cat >"$RUN/config/$(ca_node "$org")/env" <<EOF
 FABRIC_CA_HOME=$home
 FABRIC_CA_SERVER_CA_NAME=ca-$org
-FABRIC_CA_SERVER_ADDRESS=127.0.0.1
+FABRIC_CA_SERVER_ADDRESS=$(host_ip "$org")
 FABRIC_CA_SERVER_PORT=$(ca_port "$org")
 FABRIC_CA_SERVER_TLS_ENABLED=true
 FABRIC_CA_SERVER_CSR_CN=ca.$(ca_domain "$org")
-FABRIC_CA_SERVER_CSR_HOSTS=localhost,127.0.0.1,ca.$(ca_domain "$org")
-FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=127.0.0.1:$(ca_ops_port "$org")
+FABRIC_CA_SERVER_CSR_HOSTS=localhost,127.0.0.1,$(host_ip "$org"),ca.$(ca_domain "$org")
+FABRIC_CA_SERVER_OPERATIONS_LISTENADDRESS=$(host_ip "$org"):$(ca_ops_port "$org")
 FABRIC_CA_SERVER_METRICS_PROVIDER=disabled
 EOF
 }
@@ -39,7 +39,7 @@ start_ca() {
 
 ca_answers() {
   [ -f "$(ca_cert "$1")" ] &&
-    curl -sf --max-time 3 --cacert "$(ca_cert "$1")" "https://127.0.0.1:$(ca_port "$1")/cainfo" >/dev/null 2>&1
+    curl -sf --max-time 3 --cacert "$(ca_cert "$1")" "https://$(host_ip "$1"):$(ca_port "$1")/cainfo" >/dev/null 2>&1
 }
 
 wait_ca() {
@@ -60,7 +60,7 @@ ca_client() {
     --tls.certfiles "$(ca_cert "$org")" >>"$RUN/logs/ca-client-$org.log" 2>&1 ||
     die "fabric-ca-client $1 at $(ca_node "$org") failed: $(tail -n 5 "$RUN/logs/ca-client-$org.log")"
 }
-ca_url() { echo "https://$2@127.0.0.1:$(ca_port "$1")"; }
+ca_url() { echo "https://$2@$(host_ip "$1"):$(ca_port "$1")"; }
 registrar_home() { echo "$CA_CLIENT_HOME/$1/registrar"; }
 
 # The NodeOUs of an MSP, pointing at its CA certificate under the name cryptogen uses.
@@ -91,7 +91,7 @@ register_identity() {
   FABRIC_CA_CLIENT_HOME="$(registrar_home "$org")" fabric-ca-client identity list --id "$id" \
     --caname "ca-$org" --tls.certfiles "$(ca_cert "$org")" >/dev/null 2>&1 && return 0
   ca_client "$org" "$(registrar_home "$org")" register --id.name "$id" --id.secret "$id-pw" \
-    --id.type "$type" -u "https://127.0.0.1:$(ca_port "$org")"
+    --id.type "$type" -u "https://$(host_ip "$org"):$(ca_port "$org")"
 }
 
 # enroll_msp ORG NAME DIR HOSTS: an identity's MSP (signcerts, keystore, cacerts, NodeOUs).
@@ -147,7 +147,7 @@ enroll_orderer_org() {
     host="$o.$ORDERER_DOMAIN"
     register_identity orderer "$o" orderer
     enroll_msp orderer "$o" "$base/orderers/$host/msp" "$host"
-    enroll_tls orderer "$o" "$base/orderers/$host/tls" "$host,localhost,127.0.0.1"
+    enroll_tls orderer "$o" "$base/orderers/$host/tls" "$host,localhost,127.0.0.1,$(host_ip orderer)"
   done
   enroll_user orderer Admin admin "$base"
 }
@@ -158,7 +158,7 @@ enroll_peer() {
   register_identity "$org" "$id" peer
   enroll_msp "$org" "$id" "$(peer_dir "$peer")/msp" "$host"
   # peers.DOMAIN: a name all the org's peers answer to, so one client can fail over among them.
-  enroll_tls "$org" "$id" "$(peer_dir "$peer")/tls" "$host,peers.$(org_domain "$org"),localhost,127.0.0.1"
+  enroll_tls "$org" "$id" "$(peer_dir "$peer")/tls" "$host,peers.$(org_domain "$org"),localhost,127.0.0.1,$(host_ip "$org")"
 }
 
 # enroll_peer_org ORG: the org's MSP, its peers' MSPs and TLS, Admin, User1 and User2.
@@ -177,7 +177,7 @@ enroll_peer_org() {
 start_cas() {
   local org
   for org in "$@"; do start_ca "$org"; done
-  for org in "$@"; do wait_ca "$org"; say "$(ca_node "$org") ready on 127.0.0.1:$(ca_port "$org")"; done
+  for org in "$@"; do wait_ca "$org"; say "$(ca_node "$org") ready on $(host_ip "$org"):$(ca_port "$org")"; done
 }
 
 # Every identity of the network from the CAs. The orgs enroll in parallel (each only talks to

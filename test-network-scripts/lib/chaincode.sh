@@ -14,7 +14,7 @@ package_chaincode() {
   mkdir -p "$out/pkg/src"
   cat >"$out/pkg/src/connection.json" <<EOF
 {
-  "address": "127.0.0.1:$port",
+  "address": "$(cc_ip):$port",
   "dial_timeout": "10s",
   "tls_required": true,
   "client_auth_required": true,
@@ -55,7 +55,7 @@ EOF
     cd "$CHAINCODE_DIR" || exit
     start_process "$name" "$RUN/chaincode/$label/env" -- "$REPO/node_modules/.bin/node" \
       "$REPO/node_modules/fabric-shim/cli.js" server \
-      --chaincode-address "127.0.0.1:$port" --chaincode-id "$package_id" \
+      --chaincode-address "$(cc_ip):$port" --chaincode-id "$package_id" \
       --chaincode-tls-cert-file "$dir/server.crt" --chaincode-tls-key-file "$dir/server.key" \
       --chaincode-tls-client-cacert-file "$dir/ca.crt" --module-path "$CHAINCODE_DIR"
   )
@@ -116,7 +116,7 @@ next_sequence() {
 approve_and_commit() {
   local channel="$1" version="$2" package_id="$3" sequence="$4" org; shift 4
   local orgs=("$@")
-  local orderer_args=(-o "127.0.0.1:$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)")
+  local orderer_args=(-o "$(orderer_ip):$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)")
   local policy=(--channel-config-policy /Channel/Application/Endorsement)
   for org in "${orgs[@]}"; do
     retry_ordering "$RUN/chaincode/approve-$org.log" as_org_admin "$org" peer lifecycle chaincode \
@@ -127,7 +127,7 @@ approve_and_commit() {
   done
   local peer_args=()
   for org in "${orgs[@]}"; do
-    peer_args+=(--peerAddresses "127.0.0.1:$(peer_port "$org")" --tlsRootCertFiles "$(org_tls_ca "$org")")
+    peer_args+=(--peerAddresses "$(host_ip "$org"):$(peer_port "$org")" --tlsRootCertFiles "$(org_tls_ca "$org")")
   done
   retry_ordering "$RUN/chaincode/commit-$channel.log" as_org_admin "${orgs[0]}" peer lifecycle chaincode \
     commit "${orderer_args[@]}" -C "$channel" -n "$CC_NAME" -v "$version" --sequence "$sequence" \

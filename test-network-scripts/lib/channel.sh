@@ -31,12 +31,13 @@ configtx_org() {
   printf "      Writers: { Type: Signature, Rule: \"OR('%s.admin', '%s.client')\" }\n" "$msp" "$msp"
   printf "      Admins: { Type: Signature, Rule: \"OR('%s.admin')\" }\n" "$msp"
   printf "      Endorsement: { Type: Signature, Rule: \"OR('%s.peer')\" }\n" "$msp"
-  printf '    AnchorPeers:\n      - { Host: 127.0.0.1, Port: %s }\n' "$(peer_port "$org")"
+  printf '    AnchorPeers:\n      - { Host: %s, Port: %s }\n' "$(host_ip "$org")" "$(peer_port "$org")"
 }
 
 # fill_template: the template with the run directory and orderer ports filled in.
 fill_template() {
   sed -e "s#@RUN@#$RUN#g" \
+      -e "s#@ORDERER_HOST@#$(orderer_ip)#g" \
       -e "s#@ORDERER1_PORT@#$(orderer_port orderer1)#g" \
       -e "s#@ORDERER2_PORT@#$(orderer_port orderer2)#g" \
       -e "s#@ORDERER3_PORT@#$(orderer_port orderer3)#g" \

@@ -4,7 +4,7 @@
 # channel's Admins policy (MAJORITY of its orgs), and submit it. Used by addOrg and removeOrg.
 # Sourced by network.sh (after topology.sh, identities.sh and channel.sh; uses its say and die).
 
-orderer_tls_args() { echo "-o 127.0.0.1:$(orderer_port orderer1) --ordererTLSHostnameOverride orderer1.$ORDERER_DOMAIN --tls --cafile $(orderer_tls_ca)"; }
+orderer_tls_args() { echo "-o $(orderer_ip):$(orderer_port orderer1) --ordererTLSHostnameOverride orderer1.$ORDERER_DOMAIN --tls --cafile $(orderer_tls_ca)"; }
 
 # fetch_config CHANNEL ORG DIR: DIR/config.json, the channel's current config, read by ORG's admin.
 fetch_config() {

@@ -30,7 +30,7 @@ make_chaincode_tls() {
     openssl ecparam -name prime256v1 -genkey -noout -out "$dir/$role.key.ec" 2>/dev/null
     openssl pkcs8 -topk8 -nocrypt -in "$dir/$role.key.ec" -out "$dir/$role.key"
     openssl req -new -key "$dir/$role.key" -subj "/O=datamarket/CN=chaincode-$role" -out "$dir/$role.csr" 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$dir/$role.ext"
+    printf 'subjectAltName=IP:127.0.0.1,IP:%s,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' "$(cc_ip)" >"$dir/$role.ext"
     openssl x509 -req -in "$dir/$role.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
       -days 3650 -extfile "$dir/$role.ext" -out "$dir/$role.crt" 2>/dev/null
   done

@@ -15,7 +15,7 @@ as_peer_admin() {
   FABRIC_CFG_PATH="$RUN/config/$peer" \
   CORE_PEER_LOCALMSPID="$(org_msp "$org")" \
   CORE_PEER_MSPCONFIGPATH="$(org_admin_msp "$org")" \
-  CORE_PEER_ADDRESS="127.0.0.1:$(peer_port "$peer")" \
+  CORE_PEER_ADDRESS="$(node_ip "$peer"):$(peer_port "$peer")" \
   CORE_PEER_TLS_ENABLED=true \
   CORE_PEER_TLS_ROOTCERT_FILE="$dir/tls/ca.crt" \
   FABRIC_LOGGING_SPEC=warning \
@@ -25,6 +25,6 @@ as_peer_admin() {
 orderer_admin() {
   local o="$1"; shift
   local tls; tls="$(orderer_dir "$o")/tls"
-  osnadmin "$@" -o "127.0.0.1:$(orderer_admin_port "$o")" --ca-file "$tls/ca.crt" \
+  osnadmin "$@" -o "$(orderer_ip):$(orderer_admin_port "$o")" --ca-file "$tls/ca.crt" \
     --client-cert "$tls/server.crt" --client-key "$tls/server.key"
 }

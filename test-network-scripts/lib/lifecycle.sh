@@ -6,18 +6,21 @@ require_up() {
   [ -d "$RUN/crypto" ] || die "the network is not up (run: network.sh up)"
 }
 
-# up [--crypto ca|cryptogen] [--peers 1|2]
+# up [--crypto ca|cryptogen] [--peers 1|2] [--hosts]
 cmd_up() {
-  local name org p crypto=ca peers=1
+  local name org p crypto=ca peers=1 hosts=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --crypto) crypto="${2:-}"; shift 2 ;;
       --peers) peers="${2:-}"; shift 2 ;;
-      *) die "up: unknown option '$1' (use --crypto ca|cryptogen, --peers 1|2)" ;;
+      --hosts) hosts=1; shift ;;
+      *) die "up: unknown option '$1' (use --crypto ca|cryptogen, --peers 1|2, --hosts)" ;;
     esac
   done
   case "$crypto" in ca | cryptogen) ;; *) die "--crypto must be ca or cryptogen, not '$crypto'" ;; esac
   check_peer_count "$peers"
+  [ -z "$hosts" ] || [ "$crypto" = ca ] || die "--hosts needs --crypto ca (each host's TLS names its own address)"
+  [ -z "$hosts" ] || hosts_supported || die "--hosts: cannot create network namespaces here (needs root and ip netns)"
   if [ -d "$RUN/pids" ] && [ -n "$(ls -A "$RUN/pids" 2>/dev/null)" ]; then
     die "the network is already up (run dir $RUN); run 'network.sh down' first"
   fi
@@ -35,6 +38,7 @@ cmd_up() {
   # functions, so the steps that must trigger it run in subshells.)
   trap 'say "start-up failed: stopping what was started"; cmd_down >/dev/null 2>&1 || true' ERR
   trap 'say "start-up failed: stopping what was started"; cmd_down >/dev/null 2>&1 || true; exit 1' INT TERM
+  [ -z "$hosts" ] || ( hosts_up )
   ( generate_crypto "$crypto" "$peers" )
   say "identities ready ($crypto) in $((SECONDS - t0))s"
   for name in "${ORDERERS[@]}"; do write_orderer_env "$name"; start_node "$name"; done
@@ -45,7 +49,7 @@ cmd_up() {
   write_network_json
   ( cmd_create_channel -c market --orgs "$(IFS=,; echo "${PEER_ORGS[*]}")" )
   trap - ERR INT TERM
-  say "network up in $((SECONDS - t0))s ($crypto, $peers peer(s) per org); run dir $RUN"
+  say "network up in $((SECONDS - t0))s ($crypto, $peers peer(s) per org${hosts:+, one host per org}); run dir $RUN"
 }
 
 check_peer_count() {
@@ -85,6 +89,7 @@ cmd_down() {
   [ ${#servers[@]} -gt 0 ] && stop_processes "${servers[@]}"
   [ ${#names[@]} -gt 0 ] && stop_processes "${names[@]}"
   [ ${#names[@]} -gt 0 ] && say "stopped ${names[*]}"
+  hosts_down # by name, so a namespace an interrupted run left behind goes too
   rm -rf "$RUN"
   say "network down; state removed"
 }

@@ -19,9 +19,9 @@ org_definition() {
   configtxgen -configPath "$dir" -printOrg "$(org_msp "$org")" >"$dir/org-only.json" 2>"$dir/printorg.log" ||
     die "configtxgen -printOrg failed: $(tail -n 3 "$dir/printorg.log")"
   # -printOrg leaves the anchor peer out; it goes in with the same update.
-  jq --argjson port "$(peer_port "$org")" \
+  jq --argjson port "$(peer_port "$org")" --arg host "$(host_ip "$org")" \
     '.values.AnchorPeers = {mod_policy: "Admins", version: "0",
-       value: {anchor_peers: [{host: "127.0.0.1", port: $port}]}}' "$dir/org-only.json" >"$dir/org.json"
+       value: {anchor_peers: [{host: $host, port: $port}]}}' "$dir/org-only.json" >"$dir/org.json"
 }
 
 # add_to_channel CHANNEL ORG: the config update, then ORG's peers join.
@@ -77,7 +77,7 @@ approve_committed() {
   package_id="$label:$(sha256sum "$pkg" | cut -d' ' -f1)"
   install_on_peers "$pkg" "$package_id" "$label" "$org"
   retry_ordering "$RUN/chaincode/approve-$org-$channel.log" as_org_admin "$org" peer lifecycle chaincode \
-    approveformyorg -o "127.0.0.1:$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)" \
+    approveformyorg -o "$(orderer_ip):$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)" \
     -C "$channel" -n "$CC_NAME" -v "$version" --package-id "$package_id" --sequence "$sequence" \
     --channel-config-policy /Channel/Application/Endorsement --waitForEvent ||
     die "approval by $(org_msp "$org") failed: $(tail -n 5 "$RUN/chaincode/approve-$org-$channel.log")"
@@ -97,9 +97,9 @@ write_app_config() {
       '. + [{user: $user, tokenSha256: $digest}]' <<<"$users")"
   done
   jq -n --arg org "$org" --arg role "$role" --arg run "$RUN" --argjson port "$((PORT_BASE + 400 + $(org_index "$org")))" \
-    --arg store "$dir/$org-store.db" --arg secret "$(openssl rand -hex 24)" --argjson users "$users" \
+    --arg host "$(host_ip "$org")" --arg store "$dir/$org-store.db" --arg secret "$(openssl rand -hex 24)" --argjson users "$users" \
     --argjson channels "$(printf '%s\n' "${@:3}" | jq -R . | jq -sc .)" \
-    '{org: $org, roles: [$role], channels: $channels, networkRunDir: $run, host: "127.0.0.1",
+    '{org: $org, roles: [$role], channels: $channels, networkRunDir: $run, host: $host,
       port: $port, storePath: $store, storeSecret: $secret, users: $users}' >"$dir/$org.json"
   chmod 600 "$dir/$org.json"
   say "gateway app config: $dir/$org.json (API tokens in $dir/$org.tokens)"
@@ -139,6 +139,7 @@ cmd_add_org() {
     done
   done
   say "adding org '$org' ($(org_msp "$org"), $peers peer(s)) to: ${channels[*]}"
+  if hosts_mode; then ( host_add "$org" ); fi
   start_cas "$org"
   ( enroll_peer_org "$org" )
   for name in $(org_peers "$org"); do write_peer_env "$name"; start_node "$name"; done
@@ -175,6 +176,7 @@ cmd_remove_org() {
   done
   local nodes; mapfile -t nodes < <(org_peers "$org"; ca_node "$org")
   stop_processes "${nodes[@]}"
+  if hosts_mode; then ip netns del "$(host_netns "$org")" 2>/dev/null || true; fi
   # Its ledgers, identities and CA go too: a later addOrg of the same name starts afresh.
   for f in "${nodes[@]}"; do rm -rf "${RUN:?}/data/$f" "${RUN:?}/config/$f"; done
   rm -rf "$(org_dir "$org")" "$(ca_home "$org")" "${CA_CLIENT_HOME:?}/$org" "$RUN/apps/$org".*

@@ -33,7 +33,10 @@ start_process() {
     source "$envfile"
     export DATAMARKET_NODE="$RUN/$name"
     set +a
-    exec "$@"
+    # Inside its host's network namespace with --hosts (hosts.sh); `ip netns exec` execs in
+    # place, so the pid stays the one recorded.
+    # shellcheck disable=SC2046 # the prefix is words on purpose
+    exec $(netns_prefix "$name") "$@"
   ) >>"$RUN/logs/$name.log" 2>&1 &
   echo $! >"$(pid_file "$name")"
 }
@@ -60,8 +63,8 @@ stop_process() { stop_processes "$1"; }
 
 healthz_url() {
   case "$1" in
-    orderer*) echo "https://127.0.0.1:$(orderer_ops_port "$1")/healthz" ;;
-    peer*.*) echo "https://127.0.0.1:$(peer_ops_port "$1")/healthz" ;;
+    orderer*) echo "https://$(orderer_ip):$(orderer_ops_port "$1")/healthz" ;;
+    peer*.*) echo "https://$(node_ip "$1"):$(peer_ops_port "$1")/healthz" ;;
   esac
 }
 healthz_ca() {

@@ -14,13 +14,13 @@ write_profile() {
   mkdir -p "$(dirname "$out")"
   peers_json='{}'
   for peer in $(org_peers "$org"); do
-    peers_json="$(jq -c --arg name "$(peer_host "$peer")" --arg url "grpcs://127.0.0.1:$(peer_port "$peer")" \
+    peers_json="$(jq -c --arg name "$(peer_host "$peer")" --arg url "grpcs://$(host_ip "$org"):$(peer_port "$peer")" \
       --rawfile pem "$(org_tls_ca "$org")" \
       '. + {($name): {url: $url, tlsCACerts: {pem: $pem},
         grpcOptions: {"ssl-target-name-override": $name, hostnameOverride: $name}}}' <<<"$peers_json")"
   done
   if [ -f "$(ca_cert "$org")" ]; then
-    ca_json="$(jq -nc --arg name "ca.$domain" --arg caName "ca-$org" --arg url "https://127.0.0.1:$(ca_port "$org")" \
+    ca_json="$(jq -nc --arg name "ca.$domain" --arg caName "ca-$org" --arg url "https://$(host_ip "$org"):$(ca_port "$org")" \
       --rawfile pem "$(ca_cert "$org")" \
       '{($name): {url: $url, caName: $caName, tlsCACerts: {pem: [$pem]}, httpOptions: {verify: false}}}')"
     ca_list="$(jq -nc --arg name "ca.$domain" '[$name]')"

@@ -113,3 +113,25 @@ chaincode_servers() {
   for f in "$RUN"/pids/cc-*.pid; do [ -f "$f" ] && basename "$f" .pid; done
   return 0
 }
+
+# Hosts: by default every node is on 127.0.0.1. With `up --hosts`, each org (the orderer org
+# included) is a host of its own: a Linux network namespace with one address on a bridge
+# (lib/hosts.sh); the chaincode server and the scripts stay on the bridge's own address.
+HOSTS_FILE="$RUN/hosts-mode"
+HOST_NET="10.251.$(((PORT_BASE / 1000) % 250))"
+BRIDGE="dmbr$PORT_BASE"
+hosts_mode() { [ -f "$HOSTS_FILE" ]; }
+host_number() { case "$1" in orderer) echo 2 ;; *) echo $((10 + $(org_index "$1"))) ;; esac; }
+host_ip() { if hosts_mode; then echo "$HOST_NET.$(host_number "$1")"; else echo 127.0.0.1; fi; }
+orderer_ip() { host_ip orderer; }
+cc_ip() { if hosts_mode; then echo "$HOST_NET.1"; else echo 127.0.0.1; fi; }
+# The host (org) a node runs on: orderer1 -> orderer, peer1.seller -> seller, ca.buyer -> buyer.
+node_host() {
+  case "$1" in
+    orderer*) echo orderer ;;
+    peer*.*) peer_org "$1" ;;
+    ca.*) echo "${1#ca.}" ;;
+  esac
+}
+node_ip() { host_ip "$(node_host "$1")"; }
+host_netns() { echo "dm$PORT_BASE-$1"; }
