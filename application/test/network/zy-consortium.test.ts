@@ -206,4 +206,21 @@ describe('a consortium that grows: addOrg on a running network', function () {
       "the seller reading ds-clinic through the clinic's peer",
     );
   });
+
+  it('removeOrg clinic: its channels drop it, its nodes stop, endorsement loosens to 2 of 3', async () => {
+    await testNetwork.must('removeOrg', 'clinic');
+    added = false;
+    network = await testNetwork.describe();
+    expect(Object.keys(network.orgs)).to.deep.equal(['seller', 'buyer', 'auditor']);
+    const status = await testNetwork.run('status');
+    expect(status.code, status.output).to.equal(0);
+    expect(status.output).to.not.match(/clinic\s+\d+/);
+    expect(status.output).to.match(/channel market\s+orgs: seller buyer auditor\s*$/m);
+    expect(status.output).to.match(/channel ds-clinic\s+orgs: buyer\s*$/m);
+    const auditor = await open('auditor', 'Admin');
+    expect(await endorsersOfATransfer(market(auditor), auditor)).to.have.length(2);
+    const again = await testNetwork.run('addOrg', 'clinic');
+    expect(again.code).to.not.equal(0);
+    expect(again.output).to.match(/was removed from this network/);
+  });
 });
