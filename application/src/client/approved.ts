@@ -3,12 +3,18 @@
  * code the seller re-executes (application/src/computations), so an honest result verifies.
  * Loaded on demand: the rest of the client starts without the CKKS engine.
  */
-import type { ComputationRequest, ComputedResult } from '../computations/index.js';
+import type {
+  ComputationRequest,
+  ComputationScript,
+  ComputedResult,
+} from '../computations/index.js';
 
+/** Runs a built-in by name, or a seller script given its code (`DataMarketClient.script`). */
 export async function computeApproved(
   bundle: Uint8Array,
   request: ComputationRequest,
+  scripts: readonly ComputationScript[] = [],
 ): Promise<ComputedResult> {
   const { runComputation } = await import('../computations/index.js');
-  return runComputation(bundle, request);
+  return runComputation(bundle, request, scripts);
 }

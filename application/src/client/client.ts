@@ -226,11 +226,7 @@ export class DataMarketClient {
     });
   }
 
-  /**
-   * Uploads the result of a named (approved) computation with its parameters; their hashes go
-   * on chain with the result's, and the seller re-executes it before decrypting. Make the
-   * result with `computeApproved` (client/approved.ts): no ciphertext code to write.
-   */
+  /** A named computation's result and parameters (made by `computeApproved`), hashes on chain. */
   async submitComputedResult(
     tradeId: string,
     encryptedResult: Uint8Array,
@@ -248,6 +244,14 @@ export class DataMarketClient {
         params: JSON.stringify(computation.params),
       },
     });
+  }
+
+  /** The code of a seller script the listing approves (its hash checked by the buyer's app). */
+  async script(datasetId: string, computationId: string): Promise<string> {
+    const { bytes } = await this.bytes(
+      this.path(`/listings/${datasetId}/scripts/${computationId}`),
+    );
+    return Buffer.from(bytes).toString('utf8');
   }
 
   /**

@@ -118,7 +118,12 @@ export const buyerCommands: Command[] = [
       if (named) {
         progress.update(`running the approved computation ${named.computationId}`);
         const { computeApproved } = await import('../../client/approved.js');
-        const computed = await computeApproved(bundle, named);
+        // A seller script: SCRIPT is its code (e.g. fetched with \`datamarket script\`).
+        const script = input.args[0];
+        const scripts = script
+          ? [{ id: named.computationId, code: await readFile(script, 'utf8') }]
+          : [];
+        const computed = await computeApproved(bundle, named, scripts);
         ({ bytes: result, valueCount } = computed);
         await writeFile(`${file}.computation.json`, JSON.stringify(named));
       } else {
@@ -134,6 +139,21 @@ export const buyerCommands: Command[] = [
         out: file,
         ...(named ? { computation: named.computationId } : {}),
       });
+    },
+  },
+  {
+    name: 'script',
+    group: 'buyer',
+    summary: "fetch an approved seller script's code (hash checked against the listing)",
+    args: [DATASET, { name: 'NAME', what: 'computation id' }],
+    options: {
+      out: { type: 'string', value: 'FILE', required: true, description: 'where to save it' },
+    },
+    async run(input, { client, out }) {
+      const code = await (await client()).script(input.arg(0), input.arg(1));
+      const file = input.required('out');
+      await writeFile(file, code);
+      out(`wrote ${input.arg(1)} (${code.length} characters) to ${file}`, { out: file });
     },
   },
   {

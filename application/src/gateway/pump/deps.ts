@@ -17,7 +17,7 @@ export interface PumpDeps {
   sealer: Sealer;
   crypto: SellerCrypto;
   hooks?: PumpHooks;
-  /** Seller-registered computation scripts, for re-executing them (none: scripts refused). */
+  /** Seller computation scripts to re-execute (default: those registered in the store). */
   scripts?: ScriptSource;
   log?: (line: string) => void;
   /** The clock deadlines are checked against (default Date.now; tests pass the ledger's). */

@@ -15,7 +15,7 @@ import type { HandlerContext } from './deps.js';
 /** Go ahead with at most `maxValues`, or reject (with the re-executed hash on a mismatch). */
 export type Gate = { maxValues: number } | { reason: string; reexecutedHash?: string };
 
-/** Seller scripts the app can re-execute (none registered: scripts are refused). */
+/** Seller scripts the app can re-execute (default: those registered in the store). */
 export type ScriptSource = (channel: string, datasetId: string) => Promise<ComputationScript[]>;
 
 const maxValuesPerKey = (trade: Trade) =>
@@ -72,7 +72,10 @@ async function reexecute(
   if ('reason' in submitted) return submitted;
   let again: Awaited<ReturnType<typeof runComputation>>;
   try {
-    const known = scripts ? await scripts(context.channel, trade.datasetId) : [];
+    // The seller's registered scripts of this dataset (store), unless the deps name others.
+    const known = scripts
+      ? await scripts(context.channel, trade.datasetId)
+      : await context.deps.store.listScripts(context.channel, trade.datasetId);
     again = await runComputation(
       bundle,
       { computationId: named.computationId, params: submitted.params },

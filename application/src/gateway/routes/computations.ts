@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import { canonicalJson, MAX_PARAMS_JSON, paramsHash } from '../../computations/params.js';
+import { scriptHash } from '../../computations/run.js';
+import type { Listing } from '@datamarket/chaincode/api';
 import { CsvError, readNumericCsv } from '../../data/csv.js';
 import { sha256Hex } from '../crypto/result-envelope.js';
-import { badRequest, HttpError } from '../http/errors.js';
+import { badGateway, badRequest, HttpError, notFound } from '../http/errors.js';
 import { sampleFileProblem } from '../samples/synthetic.js';
 import { datasetParams, tradeParams } from '../schemas/fields.js';
 import { tradeSchema } from '../schemas/records.js';
@@ -30,6 +32,28 @@ const computedResultQuery = z.object({
     .meta({ description: 'its parameters as JSON (e.g. {"columns":["age"]})' }),
 });
 
+const scriptParams = datasetParams.extend({ computationId: computationIdField });
+const scriptStoredSchema = z.object({
+  datasetId: z.string(),
+  computationId: z.string(),
+  sha256: z.string(),
+});
+/** The largest script a seller may register (characters). */
+const MAX_SCRIPT = 256 * 1024;
+
+/** The SHA-256 the listing approves for a script id (404 when it approves none). */
+function approvedScriptHash(listing: Listing, computationId: string): string {
+  const policy = listing.computationPolicy;
+  const found =
+    policy.mode === 'approved'
+      ? policy.computations.find((c) => c.id === computationId && c.kind === 'script')
+      : undefined;
+  if (found?.kind !== 'script') {
+    throw notFound(`listing ${listing.id} approves no script named ${computationId}`);
+  }
+  return found.sha256;
+}
+
 const storedSchema = z.object({
   tradeId: z.string(),
   computationId: z.string(),
@@ -46,6 +70,80 @@ function parseJson(text: string, what: string): unknown {
 }
 
 export const computationRoutes: Route[] = [
+  defineRoute({
+    method: 'put',
+    path: '/api/channels/{channel}/datasets/{datasetId}/scripts/{computationId}',
+    role: 'seller',
+    auth: 'token',
+    body: 'raw',
+    summary:
+      "register the code of a computation script the listing approves (its SHA-256 must be the listing's)",
+    params: scriptParams,
+    rawDescription: 'the script: an ES module whose default export computes on the table',
+    response: { description: 'stored', schema: scriptStoredSchema },
+    errors: { 403: 'listed by another account', 404: 'not approved', 422: 'hash differs' },
+    handler: async ({ user, params: { channel, datasetId, computationId }, body }, ctx) => {
+      const listing = await ctx.access.callersListing(user, channel, datasetId);
+      const expected = approvedScriptHash(listing, computationId);
+      if (body.length > MAX_SCRIPT) throw badRequest(`a script is at most ${MAX_SCRIPT} bytes`);
+      const code = Buffer.from(body).toString('utf8');
+      const sha256 = scriptHash(code);
+      if (sha256 !== expected) {
+        throw new HttpError(
+          422,
+          `the code's SHA-256 is ${sha256}; the listing approves ${expected}`,
+          'SCRIPT_HASH_MISMATCH',
+        );
+      }
+      await ctx.store.putScript(channel, datasetId, { id: computationId, code });
+      return { body: { datasetId, computationId, sha256 } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/peer/channels/{channel}/datasets/{datasetId}/scripts/{computationId}',
+    role: 'seller',
+    auth: 'signed',
+    body: 'none',
+    summary: 'the code of an approved computation script, for a buyer to run it',
+    params: scriptParams,
+    response: { description: 'the script code', bytes: true },
+    errors: { 404: 'no such script' },
+    handler: async ({ params: { channel, datasetId, computationId } }, ctx) => {
+      const scripts = await ctx.store.listScripts(channel, datasetId);
+      const script = scripts.find((s) => s.id === computationId);
+      if (!script) throw notFound(`no script ${computationId} is registered for ${datasetId}`);
+      const bytes = Buffer.from(script.code, 'utf8');
+      return { bytes, sha256: sha256Hex(bytes) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/channels/{channel}/listings/{datasetId}/scripts/{computationId}',
+    role: 'buyer',
+    auth: 'token',
+    body: 'none',
+    summary:
+      "fetch an approved script's code from the seller's app, checked against the listing's hash",
+    params: scriptParams,
+    response: { description: 'the script code', bytes: true },
+    errors: { 404: 'not approved', 502: 'the code does not match the listing' },
+    handler: async ({ user, params: { channel, datasetId, computationId } }, ctx) => {
+      const listing = await ctx.ledger.getListing(user, channel, datasetId);
+      const expected = approvedScriptHash(listing, computationId);
+      const bytes = await ctx.otherApps.bytes(
+        user,
+        listing.sellerGatewayUrl,
+        'GET',
+        `/peer/channels/${channel}/datasets/${datasetId}/scripts/${computationId}`,
+        { maxBytes: MAX_SCRIPT },
+      );
+      const sha256 = scriptHash(Buffer.from(bytes).toString('utf8'));
+      if (sha256 !== expected)
+        throw badGateway(`the seller's script hashes to ${sha256}, not the listing's ${expected}`);
+      return { bytes, sha256: sha256Hex(bytes) };
+    },
+  }),
   defineRoute({
     method: 'put',
     path: '/peer/channels/{channel}/trades/{tradeId}/computation',

@@ -7,6 +7,7 @@ import { CommitOutcomeUnknown } from '../ledger/errors.js';
 import type { createDatasetBody, DatasetSource } from '../schemas/requests.js';
 import type { datasetListingSchema } from '../schemas/responses.js';
 import type { ListingInput } from '../types.js';
+import { prepareSample } from '../samples/requests.js';
 import { rangesFromData } from '../samples/synthetic.js';
 import type { RouteContext } from './context.js';
 import type { JsonReply, PendingReply } from './route.js';
@@ -40,6 +41,8 @@ export async function storeAndList(
   };
   try {
     const listing = await ctx.ledger.createListing(user, channel, terms);
+    // Keys and encryption take seconds: the first free sample is made ahead of any request.
+    if (listing.freeSample) prepareSample(ctx, channel, datasetId).catch(() => undefined);
     return {
       status: 201,
       body: { listing, rowCount: rows.length, droppedRows: table.droppedRows },

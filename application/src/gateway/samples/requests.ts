@@ -47,6 +47,73 @@ async function sampleRows(
   });
 }
 
+/** A sample made ahead of a request: its bundle and its secret key, already sealed. */
+interface PreparedSample {
+  bundle: Uint8Array;
+  keyId: string;
+  sealedSecretKey: Uint8Array;
+}
+
+/**
+ * One sample made ahead per dataset and listing version (keys and encryption take seconds,
+ * longer than a buyer app waits for an answer to start): each request takes the prepared one
+ * and a new one is made after it. Never shared: a prepared sample goes to one request only.
+ */
+const prepared = new WeakMap<object, Map<string, Promise<PreparedSample>>>();
+
+function preparedFor(ctx: RouteContext): Map<string, Promise<PreparedSample>> {
+  let map = prepared.get(ctx.store);
+  if (!map) {
+    map = new Map();
+    prepared.set(ctx.store, map);
+  }
+  return map;
+}
+
+async function makeSample(
+  ctx: RouteContext,
+  listing: Listing,
+  dataset: StoredDataset,
+): Promise<PreparedSample> {
+  const rows = await sampleRows(ctx, listing, dataset);
+  const material = await ctx.engine().createBundle({ ...dataset, rows }, listing.ckksPreset);
+  try {
+    const keyId = sha256Hex(material.bundle);
+    const label = labels.sampleRequestKey(dataset.channel, dataset.datasetId, keyId);
+    return {
+      bundle: material.bundle,
+      keyId,
+      sealedSecretKey: ctx.sealer.seal(material.secretKey, label),
+    };
+  } finally {
+    material.secretKey.fill(0);
+  }
+}
+
+const slot = (listing: Listing) => `${listing.id}\u0000${listing.version}`;
+
+/** Starts making the next sample of this listing in the background (errors are dropped). */
+function prepareNext(ctx: RouteContext, listing: Listing, dataset: StoredDataset): void {
+  const map = preparedFor(ctx);
+  const key = `${dataset.channel}\u0000${slot(listing)}`;
+  if (map.has(key)) return;
+  const next = new Promise<PreparedSample>((resolve, reject) => {
+    // After the current answer is on its way.
+    setTimeout(() => {
+      makeSample(ctx, listing, dataset).then(resolve, reject);
+    }, 50);
+  });
+  next.catch(() => map.delete(key));
+  map.set(key, next);
+}
+
+/** Prepares a listing's first sample ahead of any request (after listing it). */
+export async function prepareSample(ctx: RouteContext, channel: string, datasetId: string) {
+  const { listing, dataset } = await offeredSample(ctx, channel, datasetId);
+  if (listing.sampleKind === 'seller-file') return;
+  prepareNext(ctx, listing, dataset);
+}
+
 /** A new sample bundle for `caller`: fresh keys, which replace the caller's previous ones. */
 export async function sampleBundle(
   ctx: RouteContext,
@@ -55,25 +122,21 @@ export async function sampleBundle(
   datasetId: string,
 ): Promise<{ bytes: Uint8Array; sha256: string }> {
   const { listing, dataset } = await offeredSample(ctx, channel, datasetId);
-  const rows = await sampleRows(ctx, listing, dataset);
-  const material = await ctx.engine().createBundle({ ...dataset, rows }, listing.ckksPreset);
-  const keyId = sha256Hex(material.bundle);
-  try {
-    await ctx.store.putSampleKey({
-      channel,
-      datasetId,
-      requestedBy: caller,
-      keyId,
-      sealedSecretKey: ctx.sealer.seal(
-        material.secretKey,
-        labels.sampleRequestKey(channel, datasetId, keyId),
-      ),
-      createdAt: Date.now(),
-    });
-  } finally {
-    material.secretKey.fill(0);
-  }
-  return { bytes: material.bundle, sha256: keyId };
+  const map = preparedFor(ctx);
+  const key = `${channel}\u0000${slot(listing)}`;
+  const ready = map.get(key);
+  map.delete(key);
+  const sample = (await ready?.catch(() => undefined)) ?? (await makeSample(ctx, listing, dataset));
+  await ctx.store.putSampleKey({
+    channel,
+    datasetId,
+    requestedBy: caller,
+    keyId: sample.keyId,
+    sealedSecretKey: sample.sealedSecretKey,
+    createdAt: Date.now(),
+  });
+  if (listing.sampleKind !== 'seller-file') prepareNext(ctx, listing, dataset);
+  return { bytes: sample.bundle, sha256: sample.keyId };
 }
 
 /**

@@ -19,6 +19,12 @@ export const PRIVACY_SQL = {
     'INSERT INTO sample_files (channel, dataset_id, columns, rows) VALUES (?, ?, ?, ?) ' +
     'ON CONFLICT (channel, dataset_id) DO UPDATE SET columns = excluded.columns, rows = excluded.rows',
   getSampleFile: 'SELECT columns, rows FROM sample_files WHERE channel = ? AND dataset_id = ?',
+  putScript:
+    'INSERT INTO computation_scripts (channel, dataset_id, computation_id, code) VALUES (?, ?, ?, ?) ' +
+    'ON CONFLICT (channel, dataset_id, computation_id) DO UPDATE SET code = excluded.code',
+  listScripts:
+    'SELECT computation_id, code FROM computation_scripts WHERE channel = ? AND dataset_id = ? ' +
+    'ORDER BY computation_id',
   insertTradeComputation:
     'INSERT INTO trade_computations (channel, trade_id, computation_id, params_json) VALUES (?, ?, ?, ?) ' +
     'ON CONFLICT (channel, trade_id) DO NOTHING RETURNING trade_id',

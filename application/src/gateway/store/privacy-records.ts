@@ -50,6 +50,13 @@ export interface PrivacyStore {
   /** The seller's dummy sample file (sampleKind seller-file), checked against the schema. */
   putSampleFile(file: StoredSampleFile): Promise<void>;
   getSampleFile(channel: string, datasetId: string): Promise<StoredSampleFile | undefined>;
+  /** A seller-registered computation script of a dataset (its listing names the code's hash). */
+  putScript(
+    channel: string,
+    datasetId: string,
+    script: { id: string; code: string },
+  ): Promise<void>;
+  listScripts(channel: string, datasetId: string): Promise<{ id: string; code: string }[]>;
   /** Stores the trade's named computation once; false when one is already stored. */
   insertTradeComputation(computation: StoredTradeComputation): Promise<boolean>;
   getTradeComputation(
@@ -112,6 +119,16 @@ export function privacyStore(driver: SqlDriver): PrivacyStore {
           rows: readJsonNumberRows(row, 'rows'),
         }
       );
+    },
+    async putScript(channel, datasetId, script) {
+      await driver.run(SQL.putScript, [channel, datasetId, script.id, script.code]);
+    },
+    async listScripts(channel, datasetId) {
+      const rows = await driver.all(SQL.listScripts, [channel, datasetId]);
+      return rows.map((row) => ({
+        id: readText(row, 'computation_id'),
+        code: readText(row, 'code'),
+      }));
     },
     async insertTradeComputation(c) {
       const row = await driver.get(SQL.insertTradeComputation, [

@@ -49,6 +49,10 @@ export function schemaStatements(dialect: Dialect): string[] {
     `CREATE TABLE IF NOT EXISTS sample_files (
       channel TEXT NOT NULL, dataset_id TEXT NOT NULL, columns TEXT NOT NULL, rows TEXT NOT NULL,
       PRIMARY KEY (channel, dataset_id))`,
+    `CREATE TABLE IF NOT EXISTS computation_scripts (
+      channel TEXT NOT NULL, dataset_id TEXT NOT NULL, computation_id TEXT NOT NULL,
+      code TEXT NOT NULL,
+      PRIMARY KEY (channel, dataset_id, computation_id))`,
     `CREATE TABLE IF NOT EXISTS trade_computations (
       channel TEXT NOT NULL, trade_id TEXT NOT NULL, computation_id TEXT NOT NULL,
       params_json TEXT NOT NULL,

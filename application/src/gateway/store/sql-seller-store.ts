@@ -42,6 +42,8 @@ export class SqlSellerStore implements SellerStore {
   getSampleKey: PrivacyStore['getSampleKey'] = (...a) => this.privacy.getSampleKey(...a);
   putSampleFile: PrivacyStore['putSampleFile'] = (...a) => this.privacy.putSampleFile(...a);
   getSampleFile: PrivacyStore['getSampleFile'] = (...a) => this.privacy.getSampleFile(...a);
+  putScript: PrivacyStore['putScript'] = (...a) => this.privacy.putScript(...a);
+  listScripts: PrivacyStore['listScripts'] = (...a) => this.privacy.listScripts(...a);
   insertTradeComputation: PrivacyStore['insertTradeComputation'] = (...a) =>
     this.privacy.insertTradeComputation(...a);
   getTradeComputation: PrivacyStore['getTradeComputation'] = (...a) =>

@@ -14,6 +14,7 @@ import {
   plainMeans,
   plainXtx,
   runComputation,
+  scriptHash,
   type ComputationRequest,
 } from '../../../src/computations/index.js';
 import { loadBundle, serializeResult } from '../../../src/ckks/index.js';
@@ -66,7 +67,7 @@ describe('gateway pump: approved computations re-executed before decryption (rea
     dir = mkdtempSync(path.join(tmpdir(), 'datamarket-verify-'));
     const storePath = path.join(dir, 'seller.sqlite');
     store = await openSellerStore(storePath);
-    const engine = await engineSellerCrypto({ statisticalSecurityBits: 20, decimals: 6 });
+    const engine = await engineSellerCrypto({ statisticalSecurityBits: 16, decimals: 6 });
     const counting: SellerCrypto = {
       createBundle: (d, p) => engine.createBundle(d, p),
       decryptResult: (input) => {
@@ -291,6 +292,25 @@ describe('gateway pump: approved computations re-executed before decryption (rea
     const spent = await store.keyBudgetSpent(labels.tradeKey(CHANNEL, tradeId));
     expect(spent).to.equal(16);
     expect(spent).to.be.at.most(trade.terms.maxValuesPerKey);
+  });
+
+  it("a seller script, identified by its code's hash, is re-executed from the store and settles", async () => {
+    const code =
+      'export default ({ table, params }) => { const s = table.select(params.columns); const m = s.mean(0); s.dispose(); return { means: m }; };\n';
+    await list('scripted', 'n8192-d2', {
+      mode: 'approved',
+      computations: [{ id: 'my-means', kind: 'script', sha256: scriptHash(code) }],
+    });
+    await store.putScript(CHANNEL, 'scripted', { id: 'my-means', code });
+    const { tradeId, bundle } = await bought('scripted');
+    const request = { computationId: 'my-means', params: { columns: ['a', 'b'] } };
+    const result = await runComputation(bundle, request, [{ id: 'my-means', code }]);
+    await submit(tradeId, request, result.bytes, result.valueCount);
+    const trade = await closed(tradeId);
+    expect(trade.state).to.equal('SETTLED');
+    expect(trade.computation?.computationHash).to.equal(scriptHash(code));
+    expect(trade.computation?.verification).to.equal('verified');
+    close(await valuesOf(tradeId), plainMeans(COLUMNS, ROWS, request.params), 1e-2);
   });
 
   it('other parameters than the ones hashed on chain are not decrypted', async () => {
