@@ -2,9 +2,14 @@
 # The datamarket test network: three Raft orderers and one peer for each of the seller, buyer
 # and auditor orgs, all native processes on 127.0.0.1 with TLS, chaincode run as a service.
 #
-#   network.sh up                              crypto, orderers, peers, channel 'market'
+#   network.sh up [--crypto ca|cryptogen] [--peers 1|2] [--hosts]
+#                                              CAs and identities, orderers, peers, channel 'market'
 #   network.sh createChannel -c NAME --orgs seller,auditor
 #   network.sh deployCC -c NAME                package, install, approve, commit, start server
+#   network.sh addOrg NAME [--peers N] [--channels a,b] [--role seller|buyer|auditor]
+#                                              a new member org: CA, MSP, peers, channel updates
+#   network.sh removeOrg NAME                  config updates removing it; its nodes stop
+#   network.sh profile ORG                     writes ORG's connection profile (JSON), prints its path
 #   network.sh status                          processes and their /healthz
 #   network.sh stopNode NODE | startNode NODE  e.g. peer0.buyer (for failure tests)
 #   network.sh down                            stop what we started (by pid), remove state
@@ -19,6 +24,10 @@ source "$HERE/lib/fabric-env.sh"
 source "$HERE/lib/topology.sh"
 # shellcheck source=test-network-scripts/lib/processes.sh
 source "$HERE/lib/processes.sh"
+# shellcheck source=test-network-scripts/lib/hosts.sh
+source "$HERE/lib/hosts.sh"
+# shellcheck source=test-network-scripts/lib/ca.sh
+source "$HERE/lib/ca.sh"
 # shellcheck source=test-network-scripts/lib/crypto.sh
 source "$HERE/lib/crypto.sh"
 # shellcheck source=test-network-scripts/lib/node-config.sh
@@ -31,13 +40,19 @@ source "$HERE/lib/channel.sh"
 source "$HERE/lib/chaincode.sh"
 # shellcheck source=test-network-scripts/lib/lifecycle.sh
 source "$HERE/lib/lifecycle.sh"
-export PATH="$FABRIC_BIN:$REPO/node_modules/.bin:$PATH"
+# shellcheck source=test-network-scripts/lib/profile.sh
+source "$HERE/lib/profile.sh"
+# shellcheck source=test-network-scripts/lib/config-update.sh
+source "$HERE/lib/config-update.sh"
+# shellcheck source=test-network-scripts/lib/orgs.sh
+source "$HERE/lib/orgs.sh"
+export PATH="$FABRIC_BIN:$FABRIC_CA_BIN:$REPO/node_modules/.bin:$PATH"
 
 say() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 verb="${1:-}"
@@ -46,10 +61,14 @@ case "$verb" in
   up) cmd_up "$@" ;;
   down) cmd_down "$@" ;;
   status) cmd_status "$@" ;;
+  profile) cmd_profile "$@" ;;
+  addOrg) cmd_add_org "$@" ;;
+  removeOrg) cmd_remove_org "$@" ;;
   createChannel) cmd_create_channel "$@" ;;
   deployCC) cmd_deploy_cc "$@" ;;
   stopNode) cmd_stop_node "$@" ;;
   startNode) cmd_start_node "$@" ;;
+  updateCrl) bash "$HERE/lib/crl.sh" "$@" ;;
   -h | --help | help) usage ;;
   "") usage; exit 2 ;;
   *) say "unknown verb '$verb'"; usage; exit 2 ;;

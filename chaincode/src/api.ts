@@ -5,9 +5,12 @@
 export * from './types.js';
 export * from './constants.js';
 export { ERROR_CODES, isErrorCode, type ErrorCode } from './errors.js';
+export type { OrgApp } from './org-apps.js';
 export {
   builtinHash,
   DEFAULT_MAX_VALUES_PER_KEY,
   MAX_VALUES_PER_KEY,
   sampleDisclosure,
 } from './privacy.js';
+export * from './pool/types.js';
+export * from './pool/limits.js';

@@ -3,7 +3,10 @@ import { auditSupply } from './audit.js';
 import { ContractError } from './errors.js';
 import { accountIdArg, resolveOptions, Tx, type ContractOptions } from './ledger.js';
 import { createListing, delist, getListing, listListings, updateListing } from './listing.js';
+import { getOrgApp, listOrgApps, registerOrgApp, unregisterOrgApp } from './org-apps.js';
+import * as pool from './pool/index.js';
 import * as token from './token.js';
+import { auditTotals, checkpointTotals } from './totals.js';
 import * as trade from './trade/index.js';
 
 // fabric-contract-api attaches its decorators with Object.assign, which Node's CommonJS export
@@ -159,6 +162,29 @@ export class DataMarketContract extends Contract {
     );
   }
 
+  /**
+   * Purchase (or PurchaseAtPrice when both amounts are given) carrying the buyer client's
+   * request id: a retry with the same id returns the first trade instead of opening another.
+   */
+  @Transaction()
+  @Returns('string')
+  async PurchaseOnce(
+    ctx: Context,
+    datasetId: string,
+    buyerResultKey: string,
+    expectedPrice: string,
+    expectedDeposit: string,
+    requestId: string,
+  ): Promise<string> {
+    const expected =
+      expectedPrice === '' && expectedDeposit === ''
+        ? undefined
+        : { price: expectedPrice, deposit: expectedDeposit };
+    return json(
+      await trade.purchase(this.submit(ctx), datasetId, buyerResultKey, expected, requestId),
+    );
+  }
+
   @Transaction()
   @Returns('string')
   async ConfirmDelivery(
@@ -249,6 +275,34 @@ export class DataMarketContract extends Contract {
     return json(await trade.claim(this.submit(ctx), tradeId));
   }
 
+  // ----------------------------------------------------------------------------- org apps
+
+  /** An admin of the caller's org registers one of its gateway app URLs. */
+  @Transaction()
+  @Returns('string')
+  async RegisterOrgApp(ctx: Context, url: string): Promise<string> {
+    return json(await registerOrgApp(this.submit(ctx), url));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async UnregisterOrgApp(ctx: Context, url: string): Promise<string> {
+    return json(await unregisterOrgApp(this.submit(ctx), url));
+  }
+
+  /** The registration of `url` by `mspId`, or APP_NOT_REGISTERED. */
+  @Transaction(false)
+  @Returns('string')
+  async GetOrgApp(ctx: Context, mspId: string, url: string): Promise<string> {
+    return json(await getOrgApp(Tx.query(ctx), mspId, url));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListOrgApps(ctx: Context, mspId: string): Promise<string> {
+    return json(await listOrgApps(Tx.query(ctx), mspId));
+  }
+
   // ----------------------------------------------------------------------------- audit
 
   @Transaction(false)
@@ -319,5 +373,169 @@ export class DataMarketContract extends Contract {
   @Returns('string')
   async AuditSupply(ctx: Context): Promise<string> {
     return json(await auditSupply(Tx.query(ctx)));
+  }
+
+  /** The running totals (checkpoint + deltas since): cost independent of the ledger's size. */
+  @Transaction(false)
+  @Returns('string')
+  async AuditSupplyTotals(ctx: Context): Promise<string> {
+    return json(await auditTotals(Tx.query(ctx)));
+  }
+
+  /** Folds the running-total deltas of minutes past the clock-skew limit into the checkpoint. */
+  @Transaction()
+  @Returns('string')
+  async CheckpointSupply(ctx: Context): Promise<string> {
+    const settleMs = (2 * this.options.maxClockSkewSeconds + 60) * 1000;
+    return json(await checkpointTotals(this.submit(ctx), settleMs));
+  }
+
+  /** The caller folds its credit keys into its balance's base. */
+  @Transaction()
+  @Returns('string')
+  async CompactBalance(ctx: Context): Promise<string> {
+    return json(await token.compactBalance(this.submit(ctx)));
+  }
+
+  // ----------------------------------------------------------------------------- pools (docs/pools.md)
+
+  @Transaction()
+  @Returns('string')
+  async ProposePool(ctx: Context, proposalJson: string): Promise<string> {
+    return json(await pool.proposePool(this.submit(ctx), proposalJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async JoinPool(ctx: Context, poolId: string, joinJson: string): Promise<string> {
+    return json(await pool.joinPool(this.submit(ctx), poolId, joinJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async LeavePool(ctx: Context, poolId: string): Promise<string> {
+    return json(await pool.leavePool(this.submit(ctx), poolId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPool(ctx: Context, poolId: string): Promise<string> {
+    return json(await pool.getPool(Tx.query(ctx), poolId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPools(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
+    return json(await pool.listPools(Tx.query(ctx), pageSize, bookmark));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async PurchasePool(
+    ctx: Context,
+    poolId: string,
+    buyerResultKey: string,
+    rounds: string,
+    expectedPrice: string,
+    expectedDeposit: string,
+  ): Promise<string> {
+    return json(
+      await pool.purchasePool(this.submit(ctx), {
+        poolId,
+        buyerResultKey,
+        rounds,
+        expectedPrice,
+        expectedDeposit,
+      }),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async DeliverBundle(
+    ctx: Context,
+    tradeId: string,
+    bundleHash: string,
+    bundleBytes: string,
+  ): Promise<string> {
+    return json(await pool.deliverBundle(this.submit(ctx), tradeId, bundleHash, bundleBytes));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitPartials(ctx: Context, tradeId: string, partialsJson: string): Promise<string> {
+    return json(await pool.submitPartials(this.submit(ctx), tradeId, partialsJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitShare(
+    ctx: Context,
+    tradeId: string,
+    round: string,
+    encryptedShare: string,
+    shareDigest: string,
+  ): Promise<string> {
+    return json(
+      await pool.submitShare(this.submit(ctx), tradeId, round, encryptedShare, shareDigest),
+    );
+  }
+
+  @Transaction()
+  @Returns('string')
+  async SubmitScores(ctx: Context, tradeId: string, scoresJson: string): Promise<string> {
+    return json(await pool.submitScores(this.submit(ctx), tradeId, scoresJson));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RejectPool(ctx: Context, tradeId: string, reason: string): Promise<string> {
+    return json(await pool.rejectPool(this.submit(ctx), tradeId, reason));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async RefundPool(ctx: Context, tradeId: string): Promise<string> {
+    return json(await pool.refundPool(this.submit(ctx), tradeId));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async ClaimPool(ctx: Context, tradeId: string): Promise<string> {
+    return json(await pool.claimPool(this.submit(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPoolTrade(ctx: Context, tradeId: string): Promise<string> {
+    return json(await pool.getPoolTrade(Tx.query(ctx), tradeId));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPoolTrades(
+    ctx: Context,
+    poolId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await pool.listPoolTrades(Tx.query(ctx), 'pool', poolId, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async ListPoolTradesByParty(
+    ctx: Context,
+    accountId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<string> {
+    return json(await pool.listPoolTrades(Tx.query(ctx), 'party', accountId, pageSize, bookmark));
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async GetPoolShares(ctx: Context, tradeId: string, round: string): Promise<string> {
+    return json(await pool.getPoolShares(Tx.query(ctx), tradeId, round));
   }
 }

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'NOT_INITIALIZED', // Initialize has not been called
   'TERMS_CHANGED', // PurchaseAtPrice: the listing's price or deposit differs from what the buyer saw
   'CLOCK_SKEW', // the transaction timestamp is too far from the endorsing peer's clock
+  'APP_NOT_REGISTERED', // a listing names an app URL its seller's org has not registered
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,7 +7,8 @@
  * | ------------------------------------- | --------------------------------------- | ------------------- |
  * | config                                | Config JSON                             | Initialize          |
  * | supply                                | total supply, decimal string            | Mint, MintTo, Burn  |
- * | balance[accountId]                    | balance, decimal string                 | token moves         |
+ * | balance[accountId]                    | compacted base balance, decimal string  | debits, compaction  |
+ * | credit[accountId, txId, n]            | one credit, decimal string (blind write)| credits             |
  * | listing[datasetId]                    | Listing JSON                            | listing functions   |
  * | trade[tradeId]                        | Trade JSON (holds the trade's escrow)   | trade functions     |
  * | result[tradeId]                       | DeliveredResult JSON                    | DeliverResult       |
@@ -15,11 +16,17 @@
  * | trade-by-buyer[buyer, tradeId]        | "\u0000"                                | Purchase            |
  * | trade-by-seller[seller, tradeId]      | "\u0000"                                | Purchase            |
  * | trade-by-state[state, tradeId]        | "\u0000"                                | every transition    |
+ * | totals/delta/<minute>/<txId>          | one tx's change to the running totals   | token moves, trades |
+ * | totals/checkpoint                     | running totals folded so far            | CheckpointSupply    |
+ *
+ * A balance is its compacted base plus every credit key of the account: a payout, refund or
+ * transfer in never reads the balance, so credits to one account never conflict.
  */
 export const CONFIG_KEY = 'config';
 export const SUPPLY_KEY = 'supply';
 
 export const BALANCE = 'balance';
+export const CREDIT = 'credit';
 export const LISTING = 'listing';
 export const TRADE = 'trade';
 export const RESULT = 'result';
@@ -30,3 +37,9 @@ export const TRADE_BY_STATE = 'trade-by-state';
 
 /** Index entries carry no data; Fabric treats an empty value as a delete, so store one NUL. */
 export const INDEX_VALUE = '\u0000';
+
+/** Running totals: simple keys so that a range scan (allowed in a submit) can walk them. */
+export const TOTALS_DELTA_PREFIX = 'totals/delta/';
+/** Just after every delta key in key order ('0' follows '/'). */
+export const TOTALS_DELTA_END = 'totals/delta0';
+export const TOTALS_CHECKPOINT_KEY = 'totals/checkpoint';

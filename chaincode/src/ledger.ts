@@ -89,6 +89,7 @@ export class Tx {
   readonly callerMsp: string;
   private readonly writes = new Map<string, Uint8Array | null>();
   private eventName: string | null = null;
+  private sequence = 0;
 
   private constructor(ctx: Context) {
     this.stub = ctx.stub;
@@ -178,6 +179,20 @@ export class Tx {
     for await (const kv of drain(iterator)) {
       yield { key: kv.key, value: decoder.decode(kv.value) };
     }
+  }
+
+  /** Every committed simple key in [start, end) (range reads are phantom-checked in a submit). */
+  async *range(start: string, end: string): AsyncGenerator<{ key: string; value: string }> {
+    const iterator = await this.stub.getStateByRange(start, end);
+    for await (const kv of drain(iterator)) {
+      yield { key: kv.key, value: decoder.decode(kv.value) };
+    }
+  }
+
+  /** A number unique within this transaction (unique keys written by one transaction). */
+  nextSequence(): number {
+    this.sequence += 1;
+    return this.sequence;
   }
 
   /** One page of keys under a composite-key prefix (read-only transactions only, as in Fabric). */

@@ -4,6 +4,7 @@ import { ContractError, quote } from './errors.js';
 import { LISTING } from './keys.js';
 import { DEFAULT_MAX_VALUES_PER_KEY, parsePrivacyTerms, sampleDisclosure } from './privacy.js';
 import type { Tx } from './ledger.js';
+import { requireOwnOrgApp } from './org-apps.js';
 import type { Listing, ListingEvent, ListingTerms, Page, PrivacyTerm } from './types.js';
 import {
   bookmark as bookmarkArg,
@@ -154,6 +155,7 @@ export async function createListing(tx: Tx, json: string): Promise<Listing> {
   onlyKeys('listing', raw, ['id', ...TERM_FIELDS]);
   const id = identifier('id', raw.id);
   const terms = parseTerms(raw);
+  await requireOwnOrgApp(tx, terms.sellerGatewayUrl);
   if (await tx.getBytes(listingKey(tx, id))) {
     throw new ContractError(
       'ALREADY_EXISTS',
@@ -210,6 +212,7 @@ export async function updateListing(tx: Tx, json: string): Promise<Listing> {
     merged[field] = field in patch ? patch[field] : current[field];
   }
   const terms = parseTerms(merged);
+  if ('sellerGatewayUrl' in patch) await requireOwnOrgApp(tx, terms.sellerGatewayUrl);
   const listing: Listing = {
     ...current,
     ...terms,

@@ -1,9 +1,10 @@
 import { DEFAULT_ISSUER_MSP, TOKEN_EVENT } from './constants.js';
 import { MAX_AMOUNT, parseAmount, storedAmount } from './amount.js';
 import { ContractError } from './errors.js';
-import { BALANCE, CONFIG_KEY, SUPPLY_KEY } from './keys.js';
+import { BALANCE, CONFIG_KEY, CREDIT, SUPPLY_KEY } from './keys.js';
 import type { Tx } from './ledger.js';
 import type { Config, TokenEvent } from './types.js';
+import { recordChange } from './totals.js';
 import { identifier } from './validate.js';
 
 export async function getConfig(tx: Tx): Promise<Config | undefined> {
@@ -55,9 +56,26 @@ async function requireIssuer(tx: Tx, action: string): Promise<Config> {
   return config;
 }
 
-export async function balanceOf(tx: Tx, account: string): Promise<bigint> {
+/** The compacted base of an account (debits and compaction write it). */
+async function baseOf(tx: Tx, account: string): Promise<bigint> {
   const raw = await tx.getText(tx.key(BALANCE, [account]));
   return raw === undefined ? 0n : storedAmount(`balance of ${account}`, raw);
+}
+
+/** Every committed credit key of the account and its amount. */
+async function creditsOf(tx: Tx, account: string): Promise<{ keys: string[]; sum: bigint }> {
+  const keys: string[] = [];
+  let sum = 0n;
+  for await (const { key, value } of tx.scan(CREDIT, [account])) {
+    keys.push(key);
+    sum += storedAmount(`credit ${key}`, value);
+  }
+  return { keys, sum };
+}
+
+/** Base + credits. In a submit this range-reads the credits: debit() avoids it when it can. */
+export async function balanceOf(tx: Tx, account: string): Promise<bigint> {
+  return (await baseOf(tx, account)) + (await creditsOf(tx, account)).sum;
 }
 
 export async function totalSupply(tx: Tx): Promise<bigint> {
@@ -65,19 +83,35 @@ export async function totalSupply(tx: Tx): Promise<bigint> {
   return raw === undefined ? 0n : storedAmount('total supply', raw);
 }
 
-/** Adds to an account. Every token added here was debited elsewhere or minted. */
+/**
+ * Adds to an account as a key of its own, written blind: it reads nothing, so any number of
+ * payouts, refunds and transfers to one account commit in one block without a conflict.
+ * Every token added here was debited elsewhere, minted or paid out of escrow.
+ */
 export async function credit(tx: Tx, account: string, amount: bigint): Promise<void> {
   if (amount < 0n) throw new Error(`internal error: credit of ${amount}`);
   if (amount === 0n) return;
-  const balance = (await balanceOf(tx, account)) + amount;
-  if (balance > MAX_AMOUNT) {
-    // Unreachable while the supply cap holds; kept as a last line of defence.
-    throw new ContractError('LIMIT', `the balance of ${account} would exceed ${MAX_AMOUNT}`);
-  }
-  await tx.putText(tx.key(BALANCE, [account]), balance.toString());
+  // The supply cap (MAX_AMOUNT) bounds every balance, so no read is needed to check one.
+  const key = tx.key(CREDIT, [account, tx.txId, String(tx.nextSequence())]);
+  await tx.putText(key, amount.toString());
+  await recordChange(tx, { balances: amount });
 }
 
-/** Takes from an account, refusing to go below zero. */
+/** Folds every credit key into the base; returns the balance. Reads (range) and writes. */
+async function compactInto(tx: Tx, account: string, base: bigint): Promise<bigint> {
+  const { keys, sum } = await creditsOf(tx, account);
+  for (const key of keys) await tx.delete(key);
+  const balance = base + sum;
+  if (keys.length > 0) await tx.putText(tx.key(BALANCE, [account]), balance.toString());
+  return balance;
+}
+
+/**
+ * Takes from an account, refusing to go below zero. Reads only the base when it covers the
+ * amount (so credits arriving meanwhile do not conflict); otherwise folds the credits into
+ * the base first (lazy compaction). Debits of one account conflict with each other: MVCC
+ * serialises them and the app retries (application/src/gateway/ledger/debit-queue.ts).
+ */
 export async function debit(
   tx: Tx,
   account: string,
@@ -86,7 +120,8 @@ export async function debit(
 ): Promise<void> {
   if (amount < 0n) throw new Error(`internal error: debit of ${amount}`);
   if (amount === 0n) return;
-  const balance = await balanceOf(tx, account);
+  let balance = await baseOf(tx, account);
+  if (balance < amount) balance = await compactInto(tx, account, balance);
   if (balance < amount) {
     throw new ContractError(
       'INSUFFICIENT_FUNDS',
@@ -94,6 +129,17 @@ export async function debit(
     );
   }
   await tx.putText(tx.key(BALANCE, [account]), (balance - amount).toString());
+  await recordChange(tx, { balances: -amount });
+}
+
+/** The owner folds its credit keys into its base (BalanceOf then reads one key again). */
+export async function compactBalance(
+  tx: Tx,
+): Promise<{ account: string; balance: string; folded: number }> {
+  const base = await baseOf(tx, tx.caller);
+  const { keys } = await creditsOf(tx, tx.caller);
+  const balance = await compactInto(tx, tx.caller, base);
+  return { account: tx.caller, balance: balance.toString(), folded: keys.length };
 }
 
 export async function mint(
@@ -113,6 +159,7 @@ export async function mint(
   }
   await credit(tx, to, amount);
   await tx.putText(SUPPLY_KEY, (supply + amount).toString());
+  await recordChange(tx, { supply: amount });
   return emitToken(tx, {
     type: 'Minted',
     from: null,
@@ -130,6 +177,7 @@ export async function burn(tx: Tx, amountArg: string): Promise<TokenEvent> {
   await debit(tx, tx.caller, amount, 'Burn');
   if (supply < amount) throw new Error('corrupt ledger: total supply below a balance');
   await tx.putText(SUPPLY_KEY, (supply - amount).toString());
+  await recordChange(tx, { supply: -amount });
   return emitToken(tx, {
     type: 'Burned',
     from: tx.caller,

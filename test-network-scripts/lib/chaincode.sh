@@ -14,7 +14,7 @@ package_chaincode() {
   mkdir -p "$out/pkg/src"
   cat >"$out/pkg/src/connection.json" <<EOF
 {
-  "address": "127.0.0.1:$port",
+  "address": "$(cc_ip):$port",
   "dial_timeout": "10s",
   "tls_required": true,
   "client_auth_required": true,
@@ -30,11 +30,14 @@ EOF
   echo "$out/package.tar.gz"
 }
 
-# The port of a build's server: the first free slot from CC_PORT on, one per build.
+# The port of a build's server: the first free slot from CC_PORT on, one per build (skipping
+# ports an outgoing connection holds).
 chaincode_port() {
   local label="$1" n=0
   if [ -f "$RUN/chaincode/$label/port" ]; then cat "$RUN/chaincode/$label/port"; return 0; fi
-  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null; do n=$((n + 1)); done
+  while grep -qlx "$((CC_PORT + n))" "$RUN"/chaincode/*/port 2>/dev/null || port_taken "$((CC_PORT + n))"; do
+    n=$((n + 1))
+  done
   echo $((CC_PORT + n))
 }
 
@@ -52,7 +55,7 @@ EOF
     cd "$CHAINCODE_DIR" || exit
     start_process "$name" "$RUN/chaincode/$label/env" -- "$REPO/node_modules/.bin/node" \
       "$REPO/node_modules/fabric-shim/cli.js" server \
-      --chaincode-address "127.0.0.1:$port" --chaincode-id "$package_id" \
+      --chaincode-address "$(cc_ip):$port" --chaincode-id "$package_id" \
       --chaincode-tls-cert-file "$dir/server.crt" --chaincode-tls-key-file "$dir/server.key" \
       --chaincode-tls-client-cacert-file "$dir/ca.crt" --module-path "$CHAINCODE_DIR"
   )
@@ -85,12 +88,15 @@ chaincode_build_digest() {
 # install_on_peers PKG PACKAGE_ID LABEL ORG...: installs the package where it is not yet.
 install_on_peers() {
   local pkg="$1" package_id="$2" label="$3" org; shift 3
+  local peer
   for org in "$@"; do
-    if ! as_org_admin "$org" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
-      as_org_admin "$org" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$org.log" ||
-        die "install on $(peer_name "$org") failed: $(tail -n 5 "$RUN/chaincode/install-$org.log")"
-      say "installed $label on $(peer_name "$org")"
-    fi
+    for peer in $(org_peers "$org"); do
+      if ! as_peer_admin "$peer" peer lifecycle chaincode queryinstalled 2>/dev/null | grep "$package_id" >/dev/null; then
+        as_peer_admin "$peer" peer lifecycle chaincode install "$pkg" >/dev/null 2>"$RUN/chaincode/install-$peer.log" ||
+          die "install on $peer failed: $(tail -n 5 "$RUN/chaincode/install-$peer.log")"
+        say "installed $label on $peer"
+      fi
+    done
   done
 }
 
@@ -110,7 +116,7 @@ next_sequence() {
 approve_and_commit() {
   local channel="$1" version="$2" package_id="$3" sequence="$4" org; shift 4
   local orgs=("$@")
-  local orderer_args=(-o "127.0.0.1:$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)")
+  local orderer_args=(-o "$(orderer_ip):$(orderer_port orderer1)" --tls --cafile "$(orderer_tls_ca)")
   local policy=(--channel-config-policy /Channel/Application/Endorsement)
   for org in "${orgs[@]}"; do
     retry_ordering "$RUN/chaincode/approve-$org.log" as_org_admin "$org" peer lifecycle chaincode \
@@ -121,7 +127,7 @@ approve_and_commit() {
   done
   local peer_args=()
   for org in "${orgs[@]}"; do
-    peer_args+=(--peerAddresses "127.0.0.1:$(peer_port "$org")" --tlsRootCertFiles "$(org_tls_ca "$org")")
+    peer_args+=(--peerAddresses "$(host_ip "$org"):$(peer_port "$org")" --tlsRootCertFiles "$(org_tls_ca "$org")")
   done
   retry_ordering "$RUN/chaincode/commit-$channel.log" as_org_admin "${orgs[0]}" peer lifecycle chaincode \
     commit "${orderer_args[@]}" -C "$channel" -n "$CC_NAME" -v "$version" --sequence "$sequence" \

@@ -23,19 +23,36 @@ check_channel_name() {
 # The orgs of a channel, one a line: written once the channel exists, read by deployCC.
 channel_orgs_file() { echo "$RUN/channels/$1.orgs"; }
 
-# write_configtx DIR ORG...: configtx.yaml for a channel of the given orgs, from the template.
-write_configtx() {
-  local dir="$1"; shift
-  mkdir -p "$dir"
+# configtx_org ORG: the org's section of configtx.yaml (its MSP, policies and anchor peer).
+configtx_org() {
+  local org="$1" msp; msp="$(org_msp "$1")"
+  printf '  - &%s\n    Name: %s\n    ID: %s\n    MSPDir: %s\n    Policies:\n' "$org" "$msp" "$msp" "$(org_dir "$org")/msp"
+  printf "      Readers: { Type: Signature, Rule: \"OR('%s.admin', '%s.peer', '%s.client')\" }\n" "$msp" "$msp" "$msp"
+  printf "      Writers: { Type: Signature, Rule: \"OR('%s.admin', '%s.client')\" }\n" "$msp" "$msp"
+  printf "      Admins: { Type: Signature, Rule: \"OR('%s.admin')\" }\n" "$msp"
+  printf "      Endorsement: { Type: Signature, Rule: \"OR('%s.peer')\" }\n" "$msp"
+  printf '    AnchorPeers:\n      - { Host: %s, Port: %s }\n' "$(host_ip "$org")" "$(peer_port "$org")"
+}
+
+# fill_template: the template with the run directory and orderer ports filled in.
+fill_template() {
   sed -e "s#@RUN@#$RUN#g" \
+      -e "s#@ORDERER_HOST@#$(orderer_ip)#g" \
       -e "s#@ORDERER1_PORT@#$(orderer_port orderer1)#g" \
       -e "s#@ORDERER2_PORT@#$(orderer_port orderer2)#g" \
       -e "s#@ORDERER3_PORT@#$(orderer_port orderer3)#g" \
-      -e "s#@SELLER_PORT@#$(peer_port seller)#g" \
-      -e "s#@BUYER_PORT@#$(peer_port buyer)#g" \
-      -e "s#@AUDITOR_PORT@#$(peer_port auditor)#g" \
-      "$REPO/network/configtx.template.yaml" >"$dir/configtx.yaml"
+      "$REPO/network/configtx.template.yaml"
+}
+
+# write_configtx DIR ORG...: configtx.yaml for a channel of the given orgs, from the template
+# (the orderer org and the defaults) plus a section for every org of the network.
+write_configtx() {
+  local dir="$1" org; shift
+  mkdir -p "$dir"
   {
+    fill_template | sed '/^# @PEER_ORGS@/,$d'
+    for org in "${PEER_ORGS[@]}"; do configtx_org "$org"; done
+    fill_template | sed '1,/^# @PEER_ORGS@/d'
     echo "Profiles:"
     echo "  DataMarketChannel:"
     echo "    <<: *ChannelDefaults"
@@ -45,7 +62,7 @@ write_configtx() {
     echo "    Application:"
     echo "      <<: *ApplicationDefaults"
     echo "      Organizations: [$(printf '*%s, ' "$@" | sed 's/, $//')]"
-  } >>"$dir/configtx.yaml"
+  } >"$dir/configtx.yaml"
 }
 
 # Peers can join once the Raft cluster of the channel has a leader.
@@ -61,17 +78,19 @@ wait_channel_active() {
   die "orderers did not activate channel '$channel' within 30s"
 }
 
-# join_peers CHANNEL BLOCK CFG_DIR ORG...: each org's peer joins, retrying while it catches up.
+# join_peers CHANNEL BLOCK CFG_DIR ORG...: each org's peers join, retrying while they catch up.
 join_peers() {
-  local channel="$1" block="$2" cfg="$3" org joined; shift 3
+  local channel="$1" block="$2" cfg="$3" org peer joined; shift 3
   for org in "$@"; do
-    joined=""
-    for _ in $(seq 1 20); do
-      if as_org_admin "$org" peer channel join -b "$block" >>"$cfg/join-$org.log" 2>&1; then joined=1; break; fi
-      sleep 1
+    for peer in $(org_peers "$org"); do
+      joined=""
+      for _ in $(seq 1 20); do
+        if as_peer_admin "$peer" peer channel join -b "$block" >>"$cfg/join-$peer.log" 2>&1; then joined=1; break; fi
+        sleep 1
+      done
+      [ -n "$joined" ] || die "$peer could not join '$channel': $(tail -n 3 "$cfg/join-$peer.log")"
+      say "$peer joined '$channel'"
     done
-    [ -n "$joined" ] || die "$(peer_name "$org") could not join '$channel': $(tail -n 3 "$cfg/join-$org.log")"
-    say "$(peer_name "$org") joined '$channel'"
   done
 }
 
@@ -92,7 +111,10 @@ cmd_create_channel() {
   read -r -a orgs <<<"$orgs_list"
   [ -f "$(channel_orgs_file "$channel")" ] && die "channel '$channel' already exists"
   for name in "${ORDERERS[@]}"; do is_running "$name" || die "$name is not running"; done
-  for org in "${orgs[@]}"; do is_running "$(peer_name "$org")" || die "$(peer_name "$org") is not running"; done
+  local peer
+  for org in "${orgs[@]}"; do
+    for peer in $(org_peers "$org"); do is_running "$peer" || die "$peer is not running"; done
+  done
 
   say "creating channel '$channel' for orgs: ${orgs[*]}"
   local cfg="$RUN/config/channel-$channel" block="$RUN/channels/$channel.block"

@@ -14,3 +14,9 @@ FABRIC_CACHE_ROOT="${DATAMARKET_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/datamarke
 FABRIC_HOME="$FABRIC_CACHE_ROOT/fabric-$FABRIC_COMMIT"
 FABRIC_BIN="$FABRIC_HOME/bin"
 FABRIC_CFG_DIR="$FABRIC_HOME/config"
+# Fabric CA (every org's certificate authority): its own module, network/fabric-ca-build, pins a
+# release tag; cached beside Fabric, keyed by that tag.
+FABRIC_CA_BUILD_MODULE="$_repo_root/network/fabric-ca-build"
+FABRIC_CA_VERSION="$(sed -n 's#^[[:space:]]*github.com/hyperledger/fabric-ca \(v[^ ]*\).*#\1#p' "$FABRIC_CA_BUILD_MODULE/go.mod")"
+FABRIC_CA_HOME="$FABRIC_CACHE_ROOT/fabric-ca-$FABRIC_CA_VERSION"
+FABRIC_CA_BIN="$FABRIC_CA_HOME/bin"

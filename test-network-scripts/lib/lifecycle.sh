@@ -6,14 +6,30 @@ require_up() {
   [ -d "$RUN/crypto" ] || die "the network is not up (run: network.sh up)"
 }
 
+# up [--crypto ca|cryptogen] [--peers 1|2] [--hosts]
 cmd_up() {
-  local name org p
+  local name org p crypto=ca peers=1 hosts=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --crypto) crypto="${2:-}"; shift 2 ;;
+      --peers) peers="${2:-}"; shift 2 ;;
+      --hosts) hosts=1; shift ;;
+      *) die "up: unknown option '$1' (use --crypto ca|cryptogen, --peers 1|2, --hosts)" ;;
+    esac
+  done
+  case "$crypto" in ca | cryptogen) ;; *) die "--crypto must be ca or cryptogen, not '$crypto'" ;; esac
+  check_peer_count "$peers"
+  [ -z "$hosts" ] || [ "$crypto" = ca ] || die "--hosts needs --crypto ca (each host's TLS names its own address)"
+  [ -z "$hosts" ] || hosts_supported || die "--hosts: cannot create network namespaces here (needs root and ip netns)"
   if [ -d "$RUN/pids" ] && [ -n "$(ls -A "$RUN/pids" 2>/dev/null)" ]; then
     die "the network is already up (run dir $RUN); run 'network.sh down' first"
   fi
-  for name in $(all_nodes); do
+  rm -rf "$RUN" && mkdir -p "$RUN"/{logs,pids,channels,config}
+  for org in "${DEFAULT_ORGS[@]}"; do echo "$org $peers"; done >"$ORGS_FILE"
+  load_orgs
+  for name in $(all_nodes) ca.orderer $(for org in "${PEER_ORGS[@]}"; do ca_node "$org"; done); do
     for p in $(node_ports "$name"); do
-      port_in_use "$p" && die "port $p (for $name) is already in use; stop that process or set DATAMARKET_PORT_BASE"
+      port_in_use "$p" && { rm -rf "$RUN"; die "port $p (for $name) is already in use; stop that process or set DATAMARKET_PORT_BASE"; }
     done
   done
   bash "$HERE/install-fabric.sh"
@@ -22,15 +38,22 @@ cmd_up() {
   # functions, so the steps that must trigger it run in subshells.)
   trap 'say "start-up failed: stopping what was started"; cmd_down >/dev/null 2>&1 || true' ERR
   trap 'say "start-up failed: stopping what was started"; cmd_down >/dev/null 2>&1 || true; exit 1' INT TERM
-  rm -rf "$RUN" && mkdir -p "$RUN"/{logs,pids,channels,config}
-  ( generate_crypto )
+  [ -z "$hosts" ] || ( hosts_up )
+  ( generate_crypto "$crypto" "$peers" )
+  say "identities ready ($crypto) in $((SECONDS - t0))s"
   for name in "${ORDERERS[@]}"; do write_orderer_env "$name"; start_node "$name"; done
-  for org in "${PEER_ORGS[@]}"; do write_peer_env "$org"; start_node "$(peer_name "$org")"; done
+  for org in "${PEER_ORGS[@]}"; do
+    for name in $(org_peers "$org"); do write_peer_env "$name"; start_node "$name"; done
+  done
   for name in $(all_nodes); do wait_healthy "$name"; say "$name healthy"; done
   write_network_json
   ( cmd_create_channel -c market --orgs "$(IFS=,; echo "${PEER_ORGS[*]}")" )
   trap - ERR INT TERM
-  say "network up in $((SECONDS - t0))s; run dir $RUN"
+  say "network up in $((SECONDS - t0))s ($crypto, $peers peer(s) per org${hosts:+, one host per org}); run dir $RUN"
+}
+
+check_peer_count() {
+  [[ "$1" =~ ^[12]$ ]] || die "--peers must be 1 or 2, not '$1' (each org has room for two peers' ports)"
 }
 
 cmd_status() {
@@ -66,6 +89,7 @@ cmd_down() {
   [ ${#servers[@]} -gt 0 ] && stop_processes "${servers[@]}"
   [ ${#names[@]} -gt 0 ] && stop_processes "${names[@]}"
   [ ${#names[@]} -gt 0 ] && say "stopped ${names[*]}"
+  hosts_mode && hosts_down
   rm -rf "$RUN"
   say "network down; state removed"
 }

@@ -10,7 +10,7 @@ write_orderer_env() {
   cat >"$RUN/config/$o/env" <<EOF
 FABRIC_CFG_PATH=$RUN/config/$o
 FABRIC_LOGGING_SPEC=${DATAMARKET_FABRIC_LOGGING:-info}
-ORDERER_GENERAL_LISTENADDRESS=127.0.0.1
+ORDERER_GENERAL_LISTENADDRESS=$(orderer_ip)
 ORDERER_GENERAL_LISTENPORT=$(orderer_port "$o")
 ORDERER_GENERAL_LOCALMSPID=OrdererMSP
 ORDERER_GENERAL_LOCALMSPDIR=$dir/msp
@@ -26,14 +26,14 @@ ORDERER_CHANNELPARTICIPATION_ENABLED=true
 ORDERER_FILELEDGER_LOCATION=$RUN/data/$o/ledger
 ORDERER_CONSENSUS_WALDIR=$RUN/data/$o/etcdraft/wal
 ORDERER_CONSENSUS_SNAPDIR=$RUN/data/$o/etcdraft/snapshot
-ORDERER_ADMIN_LISTENADDRESS=127.0.0.1:$(orderer_admin_port "$o")
+ORDERER_ADMIN_LISTENADDRESS=$(orderer_ip):$(orderer_admin_port "$o")
 ORDERER_ADMIN_TLS_ENABLED=true
 ORDERER_ADMIN_TLS_PRIVATEKEY=$tls/server.key
 ORDERER_ADMIN_TLS_CERTIFICATE=$tls/server.crt
 ORDERER_ADMIN_TLS_ROOTCAS=[$tls/ca.crt]
 ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED=true
 ORDERER_ADMIN_TLS_CLIENTROOTCAS=[$tls/ca.crt]
-ORDERER_OPERATIONS_LISTENADDRESS=127.0.0.1:$(orderer_ops_port "$o")
+ORDERER_OPERATIONS_LISTENADDRESS=$(orderer_ip):$(orderer_ops_port "$o")
 ORDERER_OPERATIONS_TLS_ENABLED=true
 ORDERER_OPERATIONS_TLS_PRIVATEKEY=$tls/server.key
 ORDERER_OPERATIONS_TLS_CERTIFICATE=$tls/server.crt
@@ -42,9 +42,12 @@ ORDERER_METRICS_PROVIDER=prometheus
 EOF
 }
 
+# write_peer_env PEER (peer0.seller, peer1.seller, ...).
 write_peer_env() {
-  local org="$1" name dir tls port
-  name="$(peer_name "$org")"; dir="$(peer_dir "$org")"; tls="$dir/tls"; port="$(peer_port "$org")"
+  local name="$1" org dir tls port bootstrap
+  org="$(peer_org "$name")"; dir="$(peer_dir "$name")"; tls="$dir/tls"; port="$(peer_port "$name")"
+  # Every peer of an org learns of the others through gossip from the org's first peer.
+  bootstrap="$(host_ip "$org"):$(peer_port "$(peer_name "$org")")"
   mkdir -p "$RUN/config/$name" "$RUN/data/$name"
   # Our chaincode-as-a-service builder replaces the sample's path; no Docker endpoint at all.
   sed -e "s#path: /opt/hyperledger/ccaas_builder#path: $HERE/ccaas-builder#" \
@@ -56,14 +59,14 @@ write_peer_env() {
   cat >"$RUN/config/$name/env" <<EOF
 FABRIC_CFG_PATH=$RUN/config/$name
 FABRIC_LOGGING_SPEC=${DATAMARKET_FABRIC_LOGGING:-info}
-CORE_PEER_ID=peer0.$(org_domain "$org")
-CORE_PEER_ADDRESS=127.0.0.1:$port
-CORE_PEER_LISTENADDRESS=127.0.0.1:$port
-CORE_PEER_CHAINCODEADDRESS=127.0.0.1:$(peer_cc_port "$org")
-CORE_PEER_CHAINCODELISTENADDRESS=127.0.0.1:$(peer_cc_port "$org")
-CORE_PEER_GOSSIP_BOOTSTRAP=127.0.0.1:$port
-CORE_PEER_GOSSIP_EXTERNALENDPOINT=127.0.0.1:$port
-CORE_PEER_GOSSIP_ENDPOINT=127.0.0.1:$port
+CORE_PEER_ID=$(peer_host "$name")
+CORE_PEER_ADDRESS=$(host_ip "$org"):$port
+CORE_PEER_LISTENADDRESS=$(host_ip "$org"):$port
+CORE_PEER_CHAINCODEADDRESS=$(host_ip "$org"):$(peer_cc_port "$name")
+CORE_PEER_CHAINCODELISTENADDRESS=$(host_ip "$org"):$(peer_cc_port "$name")
+CORE_PEER_GOSSIP_BOOTSTRAP=$bootstrap
+CORE_PEER_GOSSIP_EXTERNALENDPOINT=$(host_ip "$org"):$port
+CORE_PEER_GOSSIP_ENDPOINT=$(host_ip "$org"):$port
 CORE_PEER_LOCALMSPID=$(org_msp "$org")
 CORE_PEER_MSPCONFIGPATH=$dir/msp
 CORE_PEER_TLS_ENABLED=true
@@ -75,7 +78,7 @@ CORE_PEER_PROFILE_ENABLED=false
 CORE_LEDGER_STATE_STATEDATABASE=goleveldb
 CORE_LEDGER_HISTORY_ENABLEHISTORYDATABASE=true
 CORE_LEDGER_SNAPSHOTS_ROOTDIR=$RUN/data/$name/snapshots
-CORE_OPERATIONS_LISTENADDRESS=127.0.0.1:$(peer_ops_port "$org")
+CORE_OPERATIONS_LISTENADDRESS=$(host_ip "$org"):$(peer_ops_port "$name")
 CORE_OPERATIONS_TLS_ENABLED=true
 CORE_OPERATIONS_TLS_CERT_FILE=$tls/server.crt
 CORE_OPERATIONS_TLS_KEY_FILE=$tls/server.key
@@ -93,29 +96,44 @@ start_node() {
   done
   case "$name" in
     orderer*) start_process "$name" "$RUN/config/$name/env" -- orderer ;;
-    peer0.*) start_process "$name" "$RUN/config/$name/env" -- peer node start ;;
+    peer*.*) start_process "$name" "$RUN/config/$name/env" -- peer node start ;;
+    ca.*) start_ca "${name#ca.}" ;;
     *) die "unknown node '$name' (nodes: $(all_nodes | tr '\n' ' '))" ;;
   esac
 }
 
 # A description of the network for applications and tests (application/src/fabric reads it).
+# peer/peerEndpoint/peerHostAlias name the org's first peer; peers lists them all; ca is the
+# org's Fabric CA (its TLS certificate, and the registrar's enrolled MSP).
 write_network_json() {
-  local o org users first=1
+  local o org peer users first=1 pfirst
   {
     printf '{\n  "runDir": "%s",\n  "ordererTlsCa": "%s",\n  "orderers": [' "$RUN" "$(orderer_tls_ca)"
     for o in "${ORDERERS[@]}"; do
       [ $first = 1 ] || printf ','
       first=0
-      printf '\n    { "name": "%s", "endpoint": "127.0.0.1:%s" }' "$o" "$(orderer_port "$o")"
+      printf '\n    { "name": "%s", "endpoint": "%s:%s" }' "$o" "$(orderer_ip)" "$(orderer_port "$o")"
     done
     printf '\n  ],\n  "orgs": {'
     first=1
     for org in "${PEER_ORGS[@]}"; do
       [ $first = 1 ] || printf ','
       first=0
-      users="$CRYPTO/peerOrganizations/$(org_domain "$org")/users"
-      printf '\n    "%s": {\n      "mspId": "%s",\n      "peer": "%s",\n      "peerEndpoint": "127.0.0.1:%s",\n      "peerHostAlias": "peer0.%s",\n      "tlsCa": "%s",\n      "usersDir": "%s"\n    }' \
-        "$org" "$(org_msp "$org")" "$(peer_name "$org")" "$(peer_port "$org")" "$(org_domain "$org")" "$(org_tls_ca "$org")" "$users"
+      users="$(org_dir "$org")/users"
+      printf '\n    "%s": {\n      "mspId": "%s",\n      "peer": "%s",\n      "peerEndpoint": "%s:%s",\n      "peerHostAlias": "peer0.%s",\n      "tlsCa": "%s",\n      "usersDir": "%s",\n      "peers": [' \
+        "$org" "$(org_msp "$org")" "$(peer_name "$org")" "$(host_ip "$org")" "$(peer_port "$org")" "$(org_domain "$org")" "$(org_tls_ca "$org")" "$users"
+      pfirst=1
+      for peer in $(org_peers "$org"); do
+        [ $pfirst = 1 ] || printf ','
+        pfirst=0
+        printf '\n        { "name": "%s", "endpoint": "%s:%s", "hostAlias": "%s" }' "$peer" "$(host_ip "$org")" "$(peer_port "$peer")" "$(peer_host "$peer")"
+      done
+      printf '\n      ],\n      "peersTlsName": "peers.%s"' "$(org_domain "$org")"
+      if [ -f "$(ca_cert "$org")" ]; then
+        printf ',\n      "ca": { "name": "ca-%s", "url": "https://%s:%s", "tlsCert": "%s", "registrarMspDir": "%s/msp" }' \
+          "$org" "$(host_ip "$org")" "$(ca_port "$org")" "$(ca_cert "$org")" "$(registrar_home "$org")"
+      fi
+      printf '\n    }'
     done
     printf '\n  }\n}\n'
   } >"$RUN/network.json"

@@ -13,6 +13,13 @@ is_running() {
   grep -qxz "DATAMARKET_NODE=$RUN/$1" "/proc/$pid/environ" 2>/dev/null
 }
 port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep . >/dev/null; }
+# Any socket at all on the local port, listening or not: ports in the kernel's ephemeral range
+# (32768+) can be held by an outgoing connection (even in TIME-WAIT), which a new listener
+# cannot bind over.
+port_taken() { ss -Htan "sport = :$1" 2>/dev/null | grep . >/dev/null; }
+# The same, but for a port we listened on before: our own listener's TIME-WAIT leftovers do
+# not stop it listening again.
+port_held() { ss -Htan "sport = :$1" 2>/dev/null | grep -v '^TIME-WAIT' | grep . >/dev/null; }
 
 # start_process NAME ENVFILE -- COMMAND...: runs COMMAND in the background with the variables of
 # ENVFILE, logging to logs/NAME.log and recording its pid.
@@ -26,7 +33,10 @@ start_process() {
     source "$envfile"
     export DATAMARKET_NODE="$RUN/$name"
     set +a
-    exec "$@"
+    # Inside its host's network namespace with --hosts (hosts.sh); `ip netns exec` execs in
+    # place, so the pid stays the one recorded.
+    # shellcheck disable=SC2046 # the prefix is words on purpose
+    exec $(netns_prefix "$name") "$@"
   ) >>"$RUN/logs/$name.log" 2>&1 &
   echo $! >"$(pid_file "$name")"
 }
@@ -53,17 +63,19 @@ stop_process() { stop_processes "$1"; }
 
 healthz_url() {
   case "$1" in
-    orderer*) echo "https://127.0.0.1:$(orderer_ops_port "$1")/healthz" ;;
-    peer0.*) echo "https://127.0.0.1:$(peer_ops_port "${1#peer0.}")/healthz" ;;
+    orderer*) echo "https://$(orderer_ip):$(orderer_ops_port "$1")/healthz" ;;
+    peer*.*) echo "https://$(node_ip "$1"):$(peer_ops_port "$1")/healthz" ;;
   esac
 }
 healthz_ca() {
   case "$1" in
     orderer*) orderer_tls_ca "$1" ;;
-    peer0.*) org_tls_ca "${1#peer0.}" ;;
+    peer*.*) org_tls_ca "$(peer_org "$1")" ;;
   esac
 }
+# A CA is healthy when it serves its CA info over TLS (its operations port has no TLS of ours).
 is_healthy() {
+  [[ "$1" == ca.* ]] && { ca_answers "${1#ca.}"; return; }
   curl -sf --max-time 3 --cacert "$(healthz_ca "$1")" "$(healthz_url "$1")" 2>/dev/null | grep '"status":"OK"' >/dev/null
 }
 wait_healthy() {

@@ -34,7 +34,7 @@ export class Arith {
   readonly ctx: CkksContext;
   readonly keys: EvaluationKeys;
   /** Counters, for benchmarks and tests. */
-  readonly stats = { rotations: 0, multiplications: 0, rescales: 0 };
+  readonly stats = { rotations: 0, multiplications: 0, rescales: 0, relinearizations: 0 };
 
   constructor(keys: EvaluationKeys) {
     this.ctx = keys.ctx;
@@ -254,6 +254,7 @@ export class Arith {
       this.ctx.evaluator.relinearizeInplace(out, this.keys.relinKeys);
       this.ctx.evaluator.rescaleToNextInplace(out);
       this.stats.multiplications++;
+      this.stats.relinearizations++;
       this.stats.rescales++;
       return out;
     } catch (e) {

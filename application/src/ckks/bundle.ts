@@ -75,6 +75,7 @@ export function serializeBundle(
       transposed: table.transposed,
       layout: layoutToJson(table.layout),
       bound: table.bound,
+      ...(table.ciphertextBounds ? { ctBounds: [...table.ciphertextBounds] } : {}),
     },
   };
   const { bytes, uncompressedBytes } = writeContainer(
@@ -148,13 +149,33 @@ function tableOf(h: Record<string, unknown>): {
   layout: unknown;
   columns: unknown;
   bound: unknown;
+  ctBounds: unknown;
 } {
   const t = h.table as
-    { transposed?: unknown; layout?: unknown; columns?: unknown; bound?: unknown } | undefined;
+    | {
+        transposed?: unknown;
+        layout?: unknown;
+        columns?: unknown;
+        bound?: unknown;
+        ctBounds?: unknown;
+      }
+    | undefined;
   if (!t || typeof t !== 'object' || typeof t.transposed !== 'boolean') {
     throw new CkksError('CORRUPT', 'missing table description');
   }
-  return { transposed: t.transposed, layout: t.layout, columns: t.columns, bound: t.bound };
+  const { transposed, layout, columns, bound, ctBounds } = t;
+  return { transposed, layout, columns, bound, ctBounds };
+}
+
+/** Optional per-ciphertext bounds: one finite number in [0, bound] per ciphertext. */
+function ctBoundsOf(x: unknown, count: number, bound: number): number[] | undefined {
+  if (x === undefined) return undefined;
+  const ok = (v: unknown): v is number =>
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= bound;
+  if (!Array.isArray(x) || x.length !== count || !x.every(ok)) {
+    throw new CkksError('CORRUPT', 'malformed per-ciphertext bounds');
+  }
+  return x;
 }
 
 /**
@@ -280,9 +301,19 @@ export async function loadBundle(
   checkSectionKinds(parsed.sections, steps.length > 0, layout.ctCount);
   using guard = new DisposableStack();
   const keys = guard.use(loadKeys(ctx, parsed.sections, steps, h.keyId));
-  const cts = loadCiphertexts(ctx, ctSections);
   const bound = boundOf(t.bound, presetRange(ctx));
-  const table = new EncryptedTable(keys, cts, layout, t.transposed, columns, undefined, bound);
+  const ctBounds = ctBoundsOf(t.ctBounds, layout.ctCount, bound);
+  const cts = loadCiphertexts(ctx, ctSections);
+  const table = new EncryptedTable(
+    keys,
+    cts,
+    layout,
+    t.transposed,
+    columns,
+    undefined,
+    bound,
+    ctBounds,
+  );
   guard.move();
   return {
     keys,

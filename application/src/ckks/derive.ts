@@ -49,7 +49,12 @@ export function shareView(
   const newPlace = place.map((col) =>
     col.map((s) => ({ ct: remap.get(s.ct) ?? -1, offset: s.offset })),
   );
-  return derive(t, cts, { ...patch, place: newPlace, ctCount: cts.length }, transposed, names);
+  const layout: Layout = { ...t.layout, ...patch, place: newPlace, ctCount: cts.length };
+  // A view holds only the chosen ciphertexts: its bound is theirs (every slot of them).
+  const perCt = t.ciphertextBounds;
+  const ctBounds = perCt ? used.map((i) => at(perCt, i, 'ciphertext bound')) : undefined;
+  const bound = ctBounds ? Math.min(t.bound, Math.max(0, ...ctBounds)) : t.bound;
+  return new EncryptedTable(t.keys, cts, layout, transposed, names, undefined, bound, ctBounds);
 }
 
 /** Runs `fn` on every ciphertext of `t`, building a table with the same placement. */

@@ -5,8 +5,9 @@
 import type { Ciphertext } from 'node-seal';
 import { CkksError, requireArg } from './errors.js';
 import { TradeKeys, type EvaluationKeys } from './keys.js';
-import { cellVectors, packLayout, readCells } from './layout.js';
+import { cellVectors, packLayout, readCells, type Layout } from './layout.js';
 import { maxAbs } from './magnitude.js';
+import { resolvePool, type PoolOption } from './pool.js';
 import { free, owned, sealCall, sealLoad } from './seal.js';
 import { EncryptedTable } from './table.js';
 
@@ -89,24 +90,14 @@ export function encryptTable(
   columns?: readonly string[],
   options: EncryptOptions = {},
 ): EncryptedTable {
-  const [rows, cols] = checkMatrix(data);
-  const names = columns ? [...columns] : Array.from({ length: cols }, (_, j) => `c${j}`);
-  requireArg(names.length === cols, `expected ${cols} column names, got ${names.length}`);
-  requireArg(new Set(names).size === cols, 'column names must be unique');
-  keys.assertLive();
+  const plan = planEncryption(keys, data, columns, options);
   const ctx = keys.ctx;
-  const range = 2 ** (ctx.preset.headroomBits - 1);
-  checkHeadroom(data, range, ctx.preset.name);
-  const bound = startingBound(data, range, options.bound);
-  const layout = packLayout(rows, cols, ctx.slots);
-  const vectors = cellVectors(layout, (i, j) => data[i]?.[j] ?? NaN);
-  const scale = ctx.scaleAt(0);
   const cts: Ciphertext[] = [];
   const seeded: Uint8Array[] = [];
   const secret = keys instanceof TradeKeys;
   try {
-    for (const vec of vectors) {
-      using pt = owned(ctx.encode(vec, scale, 0));
+    for (const vec of plan.vectors) {
+      using pt = owned(ctx.encode(vec, plan.scale, 0));
       const ct = new ctx.seal.Ciphertext();
       cts.push(ct);
       if (secret) {
@@ -122,9 +113,89 @@ export function encryptTable(
     free(...cts);
     throw e;
   }
-  const evaluation = secret ? keys.evaluation : keys;
-  const seeds = secret ? seeded : undefined;
-  return new EncryptedTable(evaluation, cts, layout, false, names, seeds, bound);
+  return finish(keys, plan, cts, secret ? seeded : undefined);
+}
+
+/** What an encryption needs, checked: layout, slot vectors, scale, bounds. */
+interface EncryptionPlan {
+  names: string[];
+  layout: Layout;
+  vectors: Float64Array[];
+  scale: number;
+  bound: number;
+  ctBounds: number[] | undefined;
+}
+
+function planEncryption(
+  keys: TradeKeys | EvaluationKeys,
+  data: readonly (readonly number[])[],
+  columns: readonly string[] | undefined,
+  options: EncryptOptions,
+): EncryptionPlan {
+  const [rows, cols] = checkMatrix(data);
+  const names = columns ? [...columns] : Array.from({ length: cols }, (_, j) => `c${j}`);
+  requireArg(names.length === cols, `expected ${cols} column names, got ${names.length}`);
+  requireArg(new Set(names).size === cols, 'column names must be unique');
+  keys.assertLive();
+  const ctx = keys.ctx;
+  const range = 2 ** (ctx.preset.headroomBits - 1);
+  checkHeadroom(data, range, ctx.preset.name);
+  const bound = startingBound(data, range, options.bound);
+  const layout = packLayout(rows, cols, ctx.slots);
+  const vectors = cellVectors(layout, (i, j) => data[i]?.[j] ?? NaN);
+  // Per-ciphertext bounds only from the data's own values (a declared bound is table-wide).
+  const ctBounds = options.bound === undefined ? vectors.map((v) => maxAbs(v)) : undefined;
+  return { names, layout, vectors, scale: ctx.scaleAt(0), bound, ctBounds };
+}
+
+function finish(
+  keys: TradeKeys | EvaluationKeys,
+  plan: EncryptionPlan,
+  cts: Ciphertext[],
+  seeded: Uint8Array[] | undefined,
+): EncryptedTable {
+  const evaluation = keys instanceof TradeKeys ? keys.evaluation : keys;
+  return new EncryptedTable(
+    evaluation,
+    cts,
+    plan.layout,
+    false,
+    plan.names,
+    seeded,
+    plan.bound,
+    plan.ctBounds,
+  );
+}
+
+/**
+ * {@link encryptTable} with the ciphertexts encrypted in parallel by the worker pool (seller
+ * keys only; `options.pool`, default DATAMARKET_CKKS_POOL). Without a pool, or with a single
+ * ciphertext, it is encryptTable.
+ */
+export async function encryptTableAsync(
+  keys: TradeKeys | EvaluationKeys,
+  data: readonly (readonly number[])[],
+  columns?: readonly string[],
+  options: EncryptOptions & { pool?: PoolOption } = {},
+): Promise<EncryptedTable> {
+  const pool = resolvePool(options.pool);
+  if (!pool || !(keys instanceof TradeKeys)) return encryptTable(keys, data, columns, options);
+  const plan = planEncryption(keys, data, columns, options);
+  if (plan.vectors.length < 2) return encryptTable(keys, data, columns, options);
+  const seeded = await pool.encrypt(keys, plan.vectors, plan.scale);
+  const ctx = keys.ctx;
+  const cts: Ciphertext[] = [];
+  try {
+    for (const bytes of seeded) {
+      const ct = new ctx.seal.Ciphertext();
+      cts.push(ct);
+      sealLoad('load ciphertext', ct, ctx.context, bytes, 'SEAL_ERROR');
+    }
+  } catch (e) {
+    free(...cts);
+    throw e;
+  }
+  return finish(keys, plan, cts, seeded);
 }
 
 /** Decrypts and decodes every ciphertext of a table (seller only). */

@@ -34,7 +34,7 @@ export {
   type Approximation,
 } from './approx.js';
 export { EncryptedTable, tidy, matmulPlain, type Operand, type PlainOperand } from './table.js';
-export { encryptTable, decryptTable, type EncryptOptions } from './encrypt.js';
+export { encryptTable, encryptTableAsync, decryptTable, type EncryptOptions } from './encrypt.js';
 export {
   serializeBundle,
   loadBundle,
@@ -63,3 +63,14 @@ export { sealSecretKey, openSecretKey, type ScryptParams } from './secret-store.
 export { sha256Hex } from './container.js';
 export { wasmHeapBytes } from './seal.js';
 export type { Layout } from './layout.js';
+export {
+  CkksPool,
+  MAX_POOL_WORKERS,
+  sharedPool,
+  closeSharedPool,
+  poolFromEnvironment,
+  type PoolOption,
+} from './pool.js';
+export { columnMeans, type KernelOptions } from './fast-mean.js';
+export { logisticGradient, type GradientOptions, type Gradients } from './fast-logistic.js';
+export type { OpCounts } from './program.js';

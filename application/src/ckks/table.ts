@@ -37,8 +37,7 @@ export { arithFor, tidy } from './scope.js';
 export { matmulPlain } from './matmul.js';
 export type { Operand, PlainOperand } from './operand.js';
 
-/** An encrypted rows × cols matrix of real numbers. */
-/** The refused operations (gt, max, sort, …) come from RefusedOperations (refusals.ts). */
+/** An encrypted rows × cols matrix; refused operations come from RefusedOperations. */
 export class EncryptedTable extends RefusedOperations {
   /** Evaluation keys the ciphertexts live under. */
   readonly keys: EvaluationKeys;
@@ -53,6 +52,8 @@ export class EncryptedTable extends RefusedOperations {
   private readonly cts: Ciphertext[];
   private disposed = false;
   private tracked: number;
+  /** @internal Per-ciphertext bounds (≤ bound) from encryption, kept by views only. */
+  ciphertextBounds: readonly number[] | undefined;
 
   /** @internal Use encryptTable / loadBundle; operations create tables themselves. */
   constructor(
@@ -63,6 +64,7 @@ export class EncryptedTable extends RefusedOperations {
     columnNames: readonly string[],
     seeded?: readonly Uint8Array[],
     bound?: number,
+    ctBounds?: readonly number[],
   ) {
     super();
     if (cts.length !== layout.ctCount) {
@@ -79,6 +81,8 @@ export class EncryptedTable extends RefusedOperations {
     this.columnNames = columnNames;
     this.seeded = seeded;
     this.tracked = bound ?? presetRange(keys.ctx);
+    this.ciphertextBounds =
+      ctBounds?.length === cts.length ? Object.freeze([...ctBounds]) : undefined;
     trackTable(this, cts);
   }
 
@@ -150,6 +154,7 @@ export class EncryptedTable extends RefusedOperations {
       throw e;
     }
     this.tracked = bound;
+    this.ciphertextBounds = undefined;
     return this;
   }
 

@@ -28,7 +28,7 @@ export interface ArgumentSpec {
   optional?: boolean;
 }
 
-export type CommandGroup = 'anyone' | 'buyer' | 'seller' | 'auditor';
+export type CommandGroup = 'anyone' | 'buyer' | 'seller' | 'auditor' | 'admin' | 'self';
 
 export interface Command {
   /** One word, or a group and a word ("audit trades"). */

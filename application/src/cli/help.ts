@@ -3,7 +3,7 @@ import type { Command, CommandGroup, OptionSpec, OptionTable } from './command.j
 
 const WIDTH = 100;
 const SUMMARY_COLUMN = 41;
-const GROUPS: readonly CommandGroup[] = ['anyone', 'buyer', 'seller', 'auditor'];
+const GROUPS: readonly CommandGroup[] = ['anyone', 'buyer', 'seller', 'auditor', 'admin', 'self'];
 
 const SCRIPT_NOTE = `A computation script is an ES module whose default export is
   async ({ bundle, engine, progress }) => ({ result: Uint8Array, valueCount: number })

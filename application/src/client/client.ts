@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from './errors.js';
 import { untilFound, type PendingAnswer } from './pending.js';
+import { newRequestId, purchaseOnce } from './purchase-retry.js';
 import type { DecodedBlock, DecodedTransaction } from '../gateway/blocks.js';
 import type {
   Listing,
@@ -47,6 +48,8 @@ export interface DeliveredResult {
   result: PlainResult;
 }
 
+/** How long a pending purchase is followed before it is sent again (same request id). */
+const FOLLOW_BEFORE_RETRY_MS = 20_000;
 const FINAL: TradeState[] = ['SETTLED', 'REJECTED', 'REFUNDED', 'CLAIMED'];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -184,13 +187,18 @@ export class DataMarketClient {
    */
   async requestData(
     datasetId: string,
-    options: { expectedPrice?: string; expectedDeposit?: string; timeoutMs?: number } = {},
+    options: {
+      expectedPrice?: string;
+      expectedDeposit?: string;
+      timeoutMs?: number;
+      requestId?: string;
+    } = {},
   ): Promise<DataDelivery> {
     const listing = await this.listing(datasetId);
     const expectedPrice = options.expectedPrice ?? listing.price;
     const expectedDeposit = options.expectedDeposit ?? listing.deposit;
     this.progress(`buying ${datasetId} for ${expectedPrice} (+${expectedDeposit} deposit)`);
-    const bought = await this.buy(datasetId, expectedPrice, expectedDeposit);
+    const bought = await this.buy(datasetId, expectedPrice, expectedDeposit, options.requestId);
     this.progress(`trade ${bought.tradeId}: PAID, waiting for the seller's delivery`);
     const trade = await this.waitForState(bought.tradeId, ['DELIVERED'], options.timeoutMs);
     return this.download(trade.tradeId);
@@ -288,15 +296,25 @@ export class DataMarketClient {
   listing(datasetId: string): Promise<Listing> {
     return this.json('GET', this.path(`/listings/${encodeURIComponent(datasetId)}`));
   }
-  /** Purchases; an unknown commit outcome (202) is followed by its trade id. */
-  buy(datasetId: string, expectedPrice?: string, expectedDeposit?: string): Promise<Trade> {
-    return this.submitted<Trade>(
-      this.path('/trades'),
-      { datasetId, expectedPrice, expectedDeposit },
-      (pending) => {
-        const tradeId = pending.tradeId ?? pending.txId;
-        return untilFound(() => this.trade(tradeId), `trade ${tradeId}`);
-      },
+  /**
+   * Purchases under a request id (a fresh one unless given): an unknown commit outcome (202)
+   * is followed by its trade id for a while, and a failed or still unknown try is sent again
+   * with the same request id, which the ledger answers with the first trade, never a second.
+   */
+  buy(
+    datasetId: string,
+    expectedPrice?: string,
+    expectedDeposit?: string,
+    requestId = newRequestId(),
+  ): Promise<Trade> {
+    const body = { datasetId, expectedPrice, expectedDeposit, requestId };
+    return purchaseOnce(
+      () =>
+        this.submitted<Trade>(this.path('/trades'), body, (pending) => {
+          const tradeId = pending.tradeId ?? pending.txId;
+          return untilFound(() => this.trade(tradeId), `trade ${tradeId}`, FOLLOW_BEFORE_RETRY_MS);
+        }),
+      this.progress,
     );
   }
   trade(tradeId: string): Promise<Trade> {

@@ -16,8 +16,12 @@ export interface PendingAnswer {
 const FOLLOW_MS = 120_000;
 
 /** Reads a record until it exists (404 while its transaction is not committed). */
-export async function untilFound<T>(read: () => Promise<T>, what: string): Promise<T> {
-  const deadline = Date.now() + FOLLOW_MS;
+export async function untilFound<T>(
+  read: () => Promise<T>,
+  what: string,
+  followMs = FOLLOW_MS,
+): Promise<T> {
+  const deadline = Date.now() + followMs;
   for (;;) {
     try {
       return await read();

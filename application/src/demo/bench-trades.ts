@@ -1,12 +1,13 @@
 /**
- * Market benchmarks on a real network (its own run directory and ports, 37000+):
- * 1. whole-trade latency: purchase → delivery → result → settlement, through the gateway apps
- *    and the seller's event pump, p50/p95 over `--trades N` (default 20) sequential trades;
- * 2. purchase throughput: purchases/s with concurrent buyers, against Transfer (a plain
- *    two-key write) with the same accounts and concurrency.
+ * Whole-trade latency on a real network: purchase → delivery → result → settlement, through
+ * the gateway apps and the seller's event pump, p50/p95 over `--trades N` (default 20)
+ * sequential trades. Throughput is measured open-loop by `npm run bench:ledger`
+ * (application/bench/ledger-bench.ts, Caliper), not here.
  * `node application/dist/src/demo/bench-trades.js [--trades N] [--engine]`: with --engine the
  * seller uses the CKKS engine (bundle creation and decryption in the latency); without, a
- * pass-through stand-in, so the numbers are the market's own overhead.
+ * pass-through stand-in, so the numbers are the market's own overhead. The network uses
+ * DATAMARKET_BENCH_RUN_DIR and DATAMARKET_BENCH_PORT_BASE when set (default .run/bench-network,
+ * ports 37000+).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,14 +21,12 @@ import { table } from '../cli/format.js';
 import { connectAs, TestNetwork, type GatewayConnection } from '../fabric/index.js';
 import { newApiToken, tokenSha256Hex } from '../gateway/auth.js';
 import { withDefaults, type Role } from '../gateway/config.js';
-import { generateResultKeyPair } from '../gateway/crypto/result-envelope.js';
 import { retryWhileEndorsersSettle } from '../fabric/index.js';
 import { ResultRefused, type SellerCrypto } from '../gateway/seller-crypto.js';
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CHANNEL = 'market';
-const utf8 = new TextDecoder();
 
 /** Pass-through stand-in for the engine: results are JSON {values}. */
 const passThrough: SellerCrypto = {
@@ -51,34 +50,20 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[index] ?? NaN;
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const trades = Number(argv[argv.indexOf('--trades') + 1] ?? 20) || 20;
-  const useEngine = argv.includes('--engine');
-  const network = new TestNetwork({
-    runDir: path.join(repoRoot, '.run', 'bench-network'),
-    portBase: 37000,
-  });
+/**
+ * `trades` sequential whole trades between a seller app and a buyer app on `network` (up,
+ * chaincode deployed and initialized; `issuer` holds tokens). Resolves with each trade's
+ * latency in ms, sorted.
+ */
+export async function tradeLatencies(
+  network: TestNetwork,
+  issuer: Contract,
+  trades: number,
+  useEngine: boolean,
+): Promise<number[]> {
   const work = mkdtempSync(path.join(tmpdir(), 'dm-bench-'));
-  const connections: GatewayConnection[] = [];
   const apps: RunningGateway[] = [];
-  console.log(`starting a bench network in ${network.runDir} (ports 37000+) ...`);
-  await network.run('down');
-  await network.up();
   try {
-    await network.deployChaincode(CHANNEL);
-    const description = await network.describe();
-    const open = async (org: string, user: string): Promise<Contract> => {
-      const connection = await connectAs(description, { org, user });
-      connections.push(connection);
-      return connection.gateway.getNetwork(CHANNEL).getContract('datamarket');
-    };
-    const issuer = await open('auditor', 'Admin');
-    await retryWhileEndorsersSettle(
-      () => issuer.submitTransaction('Initialize', 'AuditorMSP'),
-      60_000,
-    );
-
     const app = async (org: string, roles: Role[]) => {
       const token = newApiToken();
       const config = withDefaults({
@@ -89,6 +74,7 @@ async function main(): Promise<void> {
         storePath: path.join(work, `${org}.db`),
         storeSecret: newApiToken(),
         users: [{ user: 'Admin', tokenSha256: tokenSha256Hex(token) }],
+        ...(roles.includes('seller') ? { registerAppAs: 'Admin' } : {}),
       });
       const gateway = await startGateway(config, {
         crypto: useEngine ? undefined : passThrough,
@@ -100,16 +86,14 @@ async function main(): Promise<void> {
     const seller = await app('seller', ['seller']);
     const buyer = await app('buyer', ['buyer']);
     const buyerAccount = (await buyer.account()).accountId;
-    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '1000000'));
-    await issuer.submitTransaction('Transfer', buyerAccount, '100000');
-
-    // 1. whole-trade latency
+    await issuer.submitTransaction('Transfer', buyerAccount, String(10 * trades + 10));
     const rows = Array.from({ length: 200 }, (_, i) => `${(i % 17) / 17},${(i % 5) / 5}`).join(
       '\n',
     );
+    const datasetId = `bench-${randomBytes(4).toString('hex')}`;
     await seller.sell(
       {
-        id: 'bench',
+        id: datasetId,
         title: 'bench',
         price: '1',
         deposit: '0',
@@ -124,7 +108,7 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < trades; i++) {
       const started = performance.now();
-      const { trade, bundle } = await buyer.requestData('bench');
+      const { trade, bundle } = await buyer.requestData(datasetId);
       if (useEngine) {
         const loaded = await loadBundle(bundle);
         const means = loaded.table.mean(0);
@@ -141,71 +125,56 @@ async function main(): Promise<void> {
       process.stderr.write(`\rtrade ${i + 1}/${trades}: ${(latency / 1000).toFixed(2)} s   `);
     }
     process.stderr.write('\n');
-    latencies.sort((a, b) => a - b);
+    return latencies.sort((a, b) => a - b);
+  } finally {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
-    // 2. purchases/s vs Transfer, 8 concurrent accounts, one transaction each per round.
-    const buyers: Contract[] = [];
-    for (const [org, user] of [
-      ['buyer', 'Admin'],
-      ['buyer', 'User1'],
-      ['buyer', 'User2'],
-      ['seller', 'User1'],
-      ['seller', 'User2'],
-      ['auditor', 'User1'],
-      ['auditor', 'User2'],
-      ['auditor', 'Admin'],
-    ] as const) {
-      const contract = await open(org, user);
-      buyers.push(contract);
-      const account = utf8.decode(await contract.evaluateTransaction('ClientAccountID'));
-      if (!(org === 'auditor' && user === 'Admin'))
-        await issuer.submitTransaction('Transfer', account, '10000');
-    }
-    const key = generateResultKeyPair().publicKeyPem;
-    const rounds = Math.max(3, Math.ceil(trades / 8));
-    const timed = async (label: string, op: (c: Contract, i: number) => Promise<unknown>) => {
-      const started = performance.now();
-      let ok = 0;
-      for (let r = 0; r < rounds; r++) {
-        const results = await Promise.allSettled(buyers.map((c, i) => op(c, i)));
-        ok += results.filter((x) => x.status === 'fulfilled').length;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      return [label, ok, seconds.toFixed(2), (ok / seconds).toFixed(1)];
-    };
-    // Each sender writes only its own keys (a sink account of its own), so nothing conflicts.
-    const purchases = await timed('Purchase', (c) => c.submitTransaction('Purchase', 'bench', key));
-    const transfers = await timed('Transfer (plain key write)', (c, i) =>
-      c.submitTransaction('Transfer', `SinkMSP::/CN=sink${i}::/CN=bench`, '1'),
+export function latencyTable(latencies: number[]): string {
+  return table(
+    ['p50', 'p95', 'min', 'max'],
+    [
+      [percentile(latencies, 50), percentile(latencies, 95), latencies[0], latencies.at(-1)].map(
+        (ms) => `${((ms ?? NaN) / 1000).toFixed(2)} s`,
+      ),
+    ],
+  );
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const trades = Number(argv[argv.indexOf('--trades') + 1] ?? 20) || 20;
+  const useEngine = argv.includes('--engine');
+  const network = new TestNetwork({
+    runDir: process.env.DATAMARKET_BENCH_RUN_DIR ?? path.join(repoRoot, '.run', 'bench-network'),
+    portBase: Number(process.env.DATAMARKET_BENCH_PORT_BASE ?? 37000),
+  });
+  const connections: GatewayConnection[] = [];
+  console.log(
+    `starting a bench network in ${network.runDir} (ports ${String(network.portBase)}+) ...`,
+  );
+  await network.run('down');
+  await network.up();
+  try {
+    await network.deployChaincode(CHANNEL);
+    const connection = await connectAs(await network.describe(), { org: 'auditor', user: 'Admin' });
+    connections.push(connection);
+    const issuer = connection.gateway.getNetwork(CHANNEL).getContract('datamarket');
+    await retryWhileEndorsersSettle(
+      () => issuer.submitTransaction('Initialize', 'AuditorMSP'),
+      60_000,
     );
-
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('Mint', '1000000'));
+    const latencies = await tradeLatencies(network, issuer, trades, useEngine);
     console.log(
       `\nwhole-trade latency over ${trades} trades (${useEngine ? 'CKKS engine' : 'pass-through crypto'}): purchase → delivery → result → settlement`,
     );
-    console.log(
-      table(
-        ['p50', 'p95', 'min', 'max'],
-        [
-          [
-            percentile(latencies, 50),
-            percentile(latencies, 95),
-            latencies[0],
-            latencies.at(-1),
-          ].map((ms) => `${((ms ?? NaN) / 1000).toFixed(2)} s`),
-        ],
-      ),
-    );
-    console.log(`\nthroughput, 8 concurrent accounts × ${rounds} rounds`);
-    console.log(
-      table(['transaction', 'committed', 'seconds', 'per second'], [purchases, transfers]),
-    );
-    const t = (await buyer.trades()).records;
-    console.log(`\n(${t.length} trades of the bench buyer on the ledger)`);
+    console.log(latencyTable(latencies));
   } finally {
-    await Promise.allSettled(apps.map((a) => a.close()));
     for (const c of connections) c.close();
     await network.run('down');
-    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,13 @@
  * The demo's two buyer computations on the CKKS engine (application/src/ckks): what a buyer
  * runs on its own machine between downloading a bundle and submitting the encrypted result.
  */
-import { loadBundle, serializeResult, SIGMOID_THESIS } from '../ckks/index.js';
+import {
+  columnMeans,
+  loadBundle,
+  logisticGradient,
+  serializeResult,
+  SIGMOID_THESIS,
+} from '../ckks/index.js';
 
 export interface Computed {
   result: Uint8Array;
@@ -48,7 +54,9 @@ export function demoComputations(): DemoComputations {
       const loaded = await loadBundle(bundle);
       try {
         progress(`computing the mean of ${columns.join(', ')} on ciphertexts`);
-        const means = loaded.table.select(columns).mean(0);
+        // The fast kernel (one rotation tree per ciphertext, at the lowest level that holds the
+        // sums; in parallel with DATAMARKET_CKKS_POOL=1): the values of select(columns).mean(0).
+        const means = await columnMeans(loaded.table, columns);
         const result = serializeResult(means);
         means.dispose();
         return { result: result.bytes, valueCount: result.valueCount };
@@ -63,21 +71,21 @@ export function demoComputations(): DemoComputations {
         const table = loaded.table;
         const features = table.columnNames.filter((c) => c !== target);
         const n = table.shape()[0];
-        const x = table.select(features);
-        const y = table.col(target);
-        const w0 = features.map(() => W0);
-        progress(`epoch 1: z = Xw + b on ${n} encrypted rows`);
-        const z = x.matmul(w0);
-        progress('epoch 1: p = sigmoid(z) (degree-3 polynomial)');
-        const p = z.sigmoid(SIGMOID_THESIS);
-        const r = p.sub(y);
+        progress(`epoch 1: z = Xw + b on ${n} encrypted rows, p = sigmoid(z) (degree 3)`);
         progress('epoch 1: gradient sums Xᵀ(p − y) and Σ(p − y)');
         // The update w − (lr/n)·g is a plain step the buyer applies after decryption: one more
-        // ciphertext multiplication would need a deeper preset.
-        const gradient = x.t().matmul(r);
-        const biasGradient = r.sum();
+        // ciphertext multiplication would need a deeper preset. The fast kernel computes the
+        // same formula as the table operations (general path) with fewer operations.
+        const { gradient, bias: biasGradient } = await logisticGradient(table, {
+          features,
+          target,
+          weights: features.map(() => W0),
+          bias: 0,
+          sigmoid: SIGMOID_THESIS,
+        });
         const result = serializeResult({ gradient, biasGradient });
-        for (const t of [x, y, z, p, r, gradient, biasGradient]) t.dispose();
+        gradient.dispose();
+        biasGradient.dispose();
         return { result: result.bytes, valueCount: result.valueCount };
       } finally {
         loaded.dispose();

@@ -69,6 +69,7 @@ async function startApp(
     storePath: path.join(demoDir, `${org}-store.db`),
     storeSecret: newApiToken(),
     users: [{ user: 'Admin', tokenSha256: tokenSha256Hex(token) }],
+    ...(roles.includes('seller') ? { registerAppAs: 'Admin' } : {}),
     ...extra,
   });
   let gateway: RunningGateway;

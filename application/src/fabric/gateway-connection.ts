@@ -44,11 +44,29 @@ export async function loadSigner(mspDir: string): Promise<Signer> {
   return signers.newPrivateKeySigner(createPrivateKey(pem));
 }
 
-/** A gRPC client to an org's own peer over TLS. */
+/**
+ * A gRPC client to an org's own peers over TLS. With one peer, a channel to it. With several,
+ * one channel over all their addresses (gRPC's pick_first): calls go to the first that
+ * answers, and when it dies the channel moves to the next, so the org's app fails over by
+ * itself. Their TLS certificates share the org-wide name `peersTlsName` for this.
+ */
 export async function peerClient(network: NetworkDescription, org: string): Promise<grpc.Client> {
   const description = orgOf(network, org);
   const tlsRootCert = await readFile(description.tlsCa);
-  return new grpc.Client(description.peerEndpoint, grpc.credentials.createSsl(tlsRootCert), {
+  const credentials = grpc.credentials.createSsl(tlsRootCert);
+  const peers = description.peers ?? [];
+  if (peers.length > 1 && description.peersTlsName) {
+    return new grpc.Client(`ipv4:${peers.map((p) => p.endpoint).join(',')}`, credentials, {
+      'grpc.ssl_target_name_override': description.peersTlsName,
+      'grpc.default_authority': description.peersTlsName,
+      // Notice a peer that went away without closing its connections.
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.initial_reconnect_backoff_ms': 250,
+      'grpc.max_reconnect_backoff_ms': 2_000,
+    });
+  }
+  return new grpc.Client(description.peerEndpoint, credentials, {
     'grpc.ssl_target_name_override': description.peerHostAlias,
   });
 }

@@ -1,15 +1,36 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** One peer of an org: its node name (peer1.seller), address and TLS server name. */
+export interface PeerDescription {
+  name: string;
+  endpoint: string;
+  hostAlias: string;
+}
+
+/** An org's Fabric CA: where it listens, its TLS certificate, and its registrar's MSP. */
+export interface CaDescription {
+  name: string;
+  url: string;
+  tlsCert: string;
+  registrarMspDir: string;
+}
+
 /** One org of the test network, as network.sh describes it in network.json. */
 export interface OrgDescription {
   mspId: string;
+  /** The org's first peer (peer, peerEndpoint, peerHostAlias); peers lists all of them. */
   peer: string;
   peerEndpoint: string;
   /** TLS server name of the peer (its certificate also names 127.0.0.1). */
   peerHostAlias: string;
   tlsCa: string;
   usersDir: string;
+  peers?: PeerDescription[];
+  /** A TLS server name every peer of the org has (for one client over all of them). */
+  peersTlsName?: string;
+  /** Absent when the network's identities came from cryptogen. */
+  ca?: CaDescription;
 }
 
 export interface NetworkDescription {

@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { HttpError, unauthorized } from './http/errors.js';
+import { forbidden, HttpError, unauthorized } from './http/errors.js';
 
 /**
  * Two ways to call a gateway app (docs/gateway.md, "Authentication"):
@@ -75,6 +75,61 @@ export function authenticate(users: ApiUser[]): RequestHandler {
     }
     res.locals.user = user;
     next();
+  };
+}
+
+/** Resolves a bearer token to the org's users, config or runtime (org-users.ts). */
+export interface TokenUsers {
+  byToken(
+    header: string,
+  ): Promise<
+    | { name: string; kind: 'config' }
+    | { name: string; kind: 'runtime'; user: { role: string; custody: 'app' | 'self' } }
+    | undefined
+  >;
+}
+
+/**
+ * Token authentication for the config's users and the users added at run time. A runtime
+ * user calls only the routes of its role (and 'any' routes); a non-custodial one only the
+ * /api/self routes, since the app cannot sign for it. A revoked user's token is refused (401).
+ */
+export function authenticateUsers(
+  users: TokenUsers,
+): (routeRole: string, path: string) => RequestHandler {
+  return (routeRole, path) => (req, res, next) => {
+    const header = req.get('authorization');
+    if (!header || !TOKEN.test(header)) {
+      next(
+        unauthorized('missing or malformed Authorization header (expected: Bearer <api token>)'),
+      );
+      return;
+    }
+    users.byToken(header).then(
+      (caller) => {
+        if (!caller) {
+          next(unauthorized('unknown API token'));
+          return;
+        }
+        if (caller.kind === 'runtime') {
+          const { role, custody } = caller.user;
+          const selfRoute = path.startsWith('/api/self/');
+          if (custody === 'self' && !selfRoute) {
+            next(forbidden(`${caller.name} signs its own transactions: use the /api/self routes`));
+            return;
+          }
+          if (routeRole !== 'any' && routeRole !== role) {
+            next(forbidden(`${caller.name} is a ${role}: this is a ${routeRole} route`));
+            return;
+          }
+        }
+        res.locals.user = caller.name;
+        next();
+      },
+      (error: unknown) => {
+        next(error);
+      },
+    );
   };
 }
 

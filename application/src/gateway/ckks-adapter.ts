@@ -1,7 +1,7 @@
 import {
   CkksError,
   createTradeKeys,
-  encryptTable,
+  encryptTableAsync,
   getPreset,
   loadResult,
   openSecretKey,
@@ -77,7 +77,8 @@ export function engineSellerCrypto(options: EngineOptions = {}): Promise<SellerC
       }
       const keys = await createTradeKeys(found);
       try {
-        const table = encryptTable(keys, dataset.rows, dataset.columns);
+        // Ciphertexts encrypted in the CKKS worker pool when DATAMARKET_CKKS_POOL=1.
+        const table = await encryptTableAsync(keys, dataset.rows, dataset.columns);
         try {
           const bundle = serializeBundle(table);
           return { bundle: bundle.bytes, secretKey: await sealSecretKey(keys, passphrase) };

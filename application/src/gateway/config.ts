@@ -68,6 +68,15 @@ export interface GatewayConfig {
   releaseSecurityBits?: number;
   /** Where the event pump starts when it has no checkpoint yet (default: block 0). */
   pumpStartBlock?: bigint;
+  /**
+   * An org admin user (e.g. "Admin"): at start the seller app registers its public URL on
+   * chain as this user, on every channel (RegisterOrgApp), so its listings may name it.
+   */
+  registerAppAs?: string;
+  /** The directory dataset `path`s must be regular files under (absent: no paths accepted). */
+  dataDir?: string;
+  /** Trades the event pump works on at once (default 4). */
+  pumpConcurrency?: number;
 }
 
 /** Where the store lives: the PostgreSQL URL if there is one, else the SQLite file. */
@@ -138,6 +147,12 @@ export const configFileSchema = z.strictObject({
   sampleRows: positiveInt.optional(),
   releaseSecurityBits: positiveInt.optional(),
   pumpStartBlock: z.number().int().min(0).optional(),
+  registerAppAs: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a user name')
+    .optional(),
+  dataDir: z.string().min(1).optional(),
+  pumpConcurrency: positiveInt.max(256).optional(),
 });
 
 /** The first problem of a config file, naming the field: `users[1].tokenSha256: ...`. */
@@ -167,7 +182,7 @@ export async function loadConfig(file: string): Promise<GatewayConfig> {
       : raw;
   const parsed = configFileSchema.safeParse(withSecret);
   if (!parsed.success) throw new Error(configProblem(file, parsed.error));
-  const { storeSecret, storePath, networkRunDir, pumpStartBlock, ...rest } = parsed.data;
+  const { storeSecret, storePath, networkRunDir, pumpStartBlock, dataDir, ...rest } = parsed.data;
   if (storeSecret === undefined) {
     throw new Error(`config ${file}: storeSecret: missing (or set DATAMARKET_STORE_SECRET)`);
   }
@@ -181,5 +196,6 @@ export async function loadConfig(file: string): Promise<GatewayConfig> {
     networkRunDir: path.resolve(dir, networkRunDir),
     ...(storePath === undefined ? {} : { storePath: path.resolve(dir, storePath) }),
     ...(pumpStartBlock === undefined ? {} : { pumpStartBlock: BigInt(pumpStartBlock) }),
+    ...(dataDir === undefined ? {} : { dataDir: path.resolve(dir, dataDir) }),
   });
 }

@@ -2,6 +2,9 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadIdentity, orgOf, userMspDir, type NetworkDescription } from '../fabric/index.js';
+import type { SigningIdentity } from './auth.js';
+import { forbidden } from './http/errors.js';
+import type { OrgUsers } from './org-users.js';
 
 const utf8 = new TextDecoder();
 
@@ -37,5 +40,32 @@ export async function userSigningIdentity(
     mspId: identity.mspId,
     certificatePem: utf8.decode(identity.credentials),
     privateKey: createPrivateKey(await readFile(path.join(keystore, keyFile))),
+  };
+}
+
+/**
+ * The signing identity of any user the app signs for: a runtime user's from the store
+ * (custodial), otherwise one of the network's MSP files. A non-custodial user has none here.
+ */
+export function orgSigningIdentity(
+  network: NetworkDescription,
+  org: string,
+  users: OrgUsers,
+): (user: string) => Promise<SigningIdentity> {
+  return async (user) => {
+    if (!users.isConfigUser(user)) {
+      const custodial = await users.custodialIdentity(user);
+      if (custodial) {
+        return {
+          mspId: orgOf(network, org).mspId,
+          certificatePem: custodial.certificatePem,
+          privateKey: custodial.privateKey,
+        };
+      }
+      if (await users.store.getAppUser(user)) {
+        throw forbidden(`${user} signs its own requests: the app holds no key for it`);
+      }
+    }
+    return userSigningIdentity(network, org, user);
   };
 }

@@ -1,6 +1,8 @@
 import { signRequest, type SigningIdentity } from './auth.js';
 import { z } from 'zod';
 import { badGateway, HttpError } from './http/errors.js';
+import { ContractRefusal } from './ledger/errors.js';
+import type { MarketLedger } from './ledger/market-ledger.js';
 
 const errorBody = z.object({ error: z.string().optional(), code: z.string().optional() });
 
@@ -23,6 +25,14 @@ export interface CallOptions {
   maxBytes: number;
 }
 
+/** The seller app a call goes to: the URL a listing or trade names, and whose it is. */
+export interface SellerApp {
+  channel: string;
+  /** The seller's account id (its MSP is the part before the first '::'). */
+  seller: string;
+  url: string;
+}
+
 /** A successful answer, its body read in full (never more than `maxBytes`). */
 export interface OtherAppAnswer {
   status: number;
@@ -39,17 +49,37 @@ export interface OtherAppAnswer {
 export class OtherApps {
   constructor(
     private readonly signingIdentity: (user: string) => Promise<SigningIdentity>,
-    private readonly timeouts: OtherAppTimeouts = DEFAULT_OTHER_APP_TIMEOUTS,
+    private readonly timeouts: OtherAppTimeouts,
+    private readonly ledger: Pick<MarketLedger, 'getOrgApp'>,
   ) {}
+
+  /**
+   * The app's URL if the seller's org registered it on chain (RegisterOrgApp); otherwise 502
+   * SELLER_APP_UNREGISTERED and nothing is sent.
+   */
+  private async registered(user: string, app: SellerApp): Promise<string> {
+    const mspId = app.seller.split('::')[0] ?? '';
+    try {
+      return (await this.ledger.getOrgApp(user, app.channel, mspId, app.url)).url;
+    } catch (error) {
+      if (!(error instanceof ContractRefusal)) throw error;
+      throw new HttpError(
+        502,
+        `the seller's app URL ${app.url} is not registered on chain by ${mspId}: ${error.message}`,
+        'SELLER_APP_UNREGISTERED',
+      );
+    }
+  }
 
   async call(
     user: string,
-    baseUrl: string,
+    app: SellerApp,
     method: 'GET' | 'PUT' | 'POST',
     path: string,
     options: CallOptions,
   ): Promise<OtherAppAnswer> {
     const { body, maxBytes } = options;
+    const baseUrl = await this.registered(user, app);
     const url = new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     const identity = await this.signingIdentity(user);
     const headers = signRequest(identity, method, url.pathname + url.search, body);
@@ -90,7 +120,7 @@ export class OtherApps {
     try {
       return JSON.parse(Buffer.from(bytes).toString('utf8'));
     } catch {
-      throw badGateway(`the seller's app at ${args[1]} answered something that is not JSON`);
+      throw badGateway(`the seller's app at ${args[1].url} answered something that is not JSON`);
     }
   }
 }

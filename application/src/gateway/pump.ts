@@ -1,8 +1,10 @@
 import { TRADE_EVENT } from '@datamarket/chaincode/api';
 import { ContractRefusal } from './ledger/errors.js';
 import type { EventPosition, EventStream, LedgerEvent } from './ledger/market-ledger.js';
+import { InFlight } from './pump/checkpoints.js';
 import { deliver } from './pump/delivery.js';
 import type { HandlerContext, PumpDeps } from './pump/deps.js';
+import { WorkerPool } from './pump/pool.js';
 import { settle } from './pump/settlement.js';
 import type { StoredDataset } from './store/seller-store.js';
 import type { TradeEvent } from './types.js';
@@ -28,24 +30,29 @@ function tradeEventOf(event: LedgerEvent): TradeEvent | undefined {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** Trades the pump works on at once unless the config says otherwise. */
+export const DEFAULT_PUMP_CONCURRENCY = 4;
+
 /**
  * The seller's event pump. Per channel it reads the contract's events from its checkpoint
- * (kept in the seller store), acts on the seller's own trades, and checkpoints each event only
- * after its handler finished. Handlers are idempotent: each re-reads the trade from the ledger
+ * (kept in the seller store) and hands the seller's own trades to a bounded worker pool
+ * (`pumpConcurrency`), so one slow or failing trade never holds up the others; events of one
+ * trade are handled in order. The checkpoint moves past an event only when it and every
+ * earlier event are handled. Handlers are idempotent: each re-reads the trade from the ledger
  * and acts only if the trade is still in the state the event announced, and reuses a stored
  * bundle. So a crash anywhere means the event is seen again and handled once.
  *
- * A contract refusal is final (logged as failed at once); any other failure is retried by
- * re-reading the event from the checkpoint, up to MAX_ATTEMPTS times.
+ * A contract refusal is final (logged as failed at once); any other failure is tried again
+ * after a pause, up to MAX_ATTEMPTS times, then logged as failed and passed.
  */
 export class EventPump {
   private stopped = false;
   private readonly streams = new Set<EventStream>();
   private readonly loops: Promise<void>[] = [];
-  private readonly attempts = new Map<string, number>();
   private readonly readerUser: string;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
+  private readonly pool: WorkerPool;
 
   constructor(private readonly deps: PumpDeps) {
     this.readerUser = deps.config.users[0]?.user ?? 'User1';
@@ -55,6 +62,7 @@ export class EventPump {
         console.log(`[pump ${deps.ledger.org}] ${line}`);
       });
     this.now = deps.now ?? Date.now;
+    this.pool = new WorkerPool(deps.config.pumpConcurrency ?? DEFAULT_PUMP_CONCURRENCY);
   }
 
   start(): void {
@@ -69,6 +77,11 @@ export class EventPump {
     await Promise.allSettled(this.loops);
   }
 
+  /** Trades being handled right now (for tests and the bench). */
+  get busy(): number {
+    return this.pool.busy;
+  }
+
   /** A method, not the field: the compiler would take the field as unchanged across awaits. */
   private isStopped(): boolean {
     return this.stopped;
@@ -80,6 +93,8 @@ export class EventPump {
     let loaded = false;
     while (!this.isStopped()) {
       let stream: EventStream | undefined;
+      const inFlight = new InFlight();
+      let saving: Promise<void> = Promise.resolve();
       try {
         if (!loaded) {
           position = await this.deps.store.getCheckpoint(name);
@@ -91,42 +106,72 @@ export class EventPump {
         if (this.isStopped()) break;
         for await (const event of stream) {
           if (this.isStopped()) break;
-          await this.handle(channel, event);
-          await this.deps.store.putCheckpoint(name, event.blockNumber, event.transactionId);
-          position = { blockNumber: event.blockNumber, transactionId: event.transactionId };
+          const entry = inFlight.add(event);
+          await this.pool.admit(this.workKey(channel, event), async () => {
+            // Left unfinished when the pump stops mid-way: the checkpoint stays before it.
+            if (!(await this.handle(channel, event))) return;
+            const next = inFlight.finish(entry);
+            if (!next) return;
+            // Checkpoint writes in order, each after the one before.
+            saving = saving.then(async () => {
+              await this.deps.store.putCheckpoint(name, next.blockNumber, next.transactionId);
+              position = next;
+            });
+            await saving;
+          });
         }
       } catch (error) {
         if (this.isStopped()) break;
         this.log(`channel ${channel}: ${messageOf(error)}; resuming from the checkpoint`);
-        await new Promise((resolve) => setTimeout(resolve, this.deps.resumeDelayMs ?? 1000));
+        await this.pause();
       } finally {
         if (stream) {
           stream.close();
           this.streams.delete(stream);
         }
+        // Reopen (or stop) only once every event read is handled: no event runs twice at once.
+        await this.pool.idle();
+        await saving.catch(() => undefined);
       }
     }
   }
 
-  /** Handles one event; throws only for errors worth retrying (the event is then re-read). */
-  private async handle(channel: string, event: LedgerEvent): Promise<void> {
+  private pause(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, this.deps.resumeDelayMs ?? 1000));
+  }
+
+  /** Events of one trade share a key, so they are handled one after another. */
+  private workKey(channel: string, event: LedgerEvent): string {
+    return `${channel}/${tradeEventOf(event)?.tradeId ?? event.transactionId}`;
+  }
+
+  /**
+   * Handles one event, trying again after failures worth retrying; never throws. False when
+   * the pump stopped before the event was handled (it is read again after a restart).
+   */
+  private async handle(channel: string, event: LedgerEvent): Promise<boolean> {
     const payload = tradeEventOf(event);
-    if (!payload) return;
-    const dataset = await this.deps.store.getDataset(channel, payload.datasetId);
-    if (!dataset) return; // not one of ours
-    const key = `${channel}/${payload.tradeId}/${payload.type}`;
-    try {
-      await this.act(channel, payload, dataset);
-      this.attempts.delete(key);
-    } catch (error) {
-      const attempt = (this.attempts.get(key) ?? 0) + 1;
-      this.attempts.set(key, attempt);
-      if (!(error instanceof ContractRefusal) && attempt < MAX_ATTEMPTS) throw error;
-      this.attempts.delete(key);
-      const reason = messageOf(error);
-      const { tradeId, type } = payload;
-      await this.deps.store.logPump(channel, tradeId, 'failed', `${type}: ${reason}`);
-      this.log(`trade ${tradeId}: ${type} handling failed: ${reason}`);
+    if (!payload) return true;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const dataset = await this.deps.store.getDataset(channel, payload.datasetId);
+        if (!dataset) return true; // not one of ours
+        await this.act(channel, payload, dataset);
+        return true;
+      } catch (error) {
+        const final = error instanceof ContractRefusal || attempt >= MAX_ATTEMPTS;
+        const reason = messageOf(error);
+        const { tradeId, type } = payload;
+        if (!final && !this.isStopped()) {
+          this.log(`trade ${tradeId}: ${type} try ${String(attempt)} failed: ${reason}`);
+          await this.pause();
+          continue;
+        }
+        if (this.isStopped()) return false;
+        await this.deps.store.logPump(channel, tradeId, 'failed', `${type}: ${reason}`);
+        this.log(`trade ${tradeId}: ${type} handling failed: ${reason}`);
+        return true;
+      }
     }
   }
 

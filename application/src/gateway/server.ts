@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { registerOwnApp } from './app-registration.js';
 import { storeLocation, type GatewayConfig } from './config.js';
 import { Sealer } from './crypto/sealing.js';
-import { loadTrustedCas, userSigningIdentity } from './identities.js';
+import { onboardingServices, type CrlPublisher } from './ca/services.js';
+import { loadTrustedCas, orgSigningIdentity } from './identities.js';
 import { FabricMarketLedger } from './ledger/fabric-market-ledger.js';
 import type { MarketLedger } from './ledger/market-ledger.js';
 import { EventPump, type PumpHooks } from './pump.js';
@@ -28,6 +30,11 @@ export interface StartOptions {
   /** Start the event pump (seller role). Default true. */
   pump?: boolean;
   log?: (line: string) => void;
+  /**
+   * Puts the org's CRL into the channels after a revocation (default: on the test network,
+   * `network.sh updateCrl` when DATAMARKET_PORT_BASE names its ports; otherwise none).
+   */
+  publishCrl?: CrlPublisher;
 }
 
 /** Starts one org's gateway app: store, ledger access, HTTP server, and (seller) event pump. */
@@ -36,10 +43,20 @@ export async function startGateway(
   options: StartOptions = {},
 ): Promise<RunningGateway> {
   const network = await readNetworkDescription(config.networkRunDir);
-  const ledger = new FabricMarketLedger(network, config.org);
   const store = await openSellerStore(storeLocation(config));
-  try {
+  const started = await (async () => {
     const sealer = new Sealer(config.storeSecret);
+    const services = await onboardingServices(network, config, store, sealer, options.publishCrl);
+    return { sealer, services };
+  })().catch(async (error: unknown) => {
+    await store.close().catch(() => undefined);
+    throw error;
+  });
+  const { sealer, services: onboarding } = started;
+  const ledger = new FabricMarketLedger(network, config.org, {
+    connections: onboarding.connections,
+  });
+  try {
     let crypto = options.crypto;
     if (!crypto && config.roles.includes('seller')) {
       const { engineSellerCrypto } = await import('./ckks-adapter.js');
@@ -56,8 +73,9 @@ export async function startGateway(
       sealer,
       crypto,
       trustedCas: await loadTrustedCas(network),
-      signingIdentity: (user) => userSigningIdentity(network, config.org, user),
+      signingIdentity: orgSigningIdentity(network, config.org, onboarding.users),
       publicUrl: () => url,
+      onboarding,
     });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(config.port, config.host, (error?: Error) => {
@@ -69,6 +87,10 @@ export async function startGateway(
     const address = server.address() as AddressInfo;
     const ownUrl = `http://${config.host}:${address.port}`;
     url ||= ownUrl;
+    await registerOwnApp(config, ledger, url).catch(async (error: unknown) => {
+      await new Promise((resolve) => server.close(resolve));
+      throw error;
+    });
     let pump: EventPump | undefined;
     if (config.roles.includes('seller') && options.pump !== false && crypto) {
       pump = new EventPump({

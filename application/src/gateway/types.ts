@@ -5,6 +5,7 @@
 export {
   TRADE_STATES,
   type DeliveredResult,
+  type OrgApp,
   type ListingInput,
   type ListingUpdate,
   type SupplyAudit,

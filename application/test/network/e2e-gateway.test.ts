@@ -241,7 +241,9 @@ describe('e2e: gateway apps on the real network', function () {
     });
     expect(log.body.entries.map((e) => e.action)).to.deep.equal([
       'bundle-stored',
+      'confirm-delivery-sent',
       'delivery-confirmed',
+      'deliver-result-sent',
       'result-delivered',
     ]);
 
@@ -615,7 +617,38 @@ describe('e2e: gateway apps on the real network', function () {
         );
         return { reply, ms: Date.now() - start };
       };
-      // Any member may list with any URL: the buyer's app bounds what it reads from it.
+      // A listing may name only a URL its org registered: an unregistered one is refused.
+      const unregistered = await call<{ code: string }>(
+        seller,
+        'POST',
+        '/api/channels/{channel}/datasets',
+        { channel: CHANNEL },
+        {
+          user: 'Admin',
+          json: {
+            listing: {
+              id: `unregistered-${randomUUID().slice(0, 8)}`,
+              title: 'names an app its org never registered',
+              price: '1',
+              deliverWithin: 600,
+              resultWithin: 600,
+              decryptWithin: 600,
+              leakageBound: 1,
+              ckksPreset: 'n8192',
+              sellerGatewayUrl: `${hostile.url}/huge`,
+            },
+            csv,
+          },
+        },
+      );
+      expect([unregistered.status, unregistered.body.code]).to.deep.equal([
+        403,
+        'APP_NOT_REGISTERED',
+      ]);
+      // A hostile member registers its hostile app: the buyer's app bounds what it reads.
+      for (const mode of ['huge', 'redirect', 'silent']) {
+        await seller.gateway.ledger.registerOrgApp('Admin', CHANNEL, `${hostile.url}/${mode}`);
+      }
       const huge = await listDataset({ sellerGatewayUrl: `${hostile.url}/huge` });
       const cut = await sample(huge.id);
       expect([cut.reply.status, cut.reply.body.code]).to.deep.equal([502, 'SELLER_APP_TOO_LARGE']);

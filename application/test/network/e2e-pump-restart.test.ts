@@ -253,7 +253,9 @@ describe('e2e: event pump killed between purchase and delivery', function () {
     expect(actions).to.deep.equal([
       'bundle-stored',
       'bundle-reused',
+      'confirm-delivery-sent',
       'delivery-confirmed',
+      'deliver-result-sent',
       'result-delivered',
     ]);
     const history = JSON.parse(

@@ -81,6 +81,8 @@ export function gatewayConfig(
     storePath: path.join(dir, 'store.db'),
     storeSecret: `test secret ${newToken()}`,
     users: issued.map(({ user, token }) => ({ user, tokenSha256: tokenSha256Hex(token) })),
+    // A seller app registers its URL on chain (as its org's admin) so listings may name it.
+    ...(roles.includes('seller') ? { registerAppAs: 'Admin' } : {}),
     ...extra,
   });
   return { config, tokens };

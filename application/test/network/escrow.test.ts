@@ -74,8 +74,8 @@ describe('escrow contract on the real network', function () {
   before(async () => {
     await ensureTestNetwork();
     const network = await testNetwork.describe();
-    const open = async (org: string) => {
-      const connection = await connectAs(network, { org, user: 'User2' });
+    const open = async (org: string, user = 'User2') => {
+      const connection = await connectAs(network, { org, user });
       connections.push(connection);
       return connection;
     };
@@ -86,6 +86,9 @@ describe('escrow contract on the real network', function () {
     buyerConnection = await open('buyer');
     buyer = contractOf(buyerConnection);
     await ensureInitialized(issuer);
+    // Listings name only an app URL their org's admin registered.
+    const sellerAdmin = contractOf(await open('seller', 'Admin'));
+    await sellerAdmin.submitTransaction('RegisterOrgApp', 'https://127.0.0.1:8443');
     sellerAccount = utf8.decode(await seller.evaluateTransaction('ClientAccountID'));
     buyerAccount = utf8.decode(await buyer.evaluateTransaction('ClientAccountID'));
     await issuer.submitTransaction('Mint', '10000');

@@ -9,6 +9,7 @@ import {
   type NetworkDescription,
 } from '../../src/fabric/index.js';
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
+import { connectWithProfile } from './fabric-network-client.js';
 
 const utf8 = new TextDecoder();
 const CHAINCODE = 'datamarket';
@@ -138,6 +139,35 @@ describe('native Fabric test network', function () {
         await market(reader).evaluateTransaction('BalanceOf', buyerAccount),
       );
       expect(Number(balance), `balance read through ${reader.identity.mspId}`).to.equal(250);
+    }
+  });
+
+  it('serves a fabric-network 2.2 app that connects with a profile from network.sh profile', async () => {
+    const profilePath = (await testNetwork.must('profile', 'seller')).trim().split('\n').at(-1);
+    const client = await connectWithProfile(profilePath ?? '', network, 'seller', 'User1');
+    try {
+      const contract = (await client.gateway.getNetwork('market')).getContract(CHAINCODE);
+      const account = (await contract.evaluateTransaction('ClientAccountID')).toString();
+      expect(account).to.include('SellerMSP');
+      const auditor = await open('auditor');
+      const market = auditor.gateway.getNetwork('market').getContract(CHAINCODE);
+      await ensureInitialized(market);
+      const before = Number((await contract.evaluateTransaction('BalanceOf', account)).toString());
+      await market.submitTransaction('Mint', '100');
+      await market.submitTransaction('Transfer', account, '40');
+
+      // The seller sends 15 back; its app hears the contract event of that transaction.
+      const auditorAccount = utf8.decode(await market.evaluateTransaction('ClientAccountID'));
+      const transaction = contract.createTransaction('Transfer');
+      const heard = client.nextEventOf(contract, transaction.getTransactionId());
+      await transaction.submit(auditorAccount, '15');
+      const event = await heard;
+      expect(event.chaincodeId).to.equal(CHAINCODE);
+      expect(event.eventName.length).to.be.greaterThan(0);
+      const balance = await contract.evaluateTransaction('BalanceOf', account);
+      expect(Number(balance.toString())).to.equal(before + 25);
+    } finally {
+      client.close();
     }
   });
 

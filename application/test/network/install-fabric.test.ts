@@ -30,4 +30,14 @@ describe('Fabric binaries install step', () => {
     const version = spawnSync(path.join(binDir, 'peer'), ['version'], { encoding: 'utf8' });
     expect(version.stdout).to.match(/Version: 2\.5\.9-dev\+7c3876255bf0/);
   });
+
+  it('reports the pinned Fabric CA build it installed, server and client', () => {
+    const run = spawnSync('bash', [script, '--print-ca-dir'], { encoding: 'utf8' });
+    expect(run.status).to.equal(0);
+    const binDir = run.stdout.trim().split('\n').at(-1) ?? '';
+    for (const binary of ['fabric-ca-server', 'fabric-ca-client']) {
+      const version = spawnSync(path.join(binDir, binary), ['version'], { encoding: 'utf8' });
+      expect(version.stdout, binary).to.match(/Version: 1\.5\.15\b/);
+    }
+  });
 });

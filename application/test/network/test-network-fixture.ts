@@ -16,16 +16,26 @@ export const testNetwork = new TestNetwork({
 });
 
 let started = false;
+let startedPeers = 1;
 
-/** Brings the test network up once per test run, with the chaincode on channel 'market'. */
-export async function ensureTestNetwork(): Promise<TestNetwork> {
-  if (started) return testNetwork;
+/**
+ * Brings the test network up once per test run, with the chaincode on channel 'market'.
+ * `peers` asks for that many peers per org: a network with another count is restarted (any
+ * count does when it is not given).
+ */
+export async function ensureTestNetwork(options: { peers?: number } = {}): Promise<TestNetwork> {
+  if (started && (options.peers === undefined || options.peers === startedPeers)) {
+    return testNetwork;
+  }
+  if (started) await stopTestNetwork();
   const leftovers = [...(await testNetwork.pids()).values()].filter(isProcessAlive);
   if (leftovers.length > 0) await testNetwork.down(); // from an earlier, interrupted run
   await testNetwork.run('down'); // clears stale state if any
-  await testNetwork.up();
+  const peers = options.peers ?? 1;
+  await testNetwork.must('up', '--peers', String(peers));
   await testNetwork.deployChaincode('market');
   started = true;
+  startedPeers = peers;
   return testNetwork;
 }
 

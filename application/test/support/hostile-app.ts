@@ -11,6 +11,8 @@ export class HostileApp {
   url = '';
   /** Connections the caller closed while the app was still sending. */
   abandoned = 0;
+  /** Requests received, of any kind. */
+  requests = 0;
   redirectTo = '';
   private readonly open = new Set<ServerResponse>();
 
@@ -25,6 +27,7 @@ export class HostileApp {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const mode = (req.url ?? '').split('/')[1];
+    this.requests += 1;
     this.open.add(res);
     res.on('close', () => {
       if (!res.writableEnded) this.abandoned += 1;

@@ -16,7 +16,13 @@
  *   throw the chosen LedgerError, after committing the transaction when `committed` is true
  *   (e.g. CommitOutcomeUnknown for a transaction that did commit).
  */
-import { accountOf, identity, type Identity, type TxName } from '@datamarket/chaincode/testing';
+import {
+  accountOf,
+  identity,
+  orgAdmin,
+  type Identity,
+  type TxName,
+} from '@datamarket/chaincode/testing';
 import type { DecodedBlock, DecodedTransaction } from '../../src/gateway/blocks.js';
 import {
   AccessDenied,
@@ -61,6 +67,9 @@ const later = <T>(work: () => T): Promise<T> =>
     resolve(work());
   });
 
+/** The org's admin (OU=admin, may RegisterOrgApp); no API token maps to it. */
+export const ORG_ADMIN = 'OrgAdmin';
+
 export class InProcessMarketLedger extends ContractMarketLedger {
   readonly org: string;
   readonly mspId: string;
@@ -77,6 +86,7 @@ export class InProcessMarketLedger extends ContractMarketLedger {
     for (const user of options.users) {
       this.identities.set(user, identity(options.mspId, user, options.org));
     }
+    this.identities.set(ORG_ADMIN, orgAdmin(options.mspId, options.org));
   }
 
   /** The identity a user of this org acts as. */

@@ -4,7 +4,7 @@ import type { Tx } from '../ledger.js';
 import { getListing } from '../listing.js';
 import { debit } from '../token.js';
 import type { Listing, Trade } from '../types.js';
-import { resultKey } from '../validate.js';
+import { identifier, resultKey } from '../validate.js';
 import { putIndexes, tradeKey } from './record.js';
 import { emitTrade } from './transition.js';
 
@@ -124,17 +124,49 @@ function paidTrade(
   };
 }
 
+/** World-state key of a buyer's purchase request id: its value is the trade id it opened. */
+export const PURCHASE_REQUEST = 'purchase-request';
+
+/**
+ * The trade a buyer's earlier purchase with this request id opened, if any: a retried
+ * purchase (the client never learnt the first one's outcome) gets it instead of a second trade.
+ */
+async function earlierTrade(tx: Tx, requestKey: string): Promise<Trade | undefined> {
+  const tradeId = await tx.getText(requestKey);
+  if (tradeId === undefined) return undefined;
+  const trade = await tx.getJson<Trade>(tradeKey(tx, tradeId));
+  if (!trade) throw new Error(`internal error: purchase request names missing trade ${tradeId}`);
+  return trade;
+}
+
 /**
  * Opens a trade: the caller pays price + deposit into escrow and the trade starts in PAID.
  * This creates the record, so it is the one write that does not go through transition().
+ * With a `requestId` (chosen by the buyer's client, unique per purchase it means to make) a
+ * retry returns the trade the first call opened, unchanged and without a new event.
  */
 export async function purchase(
   tx: Tx,
   datasetId: string,
   buyerResultKeyArg: string,
   expected?: ExpectedTerms,
+  requestIdArg?: string,
 ): Promise<Trade> {
   const buyerResultKey = resultKey('buyerResultKey', buyerResultKeyArg);
+  const requestKey =
+    requestIdArg === undefined
+      ? undefined
+      : tx.key(PURCHASE_REQUEST, [tx.caller, identifier('requestId', requestIdArg)]);
+  if (requestKey !== undefined) {
+    const earlier = await earlierTrade(tx, requestKey);
+    if (earlier && earlier.datasetId !== datasetId) {
+      throw new ContractError(
+        'ALREADY_EXISTS',
+        `request id ${quote(requestIdArg ?? '')} already opened trade ${earlier.tradeId} on dataset ${quote(earlier.datasetId)}; use a new request id per purchase`,
+      );
+    }
+    if (earlier) return earlier;
+  }
   const expectedAmounts = parseExpected(expected);
   const listing = await getListing(tx, datasetId);
   requirePurchasable(tx, listing);
@@ -150,6 +182,7 @@ export async function purchase(
   const trade = paidTrade(tx, tradeId, listing, amounts, buyerResultKey);
   await tx.putJson(tradeKey(tx, tradeId), trade);
   await putIndexes(tx, trade);
+  if (requestKey !== undefined) await tx.putText(requestKey, tradeId);
   emitTrade(tx, 'Purchased', trade, null);
   return trade;
 }

@@ -8,6 +8,7 @@ import {
   TRADE_BY_STATE,
 } from '../keys.js';
 import type { Tx } from '../ledger.js';
+import { recordChange } from '../totals.js';
 import type { Trade } from '../types.js';
 import { identifier } from '../validate.js';
 
@@ -37,8 +38,12 @@ export const TRADE_INDEXES: Record<TradeIndex, string> = {
   state: TRADE_BY_STATE,
 };
 
-/** Writes every index entry of a new trade (transition() moves the state entry later). */
+/**
+ * Writes every index entry of a new trade (transition() moves the state entry later) and
+ * adds its escrow to the running totals.
+ */
 export async function putIndexes(tx: Tx, trade: Trade): Promise<void> {
+  await recordChange(tx, { escrow: BigInt(trade.escrow), trades: 1n, openTrades: 1n });
   await tx.putText(tx.key(TRADE_BY_DATASET, [trade.datasetId, trade.tradeId]), INDEX_VALUE);
   await tx.putText(tx.key(TRADE_BY_BUYER, [trade.buyer, trade.tradeId]), INDEX_VALUE);
   await tx.putText(tx.key(TRADE_BY_SELLER, [trade.seller, trade.tradeId]), INDEX_VALUE);

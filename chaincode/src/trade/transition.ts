@@ -4,6 +4,7 @@ import { TRADE_EVENT } from '../constants.js';
 import { INDEX_VALUE, TRADE_BY_STATE } from '../keys.js';
 import type { Tx } from '../ledger.js';
 import { credit } from '../token.js';
+import { recordChange } from '../totals.js';
 import {
   OPEN_STATES,
   type Trade,
@@ -95,6 +96,8 @@ export async function transition(
   const { toSeller, toBuyer } = payout;
   await credit(tx, current.seller, toSeller);
   await credit(tx, current.buyer, toBuyer);
+  const closes = OPEN_STATES.includes(current.state) && !OPEN_STATES.includes(next);
+  await recordChange(tx, { escrow: -(toSeller + toBuyer), openTrades: closes ? -1n : 0n });
   const trade: Trade = {
     ...current,
     ...changes,

@@ -56,6 +56,16 @@ export function identity(mspId: string, user: string, org: string): Identity {
   };
 }
 
+/** An org's admin as cryptogen issues it with NodeOUs (OU=admin): it may register org apps. */
+export function orgAdmin(mspId: string, org: string): Identity {
+  const domain = `${org}.example.com`;
+  return {
+    mspId,
+    subject: `/C=US/ST=North Carolina/L=Durham/OU=admin/CN=Admin@${domain}`,
+    issuer: `/C=US/ST=North Carolina/L=Durham/O=${domain}/CN=ca.${domain}`,
+  };
+}
+
 /** The account id the contract derives for an identity. */
 export function accountOf(id: Identity): string {
   return `${id.mspId}::${id.subject}::${id.issuer}`;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { contracts } from '../../src/index.js';
 import { FakeLedger, FakeStub, identity } from '../support/fake-fabric.js';
 import { AUDITOR_CERT, BUYER_CERT } from '../support/test-certs.js';
+import { POOL_EVALUATE_FUNCTIONS, POOL_SUBMIT_FUNCTIONS } from './pool-market.js';
 
 const require = createRequire(import.meta.url);
 
@@ -120,6 +121,12 @@ describe('through the fabric-shim dispatcher', () => {
       'RejectUnverifiedResult',
       'Refund',
       'Claim',
+      'PurchaseOnce',
+      'RegisterOrgApp',
+      'UnregisterOrgApp',
+      'CheckpointSupply',
+      'CompactBalance',
+      ...POOL_SUBMIT_FUNCTIONS,
     ]);
     expect(evaluate).to.have.members([
       'GetConfig',
@@ -136,6 +143,10 @@ describe('through the fabric-shim dispatcher', () => {
       'ListTradesBySeller',
       'ListTradesByState',
       'AuditSupply',
+      'GetOrgApp',
+      'ListOrgApps',
+      'AuditSupplyTotals',
+      ...POOL_EVALUATE_FUNCTIONS,
     ]);
     for (const t of txs) {
       for (const p of t.parameters ?? [])

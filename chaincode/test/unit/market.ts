@@ -39,6 +39,9 @@ MCowBQYDK2VuAyEAmQ3mWz3lY8xwYl9nW2b1yq4y0m9bQy3V6bq0wW9cK0Q=
 -----END PUBLIC KEY-----
 `;
 
+/** The app URL of every listing in these tests (registered for both trading orgs). */
+export const LISTING_URL = 'https://seller.example.com:8443/gateway';
+
 export class Market {
   /** The endorsing peer's clock, ms. */
   now = T0;
@@ -50,6 +53,26 @@ export class Market {
     this.market = new InProcessMarket(() => this.now, maxClockSkewSeconds);
     this.ledger = this.market.ledger;
     this.contract = this.market.contract;
+    // Both trading orgs have registered the app URL listingInput() names (org-apps.test.ts
+    // tests the registry itself).
+    for (const mspId of ['SellerMSP', 'BuyerMSP', 'AuditorMSP'])
+      this.seedOrgApp(mspId, LISTING_URL);
+  }
+
+  /** Writes an org app registration straight into the ledger, as RegisterOrgApp would. */
+  seedOrgApp(mspId: string, url: string): void {
+    const href = new URL(url).href;
+    const key = `\u0000org-app\u0000${mspId}\u0000${href}\u0000`;
+    const app = {
+      docType: 'org-app',
+      mspId,
+      url: href,
+      registeredBy: 'seed',
+      registeredAt: T0,
+      txId: 'seed',
+    };
+    const writes = new Map([[key, new TextEncoder().encode(JSON.stringify(app))]]);
+    this.ledger.apply('seed', T0, writes, undefined);
   }
 
   advance(seconds: number): void {
@@ -146,7 +169,7 @@ export function listingInput(
     decryptWithin: 1800,
     leakageBound: 10,
     ckksPreset: 'default-8192',
-    sellerGatewayUrl: 'https://seller.example.com:8443/gateway',
+    sellerGatewayUrl: LISTING_URL,
     freeSample: true,
     ...overrides,
   };

@@ -1,5 +1,6 @@
 /** The buyer's commands: samples, buying, running a computation, results and refunds. */
 import { readFile, writeFile } from 'node:fs/promises';
+import { newRequestId } from '../../client/index.js';
 import { UsageError, type Command } from '../command.js';
 import { tradeBlock } from '../views.js';
 import { computationFrom, COMPUTATION_OPTIONS } from './computation-options.js';
@@ -57,15 +58,23 @@ export const buyerCommands: Command[] = [
     options: {
       out: { type: 'string', value: 'FILE', description: 'where to save the bundle' },
       'no-wait': NO_WAIT,
+      'request-id': {
+        type: 'string',
+        value: 'ID',
+        description:
+          'the purchase request id (default: a fresh one); give an earlier one to resume that purchase, never buying twice',
+      },
     },
     async run(input, { client, out, progress }) {
       const market = await client();
+      const requestId = input.string('request-id') ?? newRequestId();
+      progress.update(`purchase request id ${requestId}`);
       if (input.flag('no-wait')) {
-        const trade = await market.buy(input.arg(0));
+        const trade = await market.buy(input.arg(0), undefined, undefined, requestId);
         out(tradeBlock(trade), trade);
         return;
       }
-      const delivery = await market.requestData(input.arg(0));
+      const delivery = await market.requestData(input.arg(0), { requestId });
       progress.done(`delivered; bundle hash matches the ledger`);
       const file = input.string('out') ?? `${delivery.trade.tradeId.slice(0, 16)}.bundle`;
       await writeFile(file, delivery.bundle);

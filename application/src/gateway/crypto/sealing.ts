@@ -11,6 +11,11 @@ const MAGIC = Buffer.from('DMS1');
 
 export class Sealer {
   private readonly cache = new Map<string, Buffer>();
+  /**
+   * One salt for everything this instance seals: scrypt (tens of ms, synchronous) then runs
+   * once per process, not on every purchase. Each seal still has its own random IV.
+   */
+  private readonly sealSalt = randomBytes(16);
 
   constructor(private readonly secret: string) {
     if (secret.length < 16) throw new Error('the store secret must be at least 16 characters');
@@ -27,7 +32,7 @@ export class Sealer {
   }
 
   seal(plaintext: Uint8Array, label: string): Buffer {
-    const salt = randomBytes(16);
+    const salt = this.sealSalt;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key(salt), iv);
     cipher.setAAD(Buffer.from(label));

@@ -18,6 +18,7 @@ export const REFUSAL_STATUS: Record<ErrorCode, number> = {
   NOT_INITIALIZED: 409,
   TERMS_CHANGED: 409,
   CLOCK_SKEW: 409,
+  APP_NOT_REGISTERED: 403,
 };
 
 /** Every other ledger failure: its status and the `code` of the JSON answer. */

@@ -23,6 +23,9 @@ export type ContractFunction =
   | 'Claim'
   | 'GetDeliveredResult'
   | 'AuditSupply'
+  | 'PurchaseOnce'
+  | 'RegisterOrgApp'
+  | 'GetOrgApp'
   | (typeof LIST_TRADES)[TradeFilter['by']];
 
 /** The contract's List* page arguments: pageSize ('' = its default) and bookmark. */

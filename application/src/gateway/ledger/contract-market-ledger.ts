@@ -7,6 +7,7 @@
  */
 import type { DecodedBlock, DecodedTransaction } from '../blocks.js';
 import type {
+  OrgApp,
   DeliveredResult,
   Listing,
   ListingInput,
@@ -18,6 +19,7 @@ import type {
 } from '../types.js';
 import { DEFAULT_CONFLICT_RETRY, retryConflicts, type ConflictRetry } from './conflict-retry.js';
 import { listTradesCall, pageArgs, type ContractFunction } from './contract-args.js';
+import { DebitQueue, isDebit } from './debit-queue.js';
 import type {
   ChainInfo,
   Committed,
@@ -35,6 +37,7 @@ export abstract class ContractMarketLedger implements MarketLedger {
   private readonly accounts = new Map<string, string>();
   /** Conflicted submits (nothing committed) are tried again with this policy. */
   conflictRetry: ConflictRetry = DEFAULT_CONFLICT_RETRY;
+  private readonly debits = new DebitQueue();
 
   /** Evaluates a contract function (no commit); resolves with its return text. */
   protected abstract evaluateText(
@@ -84,9 +87,14 @@ export abstract class ContractMarketLedger implements MarketLedger {
     beforeSubmit?: (txId: string) => Promise<void>,
   ): Promise<Committed<T>> {
     // Each try is a new proposal (a new tx id, `beforeSubmit` runs again for it).
-    const committed = await retryConflicts(this.conflictRetry, () =>
-      this.submitText(user, channel, fn, args, beforeSubmit),
-    );
+    const tries = () =>
+      retryConflicts(this.conflictRetry, () =>
+        this.submitText(user, channel, fn, args, beforeSubmit),
+      );
+    // One account's debits conflict with each other: they run in turn (debit-queue.ts).
+    const committed = isDebit(fn)
+      ? await this.debits.run(`${user}\u0000${channel}`, tries)
+      : await tries();
     return { ...committed, result: JSON.parse(committed.result) as T };
   }
 
@@ -138,6 +146,16 @@ export abstract class ContractMarketLedger implements MarketLedger {
     return this.submitJson<Listing>(user, channel, 'Delist', datasetId);
   }
 
+  // ---- org apps ----
+
+  registerOrgApp(user: string, channel: string, url: string): Promise<OrgApp> {
+    return this.submitJson<OrgApp>(user, channel, 'RegisterOrgApp', url);
+  }
+
+  getOrgApp(user: string, channel: string, mspId: string, url: string): Promise<OrgApp> {
+    return this.evaluateJson<OrgApp>(user, channel, 'GetOrgApp', mspId, url);
+  }
+
   // ---- trades ----
 
   purchase(
@@ -146,7 +164,11 @@ export abstract class ContractMarketLedger implements MarketLedger {
     request: PurchaseRequest,
     beforeSubmit: (tradeId: string) => Promise<void>,
   ): Promise<Committed<Trade>> {
-    const { datasetId, buyerResultKey, expected } = request;
+    const { datasetId, buyerResultKey, expected, requestId } = request;
+    if (requestId !== undefined) {
+      const args = [datasetId, buyerResultKey, expected?.price ?? '', expected?.deposit ?? ''];
+      return this.submit<Trade>(user, channel, 'PurchaseOnce', [...args, requestId], beforeSubmit);
+    }
     return expected
       ? this.submit<Trade>(
           user,

@@ -10,6 +10,7 @@
  */
 import type { DecodedBlock, DecodedTransaction } from '../blocks.js';
 import type {
+  OrgApp,
   DeliveredResult,
   Listing,
   ListingInput,
@@ -42,6 +43,11 @@ export interface PurchaseRequest {
    * if the listing now says otherwise (PurchaseAtPrice); when absent, a plain Purchase.
    */
   expected?: { price: string; deposit: string };
+  /**
+   * The client's id for this purchase (PurchaseOnce): a retry with the same id returns the
+   * trade the first one opened instead of a second trade.
+   */
+  requestId?: string;
 }
 
 /** A committed submit: its transaction id and block. */
@@ -90,6 +96,12 @@ export interface MarketLedger {
   createListing(user: string, channel: string, input: ListingInput): Promise<Listing>;
   updateListing(user: string, channel: string, update: ListingUpdate): Promise<Listing>;
   delist(user: string, channel: string, datasetId: string): Promise<Listing>;
+
+  // ---- org apps ----
+  /** Registers `url` as one of this org's apps (the user must be an org admin). */
+  registerOrgApp(user: string, channel: string, url: string): Promise<OrgApp>;
+  /** The registration of `url` by `mspId`; a ContractRefusal APP_NOT_REGISTERED otherwise. */
+  getOrgApp(user: string, channel: string, mspId: string, url: string): Promise<OrgApp>;
 
   // ---- trades ----
   /**

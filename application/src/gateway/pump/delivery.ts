@@ -3,6 +3,7 @@ import { labels } from '../key-labels.js';
 import type { StoredBundle, StoredDataset } from '../store/seller-store.js';
 import type { Trade } from '../types.js';
 import type { HandlerContext } from './deps.js';
+import { journaled, recordRecovered } from './journal.js';
 
 /** The trade's bundle: the stored one if there is one (a retry), else fresh keys, stored. */
 async function bundleFor(
@@ -50,6 +51,10 @@ export async function deliver(
   const { deps, channel, tradeId, user, log } = context;
   const { ledger, store, hooks } = deps;
   if (trade.state !== 'PAID') {
+    // Killed after ConfirmDelivery and before its journal entry: write that entry now.
+    if (trade.deliveredAt !== null && (await recordRecovered(context, 'delivery-confirmed'))) {
+      return;
+    }
     await store.logPump(channel, tradeId, 'skip-purchase', `trade is ${trade.state}`);
     return;
   }
@@ -60,7 +65,11 @@ export async function deliver(
   }
   const bundle = await bundleFor(context, trade, dataset);
   await hooks?.beforeConfirmDelivery?.(channel, tradeId);
-  await ledger.confirmDelivery(user, channel, tradeId, bundle.sha256, bundle.bytes.length);
-  await store.logPump(channel, tradeId, 'delivery-confirmed', bundle.sha256);
+  await journaled(
+    context,
+    'delivery-confirmed',
+    () => ledger.confirmDelivery(user, channel, tradeId, bundle.sha256, bundle.bytes.length),
+    () => bundle.sha256,
+  );
   log(`trade ${tradeId}: delivery confirmed (${bundle.bytes.length} bytes)`);
 }

@@ -4,6 +4,7 @@ import { labels } from '../key-labels.js';
 import { ResultRefused } from '../seller-crypto.js';
 import type { PlainResult, Trade } from '../types.js';
 import type { HandlerContext } from './deps.js';
+import { journaled, recordRecovered } from './journal.js';
 import { countRelease, gateDecryption } from './verify-computation.js';
 
 /** Either the decrypted values, or why the result is rejected (and what re-execution gave). */
@@ -57,10 +58,15 @@ async function reject(
 ): Promise<void> {
   const { deps, channel, tradeId, user, log } = context;
   const text = reason.slice(0, MAX_REASON);
-  await (reexecutedHash === undefined
-    ? deps.ledger.rejectResult(user, channel, tradeId, text)
-    : deps.ledger.rejectUnverifiedResult(user, channel, tradeId, text, reexecutedHash));
-  await deps.store.logPump(channel, tradeId, 'result-rejected', text);
+  await journaled(
+    context,
+    'result-rejected',
+    () =>
+      reexecutedHash === undefined
+        ? deps.ledger.rejectResult(user, channel, tradeId, text)
+        : deps.ledger.rejectUnverifiedResult(user, channel, tradeId, text, reexecutedHash),
+    () => text,
+  );
   log(`trade ${tradeId}: result rejected: ${text}`);
 }
 
@@ -72,6 +78,14 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
   const { deps, channel, tradeId, user, log } = context;
   const { ledger, store } = deps;
   if (trade.state !== 'RESULT_SUBMITTED') {
+    // Killed after DeliverResult / RejectResult and before its journal entry: write it now.
+    const outcome = trade.state === 'SETTLED' ? 'result-delivered' : 'result-rejected';
+    if (
+      ['SETTLED', 'REJECTED'].includes(trade.state) &&
+      (await recordRecovered(context, outcome))
+    ) {
+      return;
+    }
     await store.logPump(channel, tradeId, 'skip-result', `trade is ${trade.state}`);
     return;
   }
@@ -91,8 +105,12 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
     await reject(context, `cannot encrypt to the buyer's result key: ${why}`);
     return;
   }
-  await ledger.deliverResult(user, channel, tradeId, encrypted, sha256Hex(text));
-  await store.logPump(channel, tradeId, 'result-delivered', `${values.length} values`);
+  await journaled(
+    context,
+    'result-delivered',
+    () => ledger.deliverResult(user, channel, tradeId, encrypted, sha256Hex(text)),
+    () => `${values.length} values`,
+  );
   log(
     `trade ${tradeId}: result decrypted and delivered (${values.length} values), escrow released`,
   );

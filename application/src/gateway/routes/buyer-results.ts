@@ -4,7 +4,7 @@ import {
   generateResultKeyPair,
   sha256Hex,
 } from '../crypto/result-envelope.js';
-import { badGateway, notFound } from '../http/errors.js';
+import { badGateway, HttpError, notFound } from '../http/errors.js';
 import { labels } from '../key-labels.js';
 import { CommitOutcomeUnknown } from '../ledger/errors.js';
 import type { purchaseBody } from '../schemas/requests.js';
@@ -27,16 +27,21 @@ export async function purchaseKeeping(
   body: z.output<typeof purchaseBody>,
 ): Promise<JsonReply<Trade> | PendingReply> {
   const keys = generateResultKeyPair();
-  const { datasetId, expectedPrice, expectedDeposit } = body;
+  const { datasetId, expectedPrice, expectedDeposit, requestId } = body;
   const expected =
     expectedPrice !== undefined && expectedDeposit !== undefined
       ? { price: expectedPrice, deposit: expectedDeposit }
       : undefined;
   try {
-    const { txId, result } = await ledger.purchase(
+    const { result } = await ledger.purchase(
       user,
       channel,
-      { datasetId, buyerResultKey: keys.publicKeyPem, ...(expected ? { expected } : {}) },
+      {
+        datasetId,
+        buyerResultKey: keys.publicKeyPem,
+        ...(expected ? { expected } : {}),
+        ...(requestId === undefined ? {} : { requestId }),
+      },
       (tradeId) =>
         store.putBuyerKey({
           channel,
@@ -48,7 +53,8 @@ export async function purchaseKeeping(
           ),
         }),
     );
-    return { status: 201, body: result, location: tradeLocation(channel, txId) };
+    // With a request id seen before, the ledger answers the first trade (not this txId).
+    return { status: 201, body: result, location: tradeLocation(channel, result.tradeId) };
   } catch (error) {
     if (!(error instanceof CommitOutcomeUnknown)) throw error;
     const location = tradeLocation(channel, error.txId);
@@ -69,13 +75,20 @@ export async function purchaseKeeping(
 const tradeLocation = (channel: string, tradeId: string) =>
   `/api/channels/${channel}/trades/${tradeId}`;
 
-/** Reads the delivered result off the ledger, decrypts it and checks its digest. */
+const resultMismatch = (message: string) => new HttpError(502, message, 'RESULT_MISMATCH');
+
+/**
+ * Reads the delivered result off the ledger, decrypts it, and checks it is what the ledger
+ * promised: its digest, that it is a result, and that it names this trade and dataset (502
+ * RESULT_MISMATCH otherwise).
+ */
 export async function openDeliveredResult(
   { ledger, store, sealer }: RouteContext,
   user: string,
   channel: string,
-  tradeId: string,
+  trade: Pick<Trade, 'tradeId' | 'datasetId'>,
 ): Promise<z.input<typeof deliveredPlainResultSchema>> {
+  const { tradeId } = trade;
   const delivered = await ledger.getDeliveredResult(user, channel, tradeId);
   const key = await store.getBuyerKey(channel, tradeId);
   if (!key) throw notFound(`this app holds no result key for trade ${tradeId} (bought elsewhere?)`);
@@ -92,12 +105,26 @@ export async function openDeliveredResult(
   }
   const digest = sha256Hex(plaintext);
   if (digest !== delivered.resultDigest) {
-    throw badGateway(
+    throw resultMismatch(
       `the delivered result's digest ${digest} differs from the ledger's ${delivered.resultDigest}`,
     );
   }
-  const result = plainResultSchema.safeParse(parseJson(plaintext.toString('utf8')));
-  if (!result.success) throw badGateway('the delivered result is not a well-formed result');
+  const json = parseJson(plaintext.toString('utf8'));
+  if (json === undefined) {
+    throw resultMismatch(`the delivered plaintext of trade ${tradeId} is not JSON`);
+  }
+  const result = plainResultSchema.safeParse(json);
+  if (!result.success) {
+    throw resultMismatch(
+      `the delivered plaintext of trade ${tradeId} is not a result {tradeId, datasetId, values}`,
+    );
+  }
+  // The seller must not hand this trade a result made for another one.
+  if (result.data.tradeId !== tradeId || result.data.datasetId !== trade.datasetId) {
+    throw resultMismatch(
+      `the delivered result names trade ${result.data.tradeId} of ${result.data.datasetId}, not trade ${tradeId} of ${trade.datasetId}`,
+    );
+  }
   return { tradeId, resultDigest: digest, verified: true, result: result.data };
 }
 

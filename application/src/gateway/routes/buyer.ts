@@ -9,7 +9,7 @@ import { openDeliveredResult, purchaseKeeping } from './buyer-results.js';
 import { defineRoute, type Route } from './route.js';
 
 const sellerFailed = {
-  502: "the seller's app failed, redirected or answered too much",
+  502: "the seller's app failed, redirected, answered too much, or is not registered on chain",
   504: "the seller's app did not answer in time",
 } as const;
 /** The seller app's receipt of a result upload is a small JSON object. */
@@ -33,7 +33,7 @@ export const buyerRoutes: Route[] = [
       if (!listing.freeSample) throw notFound(`dataset ${datasetId} offers no free test sample`);
       const bytes = await otherApps.bytes(
         user,
-        listing.sellerGatewayUrl,
+        { channel, seller: listing.seller, url: listing.sellerGatewayUrl },
         'GET',
         `/peer/channels/${channel}/datasets/${datasetId}/sample`,
         { maxBytes: config.limits.sample },
@@ -61,7 +61,7 @@ export const buyerRoutes: Route[] = [
       const listing = await ctx.ledger.getListing(user, channel, datasetId);
       const reply = await ctx.otherApps.json(
         user,
-        listing.sellerGatewayUrl,
+        { channel, seller: listing.seller, url: listing.sellerGatewayUrl },
         'POST',
         `/peer/channels/${channel}/datasets/${datasetId}/sample/result`,
         { body, maxBytes: ctx.config.limits.sample },
@@ -121,7 +121,7 @@ export const buyerRoutes: Route[] = [
       // The size on chain is exact: anything longer is refused while it streams.
       const bytes = await otherApps.bytes(
         user,
-        trade.terms.sellerGatewayUrl,
+        { channel, seller: trade.seller, url: trade.terms.sellerGatewayUrl },
         'GET',
         `/peer/channels/${channel}/trades/${tradeId}/bundle`,
         { maxBytes: trade.bundleBytes },
@@ -162,7 +162,7 @@ export const buyerRoutes: Route[] = [
       }
       await ctx.otherApps.call(
         user,
-        trade.terms.sellerGatewayUrl,
+        { channel, seller: trade.seller, url: trade.terms.sellerGatewayUrl },
         'PUT',
         `/peer/channels/${channel}/trades/${tradeId}/result`,
         { body, maxBytes: RESULT_RECEIPT_BYTES },
@@ -199,12 +199,12 @@ export const buyerRoutes: Route[] = [
     errors: {
       403: "not the trade's buyer",
       409: 'not SETTLED',
-      502: 'does not decrypt or digest mismatch',
+      502: 'does not decrypt, or does not match the ledger (RESULT_MISMATCH: digest, not a result, another trade)',
     },
     handler: async ({ user, params: { channel, tradeId } }, ctx) => {
       const trade = await ctx.access.buyersTrade(user, channel, tradeId);
       requireState(trade, ['SETTLED'], 'a result is delivered only when SETTLED');
-      return { body: await openDeliveredResult(ctx, user, channel, tradeId) };
+      return { body: await openDeliveredResult(ctx, user, channel, trade) };
     },
   }),
 ];

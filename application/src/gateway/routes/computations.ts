@@ -133,7 +133,7 @@ export const computationRoutes: Route[] = [
       const expected = approvedScriptHash(listing, computationId);
       const bytes = await ctx.otherApps.bytes(
         user,
-        listing.sellerGatewayUrl,
+        { channel, seller: listing.seller, url: listing.sellerGatewayUrl },
         'GET',
         `/peer/channels/${channel}/datasets/${datasetId}/scripts/${computationId}`,
         { maxBytes: MAX_SCRIPT },
@@ -211,7 +211,7 @@ export const computationRoutes: Route[] = [
           `valueCount ${valueCount} exceeds the trade's leakage bound ${trade.terms.leakageBound}`,
         );
       }
-      const seller = trade.terms.sellerGatewayUrl;
+      const seller = { channel, seller: trade.seller, url: trade.terms.sellerGatewayUrl };
       const named = Buffer.from(JSON.stringify({ computationId: query.computation, params }));
       const base = `/peer/channels/${channel}/trades/${tradeId}`;
       await ctx.otherApps.call(user, seller, 'PUT', `${base}/computation`, {

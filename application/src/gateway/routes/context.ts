@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { SigningIdentity } from '../auth.js';
 import type { GatewayConfig } from '../config.js';
+import type { OnboardingServices } from '../ca/onboarding.js';
 import type { Sealer } from '../crypto/sealing.js';
 import { HttpError } from '../http/errors.js';
 import type { MarketLedger } from '../ledger/market-ledger.js';
@@ -24,6 +25,8 @@ export interface AppDeps {
   signingIdentity: (user: string) => Promise<SigningIdentity>;
   /** This app's URL, put into listings as sellerGatewayUrl. */
   publicUrl: () => string;
+  /** Users added at run time, non-custodial signing, the org's CA (server.ts). */
+  onboarding?: OnboardingServices;
 }
 
 /** What route handlers use: the deps plus the shared helpers built from them once. */
@@ -42,6 +45,8 @@ export interface RouteContext {
   engine(): SellerCrypto;
   /** This app's OpenAPI document (set by the registry). */
   openApi(): unknown;
+  /** Users added at run time, non-custodial signing, the org's CA; absent in tests in process. */
+  readonly onboarding?: OnboardingServices;
 }
 
 export function routeContext(deps: AppDeps, openApi: () => unknown): RouteContext {
@@ -54,9 +59,10 @@ export function routeContext(deps: AppDeps, openApi: () => unknown): RouteContex
     sealer,
     readerUser,
     access: new TradeAccess(ledger, store, readerUser),
-    otherApps: new OtherApps(deps.signingIdentity, config.otherAppTimeouts),
+    otherApps: new OtherApps(deps.signingIdentity, config.otherAppTimeouts, ledger),
     sampleLimiter: new RateLimiter(config.sampleRateLimit.max, config.sampleRateLimit.windowMs),
     publicUrl: deps.publicUrl,
+    onboarding: deps.onboarding,
     engine() {
       if (!crypto) throw new HttpError(503, 'this app has no CKKS engine configured', 'NO_ENGINE');
       return crypto;

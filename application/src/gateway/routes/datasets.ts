@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import type { Limits } from '../config.js';
+import type { GatewayConfig } from '../config.js';
 import { CsvError, readNumericCsv, type NumericTable } from '../../data/csv.js';
-import { badRequest, conflict, tooLarge } from '../http/errors.js';
+import { badRequest, conflict } from '../http/errors.js';
 import { CommitOutcomeUnknown } from '../ledger/errors.js';
 import type { createDatasetBody, DatasetSource } from '../schemas/requests.js';
 import type { datasetListingSchema } from '../schemas/responses.js';
@@ -10,6 +10,7 @@ import type { ListingInput } from '../types.js';
 import { prepareSample } from '../samples/requests.js';
 import { rangesFromData } from '../samples/synthetic.js';
 import type { RouteContext } from './context.js';
+import { dataFilePath, requireInPresetRange } from './dataset-checks.js';
 import type { JsonReply, PendingReply } from './route.js';
 
 /**
@@ -27,7 +28,7 @@ export async function storeAndList(
   const { listing: fields } = body;
   const datasetId = fields.id;
   if (await ctx.store.getDataset(channel, datasetId)) throw taken(datasetId);
-  const table = await datasetFrom(body, ctx.config.limits);
+  const table = await datasetFrom(body, ctx.config, fields.ckksPreset);
   const { columns, rows } = table;
   const dataset = { channel, datasetId, columns, rows, owner: user };
   if (!(await ctx.store.insertDataset(dataset))) throw taken(datasetId);
@@ -71,11 +72,22 @@ export async function storeAndList(
 
 const taken = (datasetId: string) => conflict(`dataset ${datasetId} is already in this store`);
 
-/** Reads a dataset from CSV text in the body or a CSV file on this app's machine. */
-export async function datasetFrom(source: DatasetSource, limits: Limits): Promise<NumericTable> {
-  const text = source.csv ?? (await readCsvFile(source.path ?? '', limits.dataset));
+/**
+ * Reads a dataset from CSV text in the body or a CSV file under the app's data directory, and
+ * refuses values the listing's CKKS preset cannot encrypt (400 naming the column and row).
+ */
+export async function datasetFrom(
+  source: DatasetSource,
+  config: Pick<GatewayConfig, 'limits' | 'dataDir'>,
+  preset: string,
+): Promise<NumericTable> {
+  const { limits } = config;
+  const text =
+    source.csv ??
+    (await readFile(await dataFilePath(source.path ?? '', config.dataDir, limits.dataset), 'utf8'));
+  let table: NumericTable;
   try {
-    return readNumericCsv(text, {
+    table = readNumericCsv(text, {
       columns: source.columns,
       standardize: source.standardize === true,
       maxRows: limits.datasetRows,
@@ -83,13 +95,8 @@ export async function datasetFrom(source: DatasetSource, limits: Limits): Promis
   } catch (error) {
     throw asBadRequest(error);
   }
-}
-
-async function readCsvFile(path: string, limit: number): Promise<string> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw badRequest(`no readable file at '${path}'`);
-  if (info.size > limit) throw tooLarge(`file of ${info.size} bytes exceeds ${limit}`);
-  return readFile(path, 'utf8');
+  requireInPresetRange(table, preset);
+  return table;
 }
 
 /** The CSV reader's refusals are the client's: they become 400s; anything else stays internal. */

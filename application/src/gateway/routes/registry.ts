@@ -1,6 +1,11 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
-import { authenticate, requireSignedCaller, type SignedCaller } from '../auth.js';
+import {
+  authenticate,
+  authenticateUsers,
+  requireSignedCaller,
+  type SignedCaller,
+} from '../auth.js';
 import type { Role } from '../config.js';
 import { badRequest, errorHandler, notFound, notFoundRoute } from '../http/errors.js';
 import { openApiDocument } from '../openapi.js';
@@ -37,7 +42,9 @@ export function createApp(deps: AppDeps): express.Express {
     dataset: [express.json({ limit: config.limits.dataset, strict: true })],
     raw: [express.raw({ limit: config.limits.result, type: () => true })],
   };
-  const tokenAuth = authenticate(config.users);
+  const configTokenAuth = authenticate(config.users);
+  const usersAuth = deps.onboarding && authenticateUsers(deps.onboarding.users);
+  const tokenAuth = (route: Route) => usersAuth?.(route.role, route.path) ?? configTokenAuth;
   const signedAuth = requireSignedCaller(deps.trustedCas, (accountId, nonce, validUntil) =>
     deps.store.rememberNonce(accountId, nonce, validUntil),
   );
@@ -47,7 +54,7 @@ export function createApp(deps: AppDeps): express.Express {
       route.auth === 'signed'
         ? [...parsers[route.body], signedAuth]
         : route.auth === 'token'
-          ? [tokenAuth, ...parsers[route.body]]
+          ? [tokenAuth(route), ...parsers[route.body]]
           : parsers[route.body];
     app[route.method](expressPath(route.path), ...chain, async (req: Request, res: Response) => {
       const reply = await route.run(validatedInput(route, req, res, ctx), ctx);

@@ -7,6 +7,7 @@ import {
   delistedSchema,
   pumpLogSchema,
 } from '../schemas/responses.js';
+import { requireInPresetRange } from './dataset-checks.js';
 import { datasetFrom, storeAndList } from './datasets.js';
 import { defineRoute, type Route } from './route.js';
 
@@ -64,8 +65,12 @@ export const sellerRoutes: Route[] = [
       const fields = body.listing ?? {};
       const current = await ctx.access.callersListing(user, channel, datasetId);
       const hasData = body.csv !== undefined || body.path !== undefined;
-      const table = hasData ? await datasetFrom(body, ctx.config.limits) : undefined;
+      const preset = fields.ckksPreset ?? current.ckksPreset;
+      const table = hasData ? await datasetFrom(body, ctx.config, preset) : undefined;
       if (!table && Object.keys(fields).length === 0) throw badRequest('nothing to update');
+      // A new preset must still hold the stored data.
+      const stored = table ? undefined : await ctx.store.getDataset(channel, datasetId);
+      if (stored && fields.ckksPreset !== undefined) requireInPresetRange(stored, preset);
       const listing = await ctx.ledger.updateListing(user, channel, {
         ...fields,
         id: datasetId,

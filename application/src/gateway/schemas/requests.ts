@@ -17,6 +17,10 @@ export const purchaseBody = z
       description: 'with expectedDeposit: the purchase fails (TERMS_CHANGED) if the terms differ',
     }),
     expectedDeposit: amountField.optional(),
+    requestId: idField.optional().meta({
+      description:
+        "the client's id for this purchase (recorded on chain): sending it again returns the first trade instead of buying twice",
+    }),
   })
   .refine((body) => (body.expectedPrice === undefined) === (body.expectedDeposit === undefined), {
     message: "give both 'expectedPrice' and 'expectedDeposit', or neither",

@@ -1,3 +1,4 @@
+import type { AppUser } from './app-users.js';
 import type { PrivacyStore } from './privacy-records.js';
 
 /** A dataset as the seller keeps it: the rows never leave this store unencrypted. */
@@ -105,4 +106,13 @@ export interface SellerStore extends PrivacyStore {
   /** Event-pump checkpoint: the next block to read, and the last transaction handled in it. */
   getCheckpoint(name: string): Promise<Checkpoint | undefined>;
   putCheckpoint(name: string, blockNumber: bigint, transactionId?: string): Promise<void>;
+  // ---- users added at run time (app-users.ts) ----
+  /** Adds a user when its name is free; false (nothing written) when it is taken. */
+  insertAppUser(user: AppUser): Promise<boolean>;
+  getAppUser(name: string): Promise<AppUser | undefined>;
+  /** The user whose API token has this SHA-256 (hex), revoked or not. */
+  appUserByToken(tokenSha256: string): Promise<AppUser | undefined>;
+  listAppUsers(): Promise<AppUser[]>;
+  /** Marks a user revoked (its first revocation time stays). */
+  revokeAppUser(name: string, at: number): Promise<void>;
 }

@@ -38,6 +38,11 @@ export function schemaStatements(dialect: Dialect): string[] {
     `CREATE TABLE IF NOT EXISTS request_nonces (
       account_id TEXT NOT NULL, nonce TEXT NOT NULL, valid_until ${int64} NOT NULL,
       PRIMARY KEY (account_id, nonce))`,
+    // Added with user onboarding: users the org admin added at run time (app-users.ts).
+    `CREATE TABLE IF NOT EXISTS app_users (
+      name TEXT PRIMARY KEY, role TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE,
+      custody TEXT NOT NULL, certificate_pem TEXT NOT NULL, sealed_private_key ${bytes},
+      revoked_at ${int64}, created_at ${int64} NOT NULL)`,
     // Added for privacy (docs/privacy.md): values released per secret key, sample keys made
     // per buyer request, and the computation a buyer named for a trade's result.
     `CREATE TABLE IF NOT EXISTS key_budgets (

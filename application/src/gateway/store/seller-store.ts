@@ -8,6 +8,7 @@ export type {
 import { SqlSellerStore } from './sql-seller-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
+export type { AppUser, Custody, UserRole } from './app-users.js';
 export type {
   Checkpoint,
   DatasetSummary,

@@ -1,3 +1,11 @@
+import {
+  allAppUsers,
+  appUserByName,
+  appUserByToken,
+  insertAppUser,
+  revokeAppUser,
+  type AppUser,
+} from './app-users.js';
 import type { SqlDriver, SqlParam, SqlStatement } from './driver.js';
 import { privacyStore, type PrivacyStore } from './privacy-records.js';
 import { listDatasetsQuery, SQL } from './queries.js';
@@ -232,5 +240,27 @@ export class SqlSellerStore implements SellerStore {
 
   async putCheckpoint(name: string, blockNumber: bigint, transactionId?: string): Promise<void> {
     await this.driver.run(SQL.putCheckpoint, [name, blockNumber.toString(), transactionId ?? null]);
+  }
+
+  // ---- users added at run time ----
+
+  insertAppUser(user: AppUser): Promise<boolean> {
+    return insertAppUser(this.driver, user);
+  }
+
+  getAppUser(name: string): Promise<AppUser | undefined> {
+    return appUserByName(this.driver, name);
+  }
+
+  appUserByToken(tokenSha256: string): Promise<AppUser | undefined> {
+    return appUserByToken(this.driver, tokenSha256);
+  }
+
+  listAppUsers(): Promise<AppUser[]> {
+    return allAppUsers(this.driver);
+  }
+
+  revokeAppUser(name: string, at: number): Promise<void> {
+    return revokeAppUser(this.driver, name, at);
   }
 }

@@ -108,7 +108,7 @@ describe('gateway: CSV datasets', () => {
     ] as const) {
       const limits = { ...DEFAULT_LIMITS, datasetRows };
       const source = { csv, columns: columns ? [...columns] : undefined };
-      const refusal: unknown = await datasetFrom(source, limits).then(
+      const refusal: unknown = await datasetFrom(source, { limits }, 'test-preset').then(
         () => undefined,
         (error: unknown) => error,
       );

@@ -224,6 +224,7 @@ describe('gateway: ledger errors and HTTP statuses', () => {
       NOT_INITIALIZED: 409,
       TERMS_CHANGED: 409,
       CLOCK_SKEW: 409,
+      APP_NOT_REGISTERED: 403,
     });
   });
 

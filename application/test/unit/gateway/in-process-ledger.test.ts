@@ -12,7 +12,7 @@ import {
 } from '../../../src/gateway/ledger/errors.js';
 import { DEFAULT_CONFLICT_RETRY } from '../../../src/gateway/ledger/conflict-retry.js';
 import type { LedgerEvent } from '../../../src/gateway/ledger/market-ledger.js';
-import { fundedNetwork, type FundedNetwork } from '../../support/index.js';
+import { fundedNetwork, ORG_ADMIN, type FundedNetwork } from '../../support/index.js';
 import { listing } from './pump-fixture.js';
 
 const CHANNEL = 'market';
@@ -36,6 +36,7 @@ describe('test support: in-process MarketLedger', () => {
   let m: FundedNetwork;
   beforeEach(async () => {
     m = await fundedNetwork();
+    await m.seller.registerOrgApp(ORG_ADMIN, CHANNEL, 'https://seller.example.com/gateway');
   });
 
   it('funds the buyers and lets orgs trade on one channel', async () => {
@@ -112,16 +113,17 @@ describe('test support: in-process MarketLedger', () => {
       'TokenEvent',
       'ListingEvent',
     ]);
-    expect(all.map((e) => e.blockNumber)).to.deep.equal([1n, 2n, 3n, 4n]);
+    // Block 4 is the seller org's RegisterOrgApp, which emits no event.
+    expect(all.map((e) => e.blockNumber)).to.deep.equal([1n, 2n, 3n, 5n]);
     const [, second] = all;
     if (!second) throw new Error('no second event');
     const resumed = await take(m.seller, 2, {
       blockNumber: second.blockNumber,
       transactionId: second.transactionId,
     });
-    expect(resumed.map((e) => e.blockNumber)).to.deep.equal([3n, 4n]);
+    expect(resumed.map((e) => e.blockNumber)).to.deep.equal([3n, 5n]);
     // A live stream sees a later commit.
-    const stream = await m.seller.events('User1', CHANNEL, { blockNumber: 5n }, 0n);
+    const stream = await m.seller.events('User1', CHANNEL, { blockNumber: 6n }, 0n);
     const next = (async () => {
       for await (const event of stream) return event;
       return undefined;
@@ -138,7 +140,7 @@ describe('test support: in-process MarketLedger', () => {
 
   it('answers chain info, blocks and transactions from the log', async () => {
     const info = await m.auditor.chainInfo('User1', CHANNEL);
-    expect(info.height).to.equal('4');
+    expect(info.height).to.equal('5');
     const block = await m.auditor.block('User1', CHANNEL, 2n);
     const [tx] = block.transactions;
     expect(tx?.function).to.equal('MintTo');
@@ -147,7 +149,7 @@ describe('test support: in-process MarketLedger', () => {
     expect(block.previousHash).to.not.equal(previous.previousHash);
     expect((await m.auditor.transaction('User1', CHANNEL, tx?.txId ?? '')).txId).to.equal(tx?.txId);
     const fail = (p: Promise<unknown>) => p.catch((e: unknown) => e);
-    expect(await fail(m.auditor.block('User1', CHANNEL, 4n))).to.be.instanceOf(NotFound);
+    expect(await fail(m.auditor.block('User1', CHANNEL, 5n))).to.be.instanceOf(NotFound);
     expect(await fail(m.auditor.transaction('User1', CHANNEL, 'f'.repeat(64)))).to.be.instanceOf(
       NotFound,
     );

@@ -32,7 +32,11 @@ describe('gateway pump (in-process): delivery', () => {
     const key = await f.store.getTradeKey(CHANNEL, tradeId);
     expect(key?.sealedSecretKey).to.be.instanceOf(Uint8Array);
     await untilAction(f, tradeId, 'delivery-confirmed');
-    expect(await f.actions(tradeId)).to.deep.equal(['bundle-stored', 'delivery-confirmed']);
+    expect(await f.actions(tradeId)).to.deep.equal([
+      'bundle-stored',
+      'confirm-delivery-sent',
+      'delivery-confirmed',
+    ]);
     expect(f.crypto.bundles).to.equal(1);
     expect(f.submits('ConfirmDelivery')).to.equal(1);
   });
@@ -110,6 +114,7 @@ describe('gateway pump (in-process): delivery', () => {
     expect(await f.actions(tradeId)).to.deep.equal([
       'bundle-stored',
       'bundle-reused',
+      'confirm-delivery-sent',
       'delivery-confirmed',
     ]);
     expect(f.crypto.bundles).to.equal(1);
@@ -131,7 +136,11 @@ describe('gateway pump (in-process): delivery', () => {
     const next = await f.purchase('heart');
     await untilState(f, next, 'DELIVERED');
     await second.stop();
-    expect(await f.actions(tradeId)).to.deep.equal(['bundle-stored', 'delivery-confirmed']);
+    expect(await f.actions(tradeId)).to.deep.equal([
+      'bundle-stored',
+      'confirm-delivery-sent',
+      'delivery-confirmed',
+    ]);
 
     // Checkpoint lost: every event is read again, and every handler sees the trade moved on.
     await f.store.putCheckpoint(`pump:${CHANNEL}`, 0n);
@@ -150,8 +159,11 @@ describe('gateway pump (in-process): delivery', () => {
     await untilState(f, retried, 'DELIVERED');
     expect(await f.actions(retried)).to.deep.equal([
       'bundle-stored',
+      'confirm-delivery-sent',
       'bundle-reused',
+      'confirm-delivery-sent',
       'bundle-reused',
+      'confirm-delivery-sent',
       'delivery-confirmed',
     ]);
 
@@ -171,14 +183,21 @@ describe('gateway pump (in-process): delivery', () => {
     await untilState(f, after, 'DELIVERED');
   });
 
-  it('a commit whose outcome was unknown but did commit is not submitted again', async () => {
+  it('a commit whose outcome was unknown but did commit is not submitted again, and is journaled', async () => {
     await f.list('heart');
     f.seller.failNext('CommitOutcomeUnknown', { fn: 'ConfirmDelivery', committed: true });
     f.startPump();
     const tradeId = await f.purchase('heart');
-    await untilAction(f, tradeId, 'skip-purchase');
+    await untilAction(f, tradeId, 'delivery-confirmed');
     expect((await f.trade(tradeId)).state).to.equal('DELIVERED');
     expect(f.submits('ConfirmDelivery')).to.equal(1);
+    const log = await f.store.pumpLog(CHANNEL, tradeId);
+    expect(log.map((e) => e.action)).to.deep.equal([
+      'bundle-stored',
+      'confirm-delivery-sent',
+      'delivery-confirmed',
+    ]);
+    expect(log.at(-1)?.detail).to.match(/^recovered/);
   });
 
   it('logs a contract refusal as failed at once, without retrying', async () => {

@@ -15,7 +15,7 @@ import type { PumpHooks } from '../../../src/gateway/pump.js';
 import { ResultRefused, type SellerCrypto } from '../../../src/gateway/seller-crypto.js';
 import { openSellerStore, type SellerStore } from '../../../src/gateway/store/seller-store.js';
 import type { ListingInput, Trade } from '../../../src/gateway/types.js';
-import { fundedNetwork, type FundedNetwork } from '../../support/index.js';
+import { fundedNetwork, ORG_ADMIN, type FundedNetwork } from '../../support/index.js';
 
 export const CHANNEL = 'market';
 export const SELLER = 'User1';
@@ -89,6 +89,11 @@ export interface PumpFixture extends FundedNetwork {
 
 export async function pumpFixture(): Promise<PumpFixture> {
   const funded = await fundedNetwork();
+  // The app URLs the pump tests' listings name, registered by each org's admin.
+  for (const url of ['https://seller.example.com/gateway', 'https://seller.example.com']) {
+    await funded.seller.registerOrgApp(ORG_ADMIN, CHANNEL, url);
+  }
+  await funded.buyer.registerOrgApp(ORG_ADMIN, CHANNEL, 'https://other.example.com');
   const dir = mkdtempSync(path.join(tmpdir(), 'datamarket-pump-'));
   const storePath = path.join(dir, 'seller.sqlite');
   const store = await openSellerStore(storePath);

@@ -55,6 +55,20 @@ describe('gateway pump (in-process): settlement', () => {
     expect(f.submits('DeliverResult')).to.equal(1);
   });
 
+  it('a DeliverResult that committed but whose answer was lost is journaled result-delivered once', async () => {
+    const tradeId = await delivered();
+    f.seller.failNext('CommitOutcomeUnknown', { fn: 'DeliverResult', committed: true });
+    await f.submitResult(tradeId, fakeResult({ values: [4] }), 1);
+    await untilState(f, tradeId, 'SETTLED');
+    await untilAction(f, tradeId, 'result-delivered');
+    const log = await f.store.pumpLog(CHANNEL, tradeId);
+    const actions = log.map((entry) => entry.action);
+    expect(actions.slice(-2)).to.deep.equal(['deliver-result-sent', 'result-delivered']);
+    expect(actions.filter((a) => a === 'result-delivered')).to.have.length(1);
+    expect(log.at(-1)?.detail).to.match(/^recovered/);
+    expect(f.submits('DeliverResult')).to.equal(1);
+  });
+
   it('rejects when no result was uploaded', async () => {
     const tradeId = await delivered();
     await f.buyer.submitResult(BUYER, CHANNEL, tradeId, sha256Hex('never uploaded'), 1);

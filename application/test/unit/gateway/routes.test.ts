@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ALL_ROUTES } from '../../../src/gateway/routes/all.js';
+import { ALL_ROUTES, NETWORK_TESTED_ROUTES } from '../../../src/gateway/routes/all.js';
 import { auditorRouteTests } from './routes/auditor-tests.js';
 import { buyerRouteTests } from './routes/buyer-tests.js';
 import { commonRouteTests } from './routes/common-tests.js';
@@ -34,10 +34,14 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   // A suite of its own, so it runs after the role suites above.
   describe('coverage', () => {
     it('answered every route with its success status at least once', () => {
-      const missing = ALL_ROUTES.map(
-        (route) =>
-          `${route.method.toUpperCase()} ${route.path} ${String(route.response.status ?? 200)}`,
-      ).filter((key) => !answered.has(key));
+      // Onboarding and non-custodial routes need a Fabric CA and offline signing: the network
+      // test e2e-onboarding checks that each of them answered its success there.
+      const missing = ALL_ROUTES.filter((route) => !NETWORK_TESTED_ROUTES.includes(route))
+        .map(
+          (route) =>
+            `${route.method.toUpperCase()} ${route.path} ${String(route.response.status ?? 200)}`,
+        )
+        .filter((key) => !answered.has(key));
       expect(missing).to.deep.equal([]);
     });
   });

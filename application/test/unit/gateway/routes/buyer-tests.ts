@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { DataMarketClient } from '../../../../src/client/client.js';
 import type { Trade } from '../../../../src/gateway/types.js';
 import { call, CHANNEL, type RouteFixture } from './fixture.js';
-import { BUYER, deliver, listDataset, purchase, settle, submitResult } from './scenario.js';
+import { encryptToResultKey, sha256Hex } from '../../../../src/gateway/crypto/result-envelope.js';
+import { BUYER, deliver, listDataset, purchase, SELLER, settle, submitResult } from './scenario.js';
 
 const ch = { channel: CHANNEL };
 const TRADES = '/api/channels/{channel}/trades';
@@ -143,9 +144,86 @@ export function buyerRouteTests(fx: () => RouteFixture): void {
         token: fx().buyerApp.tokens[BUYER] ?? '',
         channel: CHANNEL,
       });
-      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'Purchase', committed: true });
+      fx().buyer.failNext('CommitOutcomeUnknown', { fn: 'PurchaseOnce', committed: true });
       const trade = await client.buy('buyer-client');
       expect([trade.datasetId, trade.state]).to.deep.equal(['buyer-client', 'PAID']);
+    });
+
+    it("GET result verifies the delivered plaintext: not JSON, or another trade's, is 502 RESULT_MISMATCH", async () => {
+      const cases = [
+        ['not JSON', () => 'values: 1, 2'],
+        ['not a result', () => JSON.stringify({ values: 'x' })],
+        [
+          'another trade',
+          (t: Trade) =>
+            JSON.stringify({ tradeId: 'f'.repeat(64), datasetId: t.datasetId, values: [1] }),
+        ],
+      ] as const;
+      for (const [what, plaintextOf] of cases) {
+        const id = `buyer-bad-result-${what.replace(/ /g, '-').toLowerCase()}`;
+        await listDataset(fx(), id, CHEAP);
+        const trade = await purchase(fx(), id);
+        await deliver(fx(), trade);
+        expect((await submitResult(fx(), trade, [1])).status).to.equal(200);
+        const plaintext = Buffer.from(plaintextOf(trade));
+        const envelope = encryptToResultKey(trade.buyerResultKey, plaintext);
+        await fx().seller.deliverResult(
+          SELLER,
+          CHANNEL,
+          trade.tradeId,
+          envelope,
+          sha256Hex(plaintext),
+        );
+        const reply = await call<{ code: string; error: string }>(
+          fx().buyerApp,
+          'GET',
+          `${TRADE}/result`,
+          { ...ch, tradeId: trade.tradeId },
+          { user: BUYER },
+        );
+        expect([what, reply.status, reply.body.code]).to.deep.equal([what, 502, 'RESULT_MISMATCH']);
+      }
+    });
+
+    it('a purchase sent again with its request id returns the first trade, paid once', async () => {
+      await listDataset(fx(), 'buyer-request-id', CHEAP);
+      const account = fx().buyer.accountOf(BUYER);
+      const before = await fx().buyer.balanceOf(BUYER, CHANNEL, account);
+      const json = { datasetId: 'buyer-request-id', requestId: 'order-77' };
+      const post = () => call<Trade>(fx().buyerApp, 'POST', TRADES, ch, { user: BUYER, json });
+      const first = await post();
+      const again = await post();
+      expect([first.status, again.status]).to.deep.equal([201, 201]);
+      expect(again.body.tradeId).to.equal(first.body.tradeId);
+      expect(again.headers.get('location')).to.equal(
+        `/api/channels/${CHANNEL}/trades/${first.body.tradeId}`,
+      );
+      const after = await fx().buyer.balanceOf(BUYER, CHANNEL, account);
+      expect(BigInt(before) - BigInt(after)).to.equal(2n);
+      const bad = await call<{ error: string }>(fx().buyerApp, 'POST', TRADES, ch, {
+        user: BUYER,
+        json: { datasetId: 'buyer-request-id', requestId: 'no spaces' },
+      });
+      expect(bad.status).to.equal(400);
+      expect(bad.body.error).to.match(/requestId/);
+    });
+
+    it('the client re-sends a purchase whose answer was lost (503 after commit) and gets one trade', async () => {
+      await listDataset(fx(), 'buyer-lost-answer', CHEAP);
+      const client = new DataMarketClient({
+        url: fx().buyerApp.url,
+        token: fx().buyerApp.tokens[BUYER] ?? '',
+        channel: CHANNEL,
+      });
+      fx().buyer.failNext('LedgerUnavailable', { fn: 'PurchaseOnce', committed: true });
+      const trade = await client.buy('buyer-lost-answer');
+      const mine = await fx().buyer.listTrades(
+        BUYER,
+        CHANNEL,
+        { by: 'dataset', datasetId: 'buyer-lost-answer' },
+        {},
+      );
+      expect(mine.records.map((t) => t.tradeId)).to.deep.equal([trade.tradeId]);
     });
 
     it('a whole trade: bundle (checked against the ledger), result, decrypted delivery', async () => {

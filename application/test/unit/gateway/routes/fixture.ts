@@ -19,7 +19,7 @@ import { createApp } from '../../../../src/gateway/routes/registry.js';
 import { ResultRefused, type SellerCrypto } from '../../../../src/gateway/seller-crypto.js';
 import { openSellerStore, type SellerStore } from '../../../../src/gateway/store/seller-store.js';
 import { checkResponse } from '../../../support/openapi-check.js';
-import { fundedNetwork, TEST_ORGS, type FundedNetwork } from '../../../support/index.js';
+import { fundedNetwork, ORG_ADMIN, TEST_ORGS, type FundedNetwork } from '../../../support/index.js';
 import { makeOrgPki, type OrgPki } from './pki.js';
 
 export const CHANNEL = 'market';
@@ -165,6 +165,7 @@ async function listen(
     otherAppTimeouts: { connectMs: 500, totalMs: 1500 },
     sampleRateLimit: { max: 2, windowMs: 60_000 },
     sampleRows: 2,
+    dataDir: dir,
   });
   const store = await openSellerStore(storePath);
   let url = '';
@@ -203,6 +204,8 @@ export async function routeFixture(): Promise<RouteFixture> {
     },
   });
   const auditor = await listen(dir, 'auditor', ['auditor'], funded.auditor, ['Admin', 'User1']);
+  // The seller org's admin registers its app, so its listings may name it.
+  await funded.seller.registerOrgApp(ORG_ADMIN, CHANNEL, seller.app.url);
   const servers = [seller, buyer, auditor];
   return {
     ...funded,

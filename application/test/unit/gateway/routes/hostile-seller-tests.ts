@@ -1,15 +1,20 @@
 import { expect } from 'chai';
 import type { ListingInput, Trade } from '../../../../src/gateway/types.js';
 import { HostileApp } from '../../../support/hostile-app.js';
+import { ORG_ADMIN } from '../../../support/index.js';
 import { call, CHANNEL, type RouteFixture } from './fixture.js';
-import { BUYER, purchase, SELLER, terms } from './scenario.js';
+import { BUYER, CSV, purchase, SELLER, terms } from './scenario.js';
 
 const ch = { channel: CHANNEL };
 const SAMPLE = '/api/channels/{channel}/listings/{datasetId}/sample';
 const BUNDLE = '/api/channels/{channel}/trades/{tradeId}/bundle';
 
-/** A listing (straight on the ledger) whose seller app URL is the hostile app. */
+/**
+ * A listing (straight on the ledger) whose seller app URL is the hostile app: a hostile member
+ * registers its own hostile app, which the registry cannot prevent; the calls stay bounded.
+ */
 async function hostileListing(fx: RouteFixture, id: string, url: string): Promise<void> {
+  await fx.seller.registerOrgApp(ORG_ADMIN, CHANNEL, url);
   const input = {
     ...terms(id, { price: '1', deposit: '1' }),
     sellerGatewayUrl: url,
@@ -96,6 +101,37 @@ export function hostileSellerTests(fx: () => RouteFixture): void {
       expect(reply.status).to.equal(502);
       expect(reply.body.error).to.match(/answered a redirect \(302 to .*openapi\.json\)/);
       expect(reply.body.error).to.match(/redirects are not followed/);
+    });
+
+    it('a listing naming a URL its org never registered is refused: 403 APP_NOT_REGISTERED', async () => {
+      const reply = await call<{ error: string; code: string }>(
+        fx().sellerApp,
+        'POST',
+        '/api/channels/{channel}/datasets',
+        ch,
+        {
+          user: SELLER,
+          json: {
+            listing: terms('unregistered-url', { sellerGatewayUrl: `${hostile.url}/never` }),
+            csv: CSV,
+          },
+        },
+      );
+      expect(reply.status).to.equal(403);
+      expect(reply.body.code).to.equal('APP_NOT_REGISTERED');
+      const stored = await fx().sellerApp.store.getDataset(CHANNEL, 'unregistered-url');
+      expect(stored).to.equal(undefined);
+    });
+
+    it('the buyer app calls only URLs registered on chain: 502 SELLER_APP_UNREGISTERED, nothing sent', async () => {
+      const url = `${hostile.url}/huge`;
+      await hostileListing(fx(), 'hostile-unregistered', url);
+      await fx().seller.invoke(ORG_ADMIN, CHANNEL, 'UnregisterOrgApp', url);
+      const before = hostile.requests;
+      const reply = await sample('hostile-unregistered');
+      expect(reply.status).to.equal(502);
+      expect(reply.body.code).to.equal('SELLER_APP_UNREGISTERED');
+      expect(hostile.requests).to.equal(before);
     });
   });
 }

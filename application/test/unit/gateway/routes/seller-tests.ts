@@ -45,7 +45,7 @@ export function sellerRouteTests(fx: () => RouteFixture): void {
 
     it('POST datasets three times at once: one 201, 409s, and the winner keeps its data', async () => {
       // From a file: reading it lets the requests overlap, as on a real network.
-      const file = path.join(tmpdir(), `datamarket-race-${String(process.pid)}.csv`);
+      const file = path.join(fx().sellerApp.config.dataDir ?? tmpdir(), 'race.csv');
       writeFileSync(file, CSV);
       const post = () =>
         call<{ error: string }>(fx().sellerApp, 'POST', DATASETS, ch, {

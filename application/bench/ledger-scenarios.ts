@@ -1,0 +1,217 @@
+/**
+ * The bench's own scenarios on the real network, beside Caliper's rounds:
+ * - hot key: 100 trades of different buyers settled at once, every one paying the same
+ *   seller, with plain fabric-gateway calls and no retry (a conflict would be a failure);
+ * - one buyer's concurrent purchases through the buyer app's REST route (the debit queue);
+ * - REST overhead: purchases/s through the buyer app's REST route against direct
+ *   fabric-gateway calls by the same users at the same concurrency.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { DataMarketClient } from '../src/client/index.js';
+import { connectAs, type GatewayConnection, type NetworkDescription } from '../src/fabric/index.js';
+import { newApiToken, tokenSha256Hex } from '../src/gateway/auth.js';
+import { withDefaults } from '../src/gateway/config.js';
+import { startGateway } from '../src/gateway/server.js';
+import type { BenchIdentity } from './ledger-identities.js';
+
+const CHANNEL = 'market';
+const utf8 = new TextDecoder();
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export class Contracts {
+  private readonly connections: GatewayConnection[] = [];
+  constructor(private readonly network: NetworkDescription) {}
+
+  async of(who: { org: string; name: string }): Promise<Contract> {
+    const connection = await connectAs(this.network, { org: who.org, user: who.name });
+    this.connections.push(connection);
+    return connection.gateway.getNetwork(CHANNEL).getContract('datamarket');
+  }
+
+  close(): void {
+    for (const c of this.connections) c.close();
+  }
+}
+
+export async function accountOf(contract: Contract): Promise<string> {
+  return utf8.decode(await contract.evaluateTransaction('ClientAccountID'));
+}
+
+/** Runs every call at once; counts failures and the seconds until the last one ended. */
+async function burst(
+  calls: (() => Promise<unknown>)[],
+): Promise<{ failed: number; seconds: number; firstError?: string }> {
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(calls.map((c) => c()));
+  const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+  const first: unknown = rejected[0]?.reason;
+  return {
+    failed: rejected.length,
+    seconds: (performance.now() - started) / 1000,
+    firstError: first instanceof Error ? first.message.slice(0, 200) : undefined,
+  };
+}
+
+/** 100 settlements paying one seller in the same blocks: every step at once, no retries. */
+export async function hotSeller(
+  contracts: Contracts,
+  buyers: BenchIdentity[],
+  seller: Contract,
+  datasetId: string,
+  resultKey: string,
+): Promise<string[][]> {
+  const parties = await Promise.all(buyers.map(async (b) => contracts.of(b)));
+  const ids: string[] = [];
+  const byTrade = new Map<string, Contract>();
+  const purchase = await burst(
+    parties.map((c) => async () => {
+      const bytes = await c.submitTransaction('Purchase', datasetId, resultKey);
+      const { tradeId } = JSON.parse(utf8.decode(bytes)) as { tradeId: string };
+      ids.push(tradeId);
+      byTrade.set(tradeId, c);
+    }),
+  );
+  const confirm = await burst(
+    ids.map((id) => () => seller.submitTransaction('ConfirmDelivery', id, sha(`b${id}`), '4096')),
+  );
+  const submit = await burst(
+    ids.map(
+      (id) => () =>
+        (byTrade.get(id) ?? seller).submitTransaction('SubmitResult', id, sha(`r${id}`), '1'),
+    ),
+  );
+  const settle = await burst(
+    ids.map(
+      (id) => () =>
+        seller.submitTransaction(
+          'DeliverResult',
+          id,
+          Buffer.from(JSON.stringify({ values: [1] })).toString('base64'),
+          sha(id),
+        ),
+    ),
+  );
+  const row = (
+    label: string,
+    n: number,
+    r: { failed: number; seconds: number; firstError?: string },
+  ) => [
+    label,
+    String(n),
+    String(r.failed),
+    r.seconds.toFixed(2),
+    (n / r.seconds).toFixed(1),
+    r.firstError ?? '',
+  ];
+  return [
+    row('Purchase (distinct buyers)', buyers.length, purchase),
+    row('ConfirmDelivery', ids.length, confirm),
+    row('SubmitResult', ids.length, submit),
+    row('DeliverResult (all pay one seller)', ids.length, settle),
+  ];
+}
+
+/** A buyer app for `users` (cryptogen layout), with one API token per user. */
+async function buyerApp(runDir: string, users: string[], storeUrl?: string) {
+  const work = mkdtempSync(path.join(tmpdir(), 'dm-ledger-bench-'));
+  const tokens = users.map(() => newApiToken());
+  const config = withDefaults({
+    org: 'buyer',
+    roles: ['buyer'],
+    channels: [CHANNEL],
+    networkRunDir: runDir,
+    storePath: path.join(work, 'buyer.db'),
+    ...(storeUrl ? { storeUrl } : {}),
+    storeSecret: newApiToken(),
+    users: users.map((user, i) => ({ user, tokenSha256: tokenSha256Hex(tokens[i] ?? '') })),
+  });
+  const app = await startGateway(config, { log: () => undefined });
+  return {
+    clients: tokens.map((token) => new DataMarketClient({ url: app.url, token })),
+    close: async () => {
+      await app.close();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * purchases/s by `users` (one closed loop of `each` purchases per user, all users at once)
+ * through the REST route and through fabric-gateway directly; and `burstOfOne` concurrent
+ * purchases by a single user through the REST route, all expected to succeed.
+ */
+export async function restOverhead(
+  runDir: string,
+  contracts: Contracts,
+  users: BenchIdentity[],
+  datasetId: string,
+  resultKey: string,
+  each: number,
+  burstOfOne: number,
+  storeUrl?: string,
+): Promise<{ rows: string[][]; overhead: number; oneBuyer: string[] }> {
+  const app = await buyerApp(
+    runDir,
+    users.map((u) => u.name),
+    storeUrl,
+  );
+  try {
+    const loop = async (call: () => Promise<unknown>) => {
+      let failed = 0;
+      for (let i = 0; i < each; i++) await call().catch(() => (failed += 1));
+      return failed;
+    };
+    const time = async (calls: (() => Promise<number>)[]) => {
+      const started = performance.now();
+      const failed = (await Promise.all(calls.map((c) => c()))).reduce((a, b) => a + b, 0);
+      return { failed, seconds: (performance.now() - started) / 1000 };
+    };
+    const direct = await Promise.all(users.map(async (u) => contracts.of(u)));
+    // Warm both paths (connections, account ids) before timing.
+    await Promise.all(app.clients.map((c) => c.account()));
+    const viaGateway = await time(
+      direct.map((c) => () => loop(() => c.submitTransaction('Purchase', datasetId, resultKey))),
+    );
+    const viaRest = await time(app.clients.map((c) => () => loop(() => c.buy(datasetId))));
+    const n = users.length * each;
+    const rate = (r: { failed: number; seconds: number }) => (n - r.failed) / r.seconds;
+    const overhead = 1 - rate(viaRest) / rate(viaGateway);
+    const one = app.clients[0];
+    let oneBuyer: string[] = [];
+    if (one) {
+      const started = performance.now();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: burstOfOne }, () => one.buy(datasetId)),
+      );
+      const failed = outcomes.filter((o) => o.status === 'rejected').length;
+      const seconds = (performance.now() - started) / 1000;
+      oneBuyer = [String(burstOfOne), String(failed), seconds.toFixed(2)];
+    }
+    return {
+      rows: [
+        [
+          'fabric-gateway direct',
+          String(n),
+          String(viaGateway.failed),
+          viaGateway.seconds.toFixed(2),
+          rate(viaGateway).toFixed(1),
+        ],
+        [
+          'buyer app REST route',
+          String(n),
+          String(viaRest.failed),
+          viaRest.seconds.toFixed(2),
+          rate(viaRest).toFixed(1),
+        ],
+      ],
+      overhead,
+      oneBuyer,
+    };
+  } finally {
+    await app.close();
+  }
+}
