@@ -30,7 +30,8 @@ say "Node runtime for npm scripts: $node_version"
 
 # Tools the network scripts and `npm run lint` call: command -> Debian package.
 missing=()
-for pair in curl:curl openssl:openssl ss:iproute2 jq:jq tar:tar shellcheck:shellcheck; do
+# gcc: Fabric CA's server is built with cgo (SQLite); ip (iproute2): `network.sh up --hosts`.
+for pair in curl:curl openssl:openssl ss:iproute2 ip:iproute2 jq:jq tar:tar shellcheck:shellcheck gcc:gcc; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

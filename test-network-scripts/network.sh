@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The datamarket test network: three Raft orderers and one peer for each of the seller, buyer
-# and auditor orgs, all native processes on 127.0.0.1 with TLS, chaincode run as a service.
+# The datamarket test network: three Raft orderers, a Fabric CA and one or two peers for each
+# org (seller, buyer, auditor, and any addOrg adds), native processes with TLS on 127.0.0.1
+# (or one network namespace per org), chaincode run as a service.
 #
 #   network.sh up [--crypto ca|cryptogen] [--peers 1|2] [--hosts]
 #                                              CAs and identities, orderers, peers, channel 'market'
@@ -52,7 +53,7 @@ say() { printf '[network] %s\n' "$*" >&2; }
 die() { printf '[network] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 verb="${1:-}"

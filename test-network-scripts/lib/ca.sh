@@ -46,7 +46,7 @@ wait_ca() {
   local org="$1" name; name="$(ca_node "$org")"
   for _ in $(seq 1 120); do
     ca_answers "$org" && return 0
-    is_running "$name" || die "$name exited during start-up; its log ends with:
+    is_alive "$name" || die "$name exited during start-up; its log ends with:
 $(tail -n 15 "$RUN/logs/$name.log" 2>/dev/null)"
     sleep 0.5
   done

@@ -62,7 +62,7 @@ EOF
   echo "$port" >"$RUN/pids/$name.port"
   for _ in $(seq 1 60); do
     port_in_use "$port" && return 0
-    is_running "$name" || die "the chaincode server exited: $(tail -n 15 "$RUN/logs/$name.log")"
+    is_alive "$name" || die "the chaincode server exited: $(tail -n 15 "$RUN/logs/$name.log")"
     sleep 0.5
   done
   die "the chaincode server did not listen on $port within 30s"

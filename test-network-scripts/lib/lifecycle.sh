@@ -89,7 +89,7 @@ cmd_down() {
   [ ${#servers[@]} -gt 0 ] && stop_processes "${servers[@]}"
   [ ${#names[@]} -gt 0 ] && stop_processes "${names[@]}"
   [ ${#names[@]} -gt 0 ] && say "stopped ${names[*]}"
-  hosts_mode && hosts_down
+  hosts_down # by name, so a namespace an interrupted run left behind goes too
   rm -rf "$RUN"
   say "network down; state removed"
 }

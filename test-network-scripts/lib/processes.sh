@@ -12,6 +12,9 @@ is_running() {
   kill -0 "$pid" 2>/dev/null || return 1
   grep -qxz "DATAMARKET_NODE=$RUN/$1" "/proc/$pid/environ" 2>/dev/null
 }
+# Just started and not yet exited: until it execs, a new process's environment is still its
+# parent's, so is_running would call it gone.
+is_alive() { [ -f "$(pid_file "$1")" ] && kill -0 "$(cat "$(pid_file "$1")")" 2>/dev/null; }
 port_in_use() { ss -Htln "sport = :$1" 2>/dev/null | grep . >/dev/null; }
 # Any socket at all on the local port, listening or not: ports in the kernel's ephemeral range
 # (32768+) can be held by an outgoing connection (even in TIME-WAIT), which a new listener
@@ -24,7 +27,8 @@ port_held() { ss -Htan "sport = :$1" 2>/dev/null | grep -v '^TIME-WAIT' | grep .
 # start_process NAME ENVFILE -- COMMAND...: runs COMMAND in the background with the variables of
 # ENVFILE, logging to logs/NAME.log and recording its pid.
 start_process() {
-  local name="$1" envfile="$2"; shift 3
+  local name="$1" envfile="$2" prefix; shift 3
+  prefix="$(netns_prefix "$name")"
   mkdir -p "$RUN/logs" "$RUN/pids"
   (
     set -a
@@ -35,8 +39,8 @@ start_process() {
     set +a
     # Inside its host's network namespace with --hosts (hosts.sh); `ip netns exec` execs in
     # place, so the pid stays the one recorded.
-    # shellcheck disable=SC2046 # the prefix is words on purpose
-    exec $(netns_prefix "$name") "$@"
+    # shellcheck disable=SC2086 # the prefix is words on purpose
+    exec $prefix "$@"
   ) >>"$RUN/logs/$name.log" 2>&1 &
   echo $! >"$(pid_file "$name")"
 }
@@ -82,7 +86,7 @@ wait_healthy() {
   local name="$1"
   for _ in $(seq 1 120); do
     is_healthy "$name" && return 0
-    is_running "$name" || die "$name exited during start-up; its log ends with:
+    is_alive "$name" || die "$name exited during start-up; its log ends with:
 $(tail -n 15 "$RUN/logs/$name.log" 2>/dev/null)"
     sleep 0.5
   done

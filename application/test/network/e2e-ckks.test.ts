@@ -80,7 +80,11 @@ describe('e2e: trades with the CKKS engine', function () {
     await initialized(issuer);
     const s = gatewayConfig(testNetwork.runDir, 'seller', ['seller'], [CHANNEL], ['User1']);
     seller = await startApp(s.config, s.tokens); // the default crypto: the CKKS engine
-    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin']);
+    // The seller makes a CKKS test sample on first request (seconds of WASM on a busy machine)
+    // before it starts answering: give that time, beyond the default 5 s connect timeout.
+    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin'], {
+      otherAppTimeouts: { connectMs: 120_000, totalMs: 180_000 },
+    });
     buyer = await startApp(b.config, b.tokens);
     const account = await call<{ accountId: string }>(
       buyer,

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { penguinsCsv } from '../../src/demo/penguins.js';
+import { certificateRequest, newEnrolmentKey } from '../../src/gateway/ca/csr.js';
 import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
 import { networkScriptCrlPublisher } from '../../src/gateway/ca/crl-publisher.js';
 import type { Listing, Trade } from '../../src/gateway/types.js';
@@ -85,6 +86,21 @@ describe('e2e: the CLI onboards a non-custodial buyer that trades, then revokes 
     const adminToken = present(buyer.tokens.Admin, 'Admin token');
     const name = `cli-${randomUUID().slice(0, 8)}`;
     const dir = mkdtempSync(path.join(tmpdir(), 'dm-self-'));
+    // A CSR whose signature does not verify is refused before the CA hears of the name.
+    const der = Buffer.from(
+      certificateRequest(newEnrolmentKey(), name).split('\n').slice(1, -2).join(''),
+      'base64',
+    );
+    der[40] = (der[40] ?? 0) ^ 1;
+    const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+    const refusedCsr = await call(
+      buyer,
+      'POST',
+      '/api/admin/users',
+      {},
+      { user: 'Admin', json: { name, role: 'buyer', csr: forged } },
+    );
+    expect(refusedCsr.status, JSON.stringify(refusedCsr.body)).to.equal(400);
     const keys = path.join(dir, 'keys');
     await json(['admin', 'add-user', name, '--role', 'buyer', '--self-custody', keys], adminToken);
     expect((await stat(path.join(keys, 'key.pem'))).mode & 0o077, 'key.pem is private').to.equal(0);

@@ -16,26 +16,39 @@ export const testNetwork = new TestNetwork({
 });
 
 let started = false;
-let startedPeers = 1;
+let startedAs = { peers: 1, hosts: false };
+
+export interface NetworkShape {
+  /** Peers per org (default 1). */
+  peers?: number;
+  /** One network namespace per org (`up --hosts`). */
+  hosts?: boolean;
+}
 
 /**
- * Brings the test network up once per test run, with the chaincode on channel 'market'.
- * `peers` asks for that many peers per org: a network with another count is restarted (any
- * count does when it is not given).
+ * Brings the test network up once per test run, with the chaincode on channel 'market'. A
+ * shape asked for (peers per org, hosts) that the running network does not have restarts it;
+ * what is not asked for, any network has.
  */
-export async function ensureTestNetwork(options: { peers?: number } = {}): Promise<TestNetwork> {
-  if (started && (options.peers === undefined || options.peers === startedPeers)) {
-    return testNetwork;
-  }
+export async function ensureTestNetwork(shape: NetworkShape = {}): Promise<TestNetwork> {
+  const fits =
+    (shape.peers === undefined || shape.peers === startedAs.peers) &&
+    (shape.hosts === undefined || shape.hosts === startedAs.hosts);
+  if (started && fits) return testNetwork;
   if (started) await stopTestNetwork();
   const leftovers = [...(await testNetwork.pids()).values()].filter(isProcessAlive);
   if (leftovers.length > 0) await testNetwork.down(); // from an earlier, interrupted run
   await testNetwork.run('down'); // clears stale state if any
-  const peers = options.peers ?? 1;
-  await testNetwork.must('up', '--peers', String(peers));
+  const wanted = { peers: shape.peers ?? 1, hosts: shape.hosts ?? false };
+  await testNetwork.must(
+    'up',
+    '--peers',
+    String(wanted.peers),
+    ...(wanted.hosts ? ['--hosts'] : []),
+  );
   await testNetwork.deployChaincode('market');
   started = true;
-  startedPeers = peers;
+  startedAs = wanted;
   return testNetwork;
 }
 

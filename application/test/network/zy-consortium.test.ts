@@ -66,6 +66,27 @@ describe('a consortium that grows: addOrg on a running network', function () {
     if (added) await testNetwork.must('removeOrg', 'clinic');
   });
 
+  it('refuses bad addOrg, removeOrg and up options at once, changing nothing', async () => {
+    const cases: [string[], RegExp][] = [
+      [['addOrg', 'Bad_Name'], /bad org name/],
+      [['addOrg', 'seller'], /already a member/],
+      [['addOrg', 'lab', '--peers', '3'], /--peers must be 1 or 2/],
+      [['addOrg', 'lab', '--channels', 'nope'], /unknown channel 'nope'/],
+      [['addOrg', 'lab', '--role', 'king'], /--role must be/],
+      [['removeOrg', 'nobody'], /unknown org 'nobody'/],
+      [['up', '--hosts', '--crypto', 'cryptogen'], /--hosts needs --crypto ca/],
+      [['up', '--crypto', 'magic'], /--crypto must be ca or cryptogen/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await testNetwork.run(...args);
+      expect(result.code, args.join(' ')).to.not.equal(0);
+      expect(result.output, args.join(' ')).to.match(message);
+    }
+    const status = await testNetwork.run('status');
+    expect(status.code, status.output).to.equal(0);
+    expect(status.output).to.not.match(/\blab\b/);
+  });
+
   it('adds clinic with two peers; MAJORITY endorsement tightens from 2 of 3 to 3 of 4', async () => {
     const auditor = await open('auditor', 'Admin');
     const issuer = market(auditor);
@@ -184,5 +205,22 @@ describe('a consortium that grows: addOrg on a running network', function () {
         .evaluateTransaction('GetConfig'),
       "the seller reading ds-clinic through the clinic's peer",
     );
+  });
+
+  it('removeOrg clinic: its channels drop it, its nodes stop, endorsement loosens to 2 of 3', async () => {
+    await testNetwork.must('removeOrg', 'clinic');
+    added = false;
+    network = await testNetwork.describe();
+    expect(Object.keys(network.orgs)).to.deep.equal(['seller', 'buyer', 'auditor']);
+    const status = await testNetwork.run('status');
+    expect(status.code, status.output).to.equal(0);
+    expect(status.output).to.not.match(/clinic\s+\d+/);
+    expect(status.output).to.match(/channel market\s+orgs: seller buyer auditor\s*$/m);
+    expect(status.output).to.match(/channel ds-clinic\s+orgs: buyer\s*$/m);
+    const auditor = await open('auditor', 'Admin');
+    expect(await endorsersOfATransfer(market(auditor), auditor)).to.have.length(2);
+    const again = await testNetwork.run('addOrg', 'clinic');
+    expect(again.code).to.not.equal(0);
+    expect(again.output).to.match(/was removed from this network/);
   });
 });

@@ -45,6 +45,20 @@ function children(value: Buffer): Tlv[] {
   return items;
 }
 
+/** The request's DER parts: the signed info, its public key, and the signature. */
+function parts(der: Buffer): { info: Tlv; spki: Tlv; signature: Buffer } | string {
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30 || outer.whole.length !== der.length) {
+    return 'the csr is not one DER SEQUENCE';
+  }
+  const [info, , signature] = children(outer.value);
+  if (info?.tag !== 0x30 || signature?.tag !== 0x03) return 'the csr is not a PKCS#10 request';
+  const [, , spki] = children(info.value);
+  if (spki?.tag !== 0x30) return 'the csr has no public key';
+  // The BIT STRING's first byte counts unused bits; the DER signature follows.
+  return { info, spki, signature: signature.value.subarray(1) };
+}
+
 export function certificateRequestProblem(pem: string): string | undefined {
   const body =
     /-----BEGIN CERTIFICATE REQUEST-----([A-Za-z0-9+/=\r\n]+)-----END CERTIFICATE REQUEST-----/.exec(
@@ -52,21 +66,15 @@ export function certificateRequestProblem(pem: string): string | undefined {
     )?.[1];
   if (!body) return 'the csr is not a PEM certificate request';
   try {
-    const der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
-    const outer = readTlv(der, 0);
-    if (outer.tag !== 0x30 || outer.whole.length !== der.length)
-      return 'the csr is not one DER SEQUENCE';
-    const [info, , signature] = children(outer.value);
-    if (info?.tag !== 0x30 || signature?.tag !== 0x03) return 'the csr is not a PKCS#10 request';
-    const [, , spki] = children(info.value);
-    if (spki?.tag !== 0x30) return 'the csr has no public key';
-    const key = createPublicKey({ key: spki.whole, format: 'der', type: 'spki' });
+    const found = parts(Buffer.from(body.replace(/\s+/g, ''), 'base64'));
+    if (typeof found === 'string') return found;
+    const key = createPublicKey({ key: found.spki.whole, format: 'der', type: 'spki' });
     if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       return 'the csr key must be an EC P-256 key (the curve Fabric identities use)';
     }
-    const signatureBytes = signature.value.subarray(1); // the BIT STRING's unused-bits byte
-    if (!verify('sha256', info.whole, key, signatureBytes))
+    if (!verify('sha256', found.info.whole, key, found.signature)) {
       return 'the csr signature does not verify';
+    }
     return undefined;
   } catch (error) {
     return `the csr is malformed (${error instanceof Error ? error.message : String(error)})`;

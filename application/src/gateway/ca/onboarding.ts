@@ -29,6 +29,9 @@ export interface AddedUser {
   certificatePem: string;
 }
 
+/** Names a runtime user may not take: the org admin's, and the CA registrar's. */
+const RESERVED_NAMES = new Set(['admin', 'orgadmin']);
+
 /** The CA attribute that records a user's role in its certificate. */
 export const ROLE_ATTRIBUTE = 'datamarket.role';
 
@@ -70,6 +73,9 @@ export class Onboarding {
   async addUser(name: string, role: UserRole, csrPem?: string): Promise<AddedUser> {
     const problem = csrPem === undefined ? undefined : certificateRequestProblem(csrPem);
     if (problem) throw badRequest(problem);
+    if (RESERVED_NAMES.has(name.toLowerCase())) {
+      throw badRequest(`'${name}' is reserved for the network's own identities`);
+    }
     if (this.users.isConfigUser(name) || (await this.users.store.getAppUser(name))) {
       throw conflict(`user ${name} exists already`);
     }

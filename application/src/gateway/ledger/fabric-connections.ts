@@ -14,9 +14,10 @@ export interface ChannelSource {
 }
 
 /**
- * One org's connections to its own peer: one gRPC client, shared, and one Fabric Gateway
+ * One org's connections to its own peers: one gRPC client, shared, and one Fabric Gateway
  * connection per user, opened on first use (a failed attempt is forgotten, so the next call
- * tries again).
+ * tries again). With two or more peers the client spans all of them and moves to another
+ * when one dies (peerClient), so the app fails over without reopening anything here.
  */
 export class FabricConnections implements ChannelSource {
   private client?: Promise<grpc.Client>;

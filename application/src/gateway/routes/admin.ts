@@ -12,8 +12,16 @@ import { defineRoute, type Route } from './route.js';
 /** The org user who may add and revoke users: the org's admin identity. */
 export const ADMIN_USER = 'Admin';
 
+/** 403 unless the caller is the config's Admin (a runtime user can never be it). */
+function requireAdmin(ctx: RouteContext, user: string): void {
+  const configured = ctx.onboarding ? ctx.onboarding.users.isConfigUser(user) : true;
+  if (user !== ADMIN_USER || !configured) {
+    throw forbidden(`only the org admin (${ADMIN_USER}) manages users`);
+  }
+}
+
 function admin(ctx: RouteContext, user: string) {
-  if (user !== ADMIN_USER) throw forbidden(`only the org admin (${ADMIN_USER}) manages users`);
+  requireAdmin(ctx, user);
   const onboarding = ctx.onboarding?.admin;
   if (!onboarding) {
     throw new HttpError(503, "this app has no access to the org's Fabric CA", 'NO_CA');
@@ -68,7 +76,7 @@ export const adminRoutes: Route[] = [
     response: { description: 'users', schema: appUsersSchema },
     errors: { 403: 'not the org admin' },
     handler: async ({ user }, ctx) => {
-      if (user !== ADMIN_USER) throw forbidden(`only the org admin (${ADMIN_USER}) manages users`);
+      requireAdmin(ctx, user);
       const users = (await ctx.onboarding?.users.store.listAppUsers()) ?? [];
       return {
         body: {

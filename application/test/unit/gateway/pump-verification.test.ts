@@ -32,7 +32,7 @@ import type { SellerCrypto } from '../../../src/gateway/seller-crypto.js';
 import { openSellerStore, type SellerStore } from '../../../src/gateway/store/seller-store.js';
 import type { ComputationPolicy } from '@datamarket/chaincode/api';
 import type { ListingInput, PlainResult } from '../../../src/gateway/types.js';
-import { fundedNetwork, type FundedNetwork } from '../../support/index.js';
+import { fundedNetwork, ORG_ADMIN, type FundedNetwork } from '../../support/index.js';
 import { eventually } from './pump-fixture.js';
 
 const CHANNEL = 'market';
@@ -64,6 +64,8 @@ describe('gateway pump: approved computations re-executed before decryption (rea
 
   before(async () => {
     funded = await fundedNetwork();
+    // A listing may name only its own org's registered app (RegisterOrgApp).
+    await funded.seller.registerOrgApp(ORG_ADMIN, CHANNEL, 'https://seller.example.com/gateway');
     dir = mkdtempSync(path.join(tmpdir(), 'datamarket-verify-'));
     const storePath = path.join(dir, 'seller.sqlite');
     store = await openSellerStore(storePath);
