@@ -99,6 +99,13 @@ export function authenticateUsers(
 ): (routeRole: string, path: string) => RequestHandler {
   return (routeRole, path) => (req, res, next) => {
     const header = req.get('authorization');
+    // A browser session of a config user (src/web/session-auth.ts checked cookie and CSRF).
+    const sessionUser: unknown = res.locals.sessionUser;
+    if (!header && typeof sessionUser === 'string') {
+      res.locals.user = sessionUser;
+      next();
+      return;
+    }
     if (!header || !TOKEN.test(header)) {
       next(
         unauthorized('missing or malformed Authorization header (expected: Bearer <api token>)'),

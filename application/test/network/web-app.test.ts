@@ -66,7 +66,11 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     await initialized(issuer);
     const s = gatewayConfig(testNetwork.runDir, 'seller', ['seller'], [CHANNEL], ['User1']);
     seller = await startApp(s.config, s.tokens); // the real CKKS engine
-    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin']);
+    // The seller makes the sample's keys on the first request: on a loaded machine that takes
+    // longer than the default 5 s before its app answers.
+    const b = gatewayConfig(testNetwork.runDir, 'buyer', ['buyer'], [CHANNEL], ['Admin'], {
+      otherAppTimeouts: { connectMs: 120_000, totalMs: 180_000 },
+    });
     buyer = await startApp(b.config, b.tokens);
     const a = gatewayConfig(testNetwork.runDir, 'auditor', ['auditor'], [CHANNEL], ['Admin']);
     auditor = await startApp(a.config, a.tokens);
