@@ -156,9 +156,9 @@ function caliperPlan(quick: boolean): CaliperPlan {
   return quick
     ? { rates: [25, 50, 100], readRates: [100, 200], roundSeconds: 5, load: 20, workers: 2, only }
     : {
-        rates: [25, 50, 75, 100, 150],
+        rates: [25, 50, 100, 150],
         readRates: [100, 200, 400],
-        roundSeconds: 8,
+        roundSeconds: 6,
         load: 30,
         workers: 2,
         only,

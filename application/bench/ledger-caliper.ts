@@ -128,6 +128,7 @@ export function writeBenchConfig(
     rateControl: { type: 'fixed-load', opts: { transactionLoad: plan.load, startingTps: 10 } },
     workload: { module: module(file), arguments: { ...common, ...extra } },
   });
+  // The seller's steps go one rate less far: each needs a trade the Purchase rounds made.
   const step = (name: string) =>
     fixedRate(name, 'trade-step.js', { step: name }, plan.rates.slice(0, -1));
   const read = (fn: string, fnArgs: string[]) =>
