@@ -99,6 +99,7 @@ export function writeBenchConfig(
     sellerAccountId: string;
     datasetId: string;
     resultKey: string;
+    repoRoot: string;
   },
 ): string {
   const senders = args.senders.map(who);
@@ -108,7 +109,7 @@ export function writeBenchConfig(
     datasetId: args.datasetId,
     resultKey: args.resultKey,
   };
-  const workloadDir = path.resolve(dir, '..', '..', '..', 'bench', 'caliper', 'workloads');
+  const workloadDir = path.join(args.repoRoot, 'bench', 'caliper', 'workloads');
   const module = (name: string) => path.join(workloadDir, name);
   const fixedRate = (
     label: string,
