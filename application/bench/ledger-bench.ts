@@ -156,9 +156,9 @@ function caliperPlan(quick: boolean): CaliperPlan {
   return quick
     ? { rates: [25, 50, 100], readRates: [100, 200], roundSeconds: 5, load: 20, workers: 2, only }
     : {
-        rates: [25, 50, 75, 100, 150],
+        rates: [25, 50, 100, 150],
         readRates: [100, 200, 400],
-        roundSeconds: 8,
+        roundSeconds: 6,
         load: 30,
         workers: 2,
         only,
@@ -167,7 +167,8 @@ function caliperPlan(quick: boolean): CaliperPlan {
 
 async function caliperPhase(b: Bench): Promise<void> {
   const plan = caliperPlan(b.quick);
-  const dir = path.join(b.network.runDir, 'caliper');
+  // Beside the run directory, which `network.sh down` removes.
+  const dir = `${b.network.runDir}-caliper`;
   mkdirSync(dir, { recursive: true });
   const netConfig = writeNetworkConfig(dir, b.description, [...b.senders, b.sellerId]);
   const benchConfig = writeBenchConfig(dir, plan, {
@@ -176,6 +177,7 @@ async function caliperPhase(b: Bench): Promise<void> {
     sellerAccountId: await accountOf(b.seller),
     datasetId: b.datasetId,
     resultKey: b.resultKey,
+    repoRoot,
   });
   const cli = await ensureCaliper(repoRoot);
   const pids = await b.network.pids();

@@ -99,6 +99,7 @@ export function writeBenchConfig(
     sellerAccountId: string;
     datasetId: string;
     resultKey: string;
+    repoRoot: string;
   },
 ): string {
   const senders = args.senders.map(who);
@@ -108,7 +109,7 @@ export function writeBenchConfig(
     datasetId: args.datasetId,
     resultKey: args.resultKey,
   };
-  const workloadDir = path.resolve(dir, '..', '..', '..', 'bench', 'caliper', 'workloads');
+  const workloadDir = path.join(args.repoRoot, 'bench', 'caliper', 'workloads');
   const module = (name: string) => path.join(workloadDir, name);
   const fixedRate = (
     label: string,
@@ -128,6 +129,7 @@ export function writeBenchConfig(
     rateControl: { type: 'fixed-load', opts: { transactionLoad: plan.load, startingTps: 10 } },
     workload: { module: module(file), arguments: { ...common, ...extra } },
   });
+  // The seller's steps go one rate less far: each needs a trade the Purchase rounds made.
   const step = (name: string) =>
     fixedRate(name, 'trade-step.js', { step: name }, plan.rates.slice(0, -1));
   const read = (fn: string, fnArgs: string[]) =>

@@ -41,6 +41,12 @@ export async function accountOf(contract: Contract): Promise<string> {
   return utf8.decode(await contract.evaluateTransaction('ClientAccountID'));
 }
 
+/** The error's message and the peers' own (fabric-gateway puts the chaincode's there). */
+function describeError(error: Error): string {
+  const details = (error as Error & { details?: { message?: string }[] }).details ?? [];
+  return [error.message, ...details.map((d) => d.message ?? '')].join(' | ').slice(0, 300);
+}
+
 /** Runs every call at once; counts failures and the seconds until the last one ended. */
 async function burst(
   calls: (() => Promise<unknown>)[],
@@ -52,7 +58,7 @@ async function burst(
   return {
     failed: rejected.length,
     seconds: (performance.now() - started) / 1000,
-    firstError: first instanceof Error ? first.message.slice(0, 200) : undefined,
+    firstError: first instanceof Error ? describeError(first) : undefined,
   };
 }
 
