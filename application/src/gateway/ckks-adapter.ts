@@ -2,6 +2,7 @@ import { CryptoWorkers } from './crypto-worker/client.js';
 import {
   createBundleHere,
   decryptResultHere,
+  reexecuteHere,
   type EngineSettings,
 } from './crypto-worker/engine-work.js';
 import type { SellerCrypto } from './seller-crypto.js';
@@ -20,6 +21,7 @@ import type { SellerCrypto } from './seller-crypto.js';
  *   key id, the claimed value count against the leakage bound, SEAL validity), then the
  *   declared on-chain count, then safeDecrypt (noise flooding, rounding, range check against
  *   what the ciphertext holds, tightened by the result's tracked bound).
+ * - reexecute: the pump's re-execution of a named computation on the trade's bundle.
  *   Every engine refusal about the buyer's input becomes a ResultRefused with its code; errors
  *   cross the worker boundary as the same classes (ResultRefused, CkksError with its code).
  */
@@ -64,6 +66,7 @@ export function engineSellerCrypto(options: EngineOptions = {}): Promise<EngineS
         ),
       decryptResult: ({ secretKey, result, maxValues, declaredValues }) =>
         decryptResultHere(settings, { secretKey, result, maxValues, declaredValues }),
+      reexecute: reexecuteHere,
       close: () => Promise.resolve(),
     });
   }
@@ -73,6 +76,7 @@ export function engineSellerCrypto(options: EngineOptions = {}): Promise<EngineS
       workers.createBundle({ rows: dataset.rows, columns: dataset.columns, preset }),
     decryptResult: ({ secretKey, result, maxValues, declaredValues }) =>
       workers.decryptResult({ secretKey, result, maxValues, declaredValues }),
+    reexecute: (input) => workers.reexecute(input),
     close: () => workers.close(),
   });
 }

@@ -8,14 +8,17 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TradeMaterial } from '../seller-crypto.js';
-import type { BundleInput, DecryptInput, EngineSettings } from './engine-work.js';
+import type { ComputedResult } from '../../computations/index.js';
+import type { BundleInput, DecryptInput, EngineSettings, ReexecuteInput } from './engine-work.js';
 import { fromWire, type CryptoReply, type CryptoRequest } from './protocol.js';
 
 /** Most workers (the target machine has two cores; each holds a SEAL heap of up to ~200 MB). */
 export const MAX_CRYPTO_WORKERS = 2;
 
 type Job =
-  { op: 'createBundle'; input: BundleInput } | { op: 'decryptResult'; input: DecryptInput };
+  | { op: 'createBundle'; input: BundleInput }
+  | { op: 'decryptResult'; input: DecryptInput }
+  | { op: 'reexecute'; input: ReexecuteInput };
 
 interface Pending {
   resolve: (reply: Extract<CryptoReply, { ok: true }>) => void;
@@ -117,6 +120,12 @@ export class CryptoWorkers {
     const reply = await this.run({ op: 'decryptResult', input });
     if (!reply.values) throw new Error('a seller crypto worker returned no values');
     return reply.values;
+  }
+
+  async reexecute(input: ReexecuteInput): Promise<ComputedResult> {
+    const reply = await this.run({ op: 'reexecute', input });
+    if (!reply.computed) throw new Error('a seller crypto worker returned no result');
+    return reply.computed;
   }
 
   /** Ends the workers (pending jobs fail). */

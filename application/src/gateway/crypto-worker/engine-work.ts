@@ -14,6 +14,12 @@ import {
   sealSecretKey,
   serializeBundle,
 } from '../../ckks/index.js';
+import {
+  runComputation,
+  type ComputationRequest,
+  type ComputationScript,
+  type ComputedResult,
+} from '../../computations/index.js';
 import { ResultRefused, type TradeMaterial } from '../seller-crypto.js';
 
 /** Engine refusals about the buyer's input: they become a ResultRefused with their code. */
@@ -52,6 +58,12 @@ export interface DecryptInput {
   result: Uint8Array;
   maxValues: number;
   declaredValues?: number;
+}
+
+export interface ReexecuteInput {
+  bundle: Uint8Array;
+  request: ComputationRequest;
+  scripts: readonly ComputationScript[];
 }
 
 const refuse = (error: unknown): never => {
@@ -131,4 +143,9 @@ export async function decryptResultHere(
   } finally {
     keys.dispose();
   }
+}
+
+/** The pump's re-execution of a named computation on the trade's bundle (runComputation). */
+export function reexecuteHere(input: ReexecuteInput): Promise<ComputedResult> {
+  return runComputation(input.bundle, input.request, input.scripts);
 }

@@ -5,14 +5,22 @@
  */
 import { CkksError, type CkksErrorCode } from '../../ckks/errors.js';
 import { ResultRefused, type TradeMaterial } from '../seller-crypto.js';
-import type { BundleInput, DecryptInput } from './engine-work.js';
+import type { ComputedResult } from '../../computations/index.js';
+import type { BundleInput, DecryptInput, ReexecuteInput } from './engine-work.js';
 
 export type CryptoRequest =
   | { id: number; op: 'createBundle'; input: BundleInput }
-  | { id: number; op: 'decryptResult'; input: DecryptInput };
+  | { id: number; op: 'decryptResult'; input: DecryptInput }
+  | { id: number; op: 'reexecute'; input: ReexecuteInput };
 
 export type CryptoReply =
-  | { id: number; ok: true; material?: TradeMaterial; values?: number[] }
+  | {
+      id: number;
+      ok: true;
+      material?: TradeMaterial;
+      values?: number[];
+      computed?: ComputedResult;
+    }
   | { id: number; ok: false; error: WireError };
 
 /** An error as it crosses postMessage (structured clone drops custom classes and fields). */

@@ -3,7 +3,12 @@
  * key generation, encryption and decryption never hold the app's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createBundleHere, decryptResultHere, type EngineSettings } from './engine-work.js';
+import {
+  createBundleHere,
+  decryptResultHere,
+  reexecuteHere,
+  type EngineSettings,
+} from './engine-work.js';
 import { toWire, type CryptoReply, type CryptoRequest } from './protocol.js';
 
 const port = parentPort;
@@ -18,6 +23,14 @@ async function handle(
     const material = { bundle: alone(made.bundle), secretKey: alone(made.secretKey) };
     const transfer = [material.bundle.buffer, material.secretKey.buffer] as ArrayBuffer[];
     return { reply: { id: req.id, ok: true, material }, transfer };
+  }
+  if (req.op === 'reexecute') {
+    const computed = await reexecuteHere(req.input);
+    computed.bytes = alone(computed.bytes);
+    return {
+      reply: { id: req.id, ok: true, computed },
+      transfer: [computed.bytes.buffer as ArrayBuffer],
+    };
   }
   const values = await decryptResultHere(settings, req.input);
   return { reply: { id: req.id, ok: true, values }, transfer: [] };
