@@ -1,3 +1,8 @@
+import type {
+  ComputationRequest,
+  ComputationScript,
+  ComputedResult,
+} from '../computations/index.js';
 import type { StoredDataset } from './store/seller-store.js';
 
 /** What the event pump and the sample routes need from the CKKS engine. */
@@ -33,4 +38,13 @@ export interface SellerCrypto {
     /** What the buyer declared on chain; the result must hold exactly this many. */
     declaredValues?: number;
   }): Promise<number[]>;
+  /**
+   * Runs an approved computation on a trade's bundle (the pump's re-execution check before
+   * decrypting). Optional: without it the pump runs runComputation in its own thread.
+   */
+  reexecute?(input: {
+    bundle: Uint8Array;
+    request: ComputationRequest;
+    scripts: readonly ComputationScript[];
+  }): Promise<ComputedResult>;
 }

@@ -58,9 +58,11 @@ export async function startGateway(
   });
   try {
     let crypto = options.crypto;
+    // The engine this app made itself (its crypto worker threads end with the app).
+    let ownCrypto: { close(): Promise<void> } | undefined;
     if (!crypto && config.roles.includes('seller')) {
       const { engineSellerCrypto } = await import('./ckks-adapter.js');
-      crypto = await engineSellerCrypto({
+      crypto = ownCrypto = await engineSellerCrypto({
         statisticalSecurityBits: config.releaseSecurityBits,
         passphrase: config.storeSecret,
       });
@@ -121,6 +123,7 @@ export async function startGateway(
         });
         await ledger.close();
         await store.close();
+        await ownCrypto?.close();
       },
     };
   } catch (error) {

@@ -76,11 +76,12 @@ async function reexecute(
     const known = scripts
       ? await scripts(context.channel, trade.datasetId)
       : await context.deps.store.listScripts(context.channel, trade.datasetId);
-    again = await runComputation(
-      bundle,
-      { computationId: named.computationId, params: submitted.params },
-      known,
-    );
+    const request = { computationId: named.computationId, params: submitted.params };
+    // In the seller's crypto workers when the engine offers it (off the event loop).
+    const { crypto } = context.deps;
+    again = crypto.reexecute
+      ? await crypto.reexecute({ bundle, request, scripts: known })
+      : await runComputation(bundle, request, known);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return {
