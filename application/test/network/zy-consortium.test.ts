@@ -134,6 +134,12 @@ describe('a consortium that grows: addOrg on a running network', function () {
     const buyerBefore = await balanceOf(buyerAccount);
     const clinicBefore = await balanceOf(clinicAccount);
 
+    // A listing names only its own org's registered app (RegisterOrgApp, by the org's admin).
+    const clinicAdmin = market(await open('clinic', 'Admin'));
+    await retryWhileEndorsersSettle(() =>
+      clinicAdmin.submitTransaction('RegisterOrgApp', 'https://127.0.0.1:8443'),
+    );
+
     const id = `ds-clinic-${randomUUID()}`;
     await retryWhileEndorsersSettle(() =>
       clinic.submitTransaction(
