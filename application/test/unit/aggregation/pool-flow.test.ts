@@ -238,7 +238,10 @@ describe('pools: a three-seller joint mean with real CKKS on the in-process ledg
       const own = DATA[share.member] ?? [];
       const ownSum = own.reduce((acc, r) => acc + (r[0] ?? 0), 0);
       const alone = aggregateRoundOf(share, settled, resultKeys.privateKeyPem);
-      expect(Math.abs(alone - ownSum)).to.be.greaterThan(1000);
+      // A masked share is uniform over the whole ring, so it lands within the joint result's
+      // precision (0.5) of the partial with a chance of about 1 / (ring span), not 1000 away
+      // always: the check is that it does not reveal the partial.
+      expect(Math.abs(alone - ownSum)).to.be.greaterThan(0.5);
     }
 
     // Paid by rows (30/22/14 of 90 = 40.9, 30, 19.1 → 41, 30, 19), deposit back, books balanced.
