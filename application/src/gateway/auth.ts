@@ -56,10 +56,15 @@ export function authenticate(users: ApiUser[]): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization');
     // A browser session (src/web/session-auth.ts, which checked its cookie and CSRF token).
-    const sessionUser: unknown = res.locals.sessionUser;
-    if (!header && typeof sessionUser === 'string') {
-      res.locals.user = sessionUser;
-      next();
+    // Without onboarding only config users sign in; a runtime user's session never passes here.
+    const sessionCaller = res.locals.sessionCaller as TokenCaller | undefined;
+    if (!header && sessionCaller) {
+      if (sessionCaller.kind === 'config') res.locals.user = sessionCaller.name;
+      next(
+        sessionCaller.kind === 'config'
+          ? undefined
+          : forbidden(`${sessionCaller.name} was added at run time: this app has no onboarding`),
+      );
       return;
     }
     if (!header || !TOKEN.test(header)) {
@@ -78,32 +83,61 @@ export function authenticate(users: ApiUser[]): RequestHandler {
   };
 }
 
+/** A caller of a token route: a config user, or one added at run time with its role. */
+export type TokenCaller =
+  | { name: string; kind: 'config' }
+  | { name: string; kind: 'runtime'; user: { role: string; custody: 'app' | 'self' } };
+
 /** Resolves a bearer token to the org's users, config or runtime (org-users.ts). */
 export interface TokenUsers {
-  byToken(
-    header: string,
-  ): Promise<
-    | { name: string; kind: 'config' }
-    | { name: string; kind: 'runtime'; user: { role: string; custody: 'app' | 'self' } }
-    | undefined
-  >;
+  byToken(header: string): Promise<TokenCaller | undefined>;
+}
+
+/**
+ * Whether a caller may use a route: a runtime user only the routes of its role (and 'any'
+ * routes), a non-custodial one only the /api/self routes. Undefined when it may.
+ */
+export function callerRefusal(
+  caller: TokenCaller,
+  routeRole: string,
+  path: string,
+): HttpError | undefined {
+  if (caller.kind !== 'runtime') return undefined;
+  const { role, custody } = caller.user;
+  if (custody === 'self' && !path.startsWith('/api/self/')) {
+    return forbidden(`${caller.name} signs its own transactions: use the /api/self routes`);
+  }
+  if (routeRole !== 'any' && routeRole !== role) {
+    return forbidden(`${caller.name} is a ${role}: this is a ${routeRole} route`);
+  }
+  return undefined;
 }
 
 /**
  * Token authentication for the config's users and the users added at run time. A runtime
  * user calls only the routes of its role (and 'any' routes); a non-custodial one only the
  * /api/self routes, since the app cannot sign for it. A revoked user's token is refused (401).
+ * A browser session is held to the same checks: src/web/session-auth.ts, which checked its
+ * cookie, CSRF token and (for a runtime user) the store, puts its caller in
+ * `res.locals.sessionCaller`.
  */
 export function authenticateUsers(
   users: TokenUsers,
 ): (routeRole: string, path: string) => RequestHandler {
   return (routeRole, path) => (req, res, next) => {
-    const header = req.get('authorization');
-    // A browser session of a config user (src/web/session-auth.ts checked cookie and CSRF).
-    const sessionUser: unknown = res.locals.sessionUser;
-    if (!header && typeof sessionUser === 'string') {
-      res.locals.user = sessionUser;
+    const admit = (caller: TokenCaller) => {
+      const refusal = callerRefusal(caller, routeRole, path);
+      if (refusal) {
+        next(refusal);
+        return;
+      }
+      res.locals.user = caller.name;
       next();
+    };
+    const header = req.get('authorization');
+    const sessionCaller = res.locals.sessionCaller as TokenCaller | undefined;
+    if (!header && sessionCaller) {
+      admit(sessionCaller);
       return;
     }
     if (!header || !TOKEN.test(header)) {
@@ -118,20 +152,7 @@ export function authenticateUsers(
           next(unauthorized('unknown API token'));
           return;
         }
-        if (caller.kind === 'runtime') {
-          const { role, custody } = caller.user;
-          const selfRoute = path.startsWith('/api/self/');
-          if (custody === 'self' && !selfRoute) {
-            next(forbidden(`${caller.name} signs its own transactions: use the /api/self routes`));
-            return;
-          }
-          if (routeRole !== 'any' && routeRole !== role) {
-            next(forbidden(`${caller.name} is a ${role}: this is a ${routeRole} route`));
-            return;
-          }
-        }
-        res.locals.user = caller.name;
-        next();
+        admit(caller);
       },
       (error: unknown) => {
         next(error);

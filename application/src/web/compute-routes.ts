@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { authenticate } from '../gateway/auth.js';
+import { webAuth } from './web-auth.js';
 import { badRequest, conflict, forbidden, notFound } from '../gateway/http/errors.js';
 import { ALL_ROUTES } from '../gateway/routes/all.js';
 import type { RouteContext } from '../gateway/routes/context.js';
@@ -29,7 +29,7 @@ const jobParams = z.object({ jobId: z.string().regex(/^[0-9a-f]{32}$/, 'expected
  */
 export function computeRoutes(ctx: RouteContext): Router {
   const router = express.Router();
-  const auth = authenticate(ctx.config.users);
+  const auth = webAuth(ctx, 'buyer', '/web/compute');
   const jobs = new ComputeJobs();
   const buyerOnly = () => {
     if (!ctx.config.roles.includes('buyer')) throw forbidden('computations run in a buyer app');

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { authenticate } from '../gateway/auth.js';
+import { webAuth } from './web-auth.js';
 import { badRequest } from '../gateway/http/errors.js';
 import type { RouteContext } from '../gateway/routes/context.js';
 import { validationMessage } from '../gateway/routes/validation.js';
@@ -20,7 +20,7 @@ export function historyRoutes(ctx: RouteContext): Router {
   const router = express.Router();
   router.get(
     '/web/channels/:channel/seller-history',
-    authenticate(ctx.config.users),
+    webAuth(ctx, 'any', '/web/seller-history'),
     async (req, res) => {
       const user = res.locals.user as string;
       const { channel } = webParams(ctx, channelParams, req.params);

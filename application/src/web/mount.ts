@@ -24,7 +24,8 @@ export interface WebApp {
 export function mountWeb(app: express.Express, ctx: RouteContext): WebApp {
   const sessions = new SessionStore(sessionCookieName(ctx.ledger.org));
   const hubs = new EventHubs(ctx.ledger, ctx.readerUser);
-  app.use(sessionAuth(sessions));
+  const store = ctx.onboarding?.users.store;
+  app.use(sessionAuth(sessions, store && ((name) => store.getAppUser(name))));
   app.use(sessionRoutes(ctx, sessions));
   app.use(liveRoutes(ctx, hubs));
   app.use(computeRoutes(ctx));

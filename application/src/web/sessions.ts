@@ -8,6 +8,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 export interface Session {
   id: string;
   user: string;
+  /** A user added at run time is looked up in the store at each request (role, revocation). */
+  kind: 'config' | 'runtime';
   csrfToken: string;
   createdAt: number;
   expiresAt: number;
@@ -35,7 +37,7 @@ export class SessionStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(user: string, seconds = MAX_SESSION_SECONDS): Session {
+  create(user: string, seconds = MAX_SESSION_SECONDS, kind: Session['kind'] = 'config'): Session {
     this.dropExpired();
     if (this.sessions.size >= MAX_SESSIONS) {
       // The oldest session goes first (Map keeps insertion order).
@@ -47,6 +49,7 @@ export class SessionStore {
     const session: Session = {
       id: newSecret(),
       user,
+      kind,
       csrfToken: newSecret(),
       createdAt,
       expiresAt: createdAt + lifetime * 1000,
