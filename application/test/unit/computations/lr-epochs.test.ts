@@ -1,0 +1,101 @@
+/**
+ * lr-epochs for k epochs: the honest model equals plain training within the preset's
+ * precision, and more epochs than the preset holds are refused at compute time, naming the most
+ * it holds.
+ */
+import { expect } from 'chai';
+import {
+  maxLrEpochs,
+  plainLrEpochs,
+  runComputation,
+  type ComputationRequest,
+} from '../../../src/computations/index.js';
+import { engineSellerCrypto } from '../../../src/gateway/ckks-adapter.js';
+import type { SellerCrypto, TradeMaterial } from '../../../src/gateway/seller-crypto.js';
+import { lrDataset } from './dataset.js';
+
+describe('approved lr-epochs over several epochs', function () {
+  this.timeout(900_000);
+  const data = lrDataset(200);
+  let crypto: SellerCrypto;
+  const bundles = new Map<string, TradeMaterial>();
+
+  before(async () => {
+    crypto = await engineSellerCrypto({ statisticalSecurityBits: 16, decimals: 6 });
+  });
+
+  async function bundleFor(preset: string): Promise<TradeMaterial> {
+    let material = bundles.get(preset);
+    if (!material) {
+      material = await crypto.createBundle(
+        { channel: 'c', datasetId: 'd', columns: data.columns, rows: data.rows },
+        preset,
+      );
+      bundles.set(preset, material);
+    }
+    return material;
+  }
+
+  const params = (epochs: number) => ({
+    features: ['a', 'b', 'c', 'd'],
+    target: 'y',
+    epochs,
+    learningRate: 0.5,
+    initialWeights: [0.1, -0.1, 0.05, 0.02],
+    initialBias: 0.01,
+  });
+
+  async function decrypted(preset: string, request: ComputationRequest): Promise<number[]> {
+    const material = await bundleFor(preset);
+    const result = await runComputation(material.bundle, request);
+    return crypto.decryptResult({
+      secretKey: material.secretKey,
+      bundle: material.bundle,
+      result: result.bytes,
+      preset,
+      maxValues: 64,
+      declaredValues: result.valueCount,
+    });
+  }
+
+  const close = (actual: number[], expected: number[], tolerance: number) => {
+    if (process.env.SHOW_VALUES) console.log(actual, expected);
+    expect(actual).to.have.length(expected.length);
+    actual.forEach((v, i) => expect(v).to.be.closeTo(expected[i] ?? NaN, tolerance));
+  };
+
+  it('the presets hold 1 (depth 4) and 3 (depth 9) epochs', () => {
+    expect([2, 4, 9].map(maxLrEpochs)).to.deep.equal([0, 1, 3]);
+  });
+
+  for (const epochs of [2, 3]) {
+    it(`${epochs} epochs on n16384-d9 equal ${epochs} plain epochs`, async () => {
+      const p = params(epochs);
+      const plain = plainLrEpochs(data.columns, data.rows, p);
+      // Not vacuous: each epoch moves the model by more than the tolerance.
+      const fewer = plainLrEpochs(data.columns, data.rows, { ...p, epochs: epochs - 1 });
+      expect(Math.max(...plain.map((v, i) => Math.abs(v - (fewer[i] ?? 0))))).to.be.above(0.05);
+      close(await decrypted('n16384-d9', { computationId: 'lr-epochs', params: p }), plain, 2e-2);
+    });
+  }
+
+  it('more epochs than the preset holds are refused at compute time, naming the most', async () => {
+    const cases: [string, number, number][] = [
+      ['n8192-d4', 2, 1],
+      ['n16384-d9', 4, 3],
+    ];
+    for (const [preset, epochs, max] of cases) {
+      const material = await bundleFor(preset);
+      await runComputation(material.bundle, {
+        computationId: 'lr-epochs',
+        params: params(epochs),
+      }).then(
+        () => expect.fail(`${preset} accepted ${epochs} epochs`),
+        (error: unknown) => {
+          expect((error as { code?: string }).code).to.equal('DEPTH_EXHAUSTED');
+          expect((error as Error).message).to.contain(`at most ${max} epoch`);
+        },
+      );
+    }
+  });
+});
