@@ -21,7 +21,9 @@ describe('approved lr-epochs over several epochs', function () {
   const bundles = new Map<string, TradeMaterial>();
 
   before(async () => {
-    crypto = await engineSellerCrypto({ statisticalSecurityBits: 16, decimals: 6 });
+    // No flooding: this checks the arithmetic. (A release at n16384-d9 with s = 16 adds noise
+    // of σ ≈ 0.03 to outputs at the canonical scale; reexecution.test.ts covers flooded releases.)
+    crypto = await engineSellerCrypto({ statisticalSecurityBits: 0, decimals: 6 });
   });
 
   async function bundleFor(preset: string): Promise<TradeMaterial> {
@@ -64,26 +66,25 @@ describe('approved lr-epochs over several epochs', function () {
     actual.forEach((v, i) => expect(v).to.be.closeTo(expected[i] ?? NaN, tolerance));
   };
 
-  it('the depth-4 and depth-9 presets hold one verified epoch, depth 2 none', () => {
-    expect([2, 4, 9].map(maxLrEpochs)).to.deep.equal([0, 1, 1]);
+  it('the presets hold 1 (depth 4) and 2 (depth 9) epochs, depth 2 none', () => {
+    expect([2, 4, 9].map(maxLrEpochs)).to.deep.equal([0, 1, 2]);
   });
 
-  // Not done: the second epoch's bias differs from plain training (see lr-epochs.ts).
-  for (const epochs of [] as number[]) {
+  for (const epochs of [2]) {
     it(`${epochs} epochs on n16384-d9 equal ${epochs} plain epochs`, async () => {
       const p = params(epochs);
       const plain = plainLrEpochs(data.columns, data.rows, p);
       // Not vacuous: each epoch moves the model by more than the tolerance.
       const fewer = plainLrEpochs(data.columns, data.rows, { ...p, epochs: epochs - 1 });
       expect(Math.max(...plain.map((v, i) => Math.abs(v - (fewer[i] ?? 0))))).to.be.above(0.05);
-      close(await decrypted('n16384-d9', { computationId: 'lr-epochs', params: p }), plain, 2e-2);
+      close(await decrypted('n16384-d9', { computationId: 'lr-epochs', params: p }), plain, 5e-3);
     });
   }
 
   it('more epochs than the preset holds are refused at compute time, naming the most', async () => {
     const cases: [string, number, number][] = [
       ['n8192-d4', 2, 1],
-      ['n16384-d9', 2, 1],
+      ['n16384-d9', 3, 2],
     ];
     for (const [preset, epochs, max] of cases) {
       const material = await bundleFor(preset);
