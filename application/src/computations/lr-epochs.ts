@@ -4,8 +4,8 @@
  *   w ← w − s·Xᵀ(σ(Xw + b) − y),  b ← b − s·Σ(σ(Xw + b) − y),  s = learningRate / rows.
  *
  * The gradient costs two levels after z (the plain formula costs three): it is regrouped as
- *   s·Xᵀ(σ(z) − y) = Σᵢ (s·xᵢ·zᵢ)·(c1 + c3·zᵢ²) + s·Xᵀ(c0 − y),
- * where s·x·z and z² are computed side by side (one level), their product is the second level,
+ *   s·Xᵀ(σ(z) − y) = Σᵢ (s·c3·xᵢ·zᵢ)·(zᵢ² + c1/c3) + s·Xᵀ(c0 − y),
+ * where s·c3·x·z and z² are side by side (one level), their product is the second level,
  * and s·Xᵀ(c0 − y) does not depend on the weights (computed once). z = Xw costs one level from
  * the plain initial weights and two from encrypted ones, so n8192-d4 holds one epoch and
  * n16384-d9 two.
@@ -99,6 +99,69 @@ async function fastSingleEpoch(
   }
 }
 
+/** What every epoch reuses: X, s·c3·X and the weight-free parts of the gradients. */
+interface Fixed {
+  x: EncryptedTable;
+  xt: EncryptedTable;
+  constW: EncryptedTable;
+  constB: EncryptedTable;
+  /** s·c3, and c1/c3 (σ(z) − y = c3·z·(z² + c1/c3) + c0 − y). */
+  t: number;
+  ratio: number;
+}
+
+/** The model after k epochs: w and b plain (the initial ones) or encrypted. */
+type Model = { w: readonly number[]; b: number } | { w: EncryptedTable; b: EncryptedTable };
+
+const SIGMOID = (() => {
+  const [c0 = 0, c1 = 0, c2 = 0, c3 = 0] = SIGMOID_THESIS;
+  if (c2 !== 0 || c3 === 0 || SIGMOID_THESIS.length > 4) {
+    throw new Error('lr-epochs expects an odd cubic sigmoid');
+  }
+  return { c0, c1, c3 };
+})();
+
+function fixedParts(tmp: Scratch, table: EncryptedTable, p: BuiltinParams['lr-epochs']): Fixed {
+  const { c0, c1, c3 } = SIGMOID;
+  const step = p.learningRate / table.rows;
+  const t = step * c3;
+  const x = tmp.keep(table.select(p.features));
+  const y = tmp.keep(table.col(p.target));
+  // Plain products at X's spare first level keep every scale canonical (see module comment).
+  const xs = tmp.keep(x.mul(p.features.map(() => step)));
+  const xt = tmp.keep(x.mul(p.features.map(() => t)));
+  // The parts of the gradients that do not depend on the weights: s·Xᵀ(c0 − y), s·Σ(c0 − y).
+  const c0MinusY = tmp.keep(y.rsub(c0));
+  const constW = tmp.keep(tmp.keep(xs.t()).matmul(c0MinusY));
+  const constB = tmp.keep(tmp.keep(c0MinusY.sum()).mul(step));
+  return { x, xt, constW, constB, t, ratio: c1 / c3 };
+}
+
+/** One epoch: the next model (owned by the caller); intermediates go to `tmp`. */
+function epoch(tmp: Scratch, f: Fixed, m: Model): LrModel {
+  const z = tmp.keep(
+    Array.isArray(m.w)
+      ? tmp.keep(f.x.matmul(m.w)).add(m.b)
+      : tmp.keep(f.x.matmul(m.w as EncryptedTable)).add(m.b),
+  );
+  // First level of the epoch, side by side: s·c3·x·z and z² + c1/c3.
+  const xtz = tmp.keep(f.xt.mul(z));
+  const inner = tmp.keep(tmp.keep(z.square()).add(f.ratio));
+  // Second level: the products, summed over the rows, plus the constant parts. (zᵀ·inner takes
+  // the same masked product-and-sum as the weights' gradient; s·c3 is then a free scalar.)
+  const gw = tmp.keep(tmp.keep(tmp.keep(xtz.t()).matmul(inner)).add(f.constW));
+  const zInner = tmp.keep(tmp.keep(z.t()).matmul(inner));
+  const gb = tmp.keep(tmp.keep(zInner.mul(f.t)).add(f.constB));
+  const plain = Array.isArray(m.w);
+  const weights = plain ? gw.rsub(m.w) : (m.w as EncryptedTable).sub(gw);
+  try {
+    return { weights, bias: plain ? gb.rsub(m.b) : (m.b as EncryptedTable).sub(gb) };
+  } catch (error) {
+    weights.dispose();
+    throw error;
+  }
+}
+
 /** The model after k epochs (see the module comment); refused if the preset is too shallow. */
 export async function lrEpochs(
   table: EncryptedTable,
@@ -110,48 +173,24 @@ export async function lrEpochs(
     const fast = await fastSingleEpoch(table, p, pool);
     if (fast) return fast;
   }
-  const [c0 = 0, c1 = 0, c2 = 0, c3 = 0] = SIGMOID_THESIS;
-  if (c2 !== 0 || c3 === 0 || SIGMOID_THESIS.length > 4)
-    throw new Error('lr-epochs expects an odd cubic');
-  const step = p.learningRate / table.rows;
-  const t = step * c3;
-  let w: EncryptedTable | undefined;
-  let b: EncryptedTable | undefined;
+  let model: LrModel | undefined;
   try {
     using tmp = new Scratch();
-    const x = tmp.keep(table.select(p.features));
-    const y = tmp.keep(table.col(p.target));
-    // Plain products at X's spare first level keep every scale canonical (see module comment).
-    const xs = tmp.keep(x.mul(p.features.map(() => step)));
-    const xt = tmp.keep(x.mul(p.features.map(() => t)));
-    // The parts of the gradients that do not depend on the weights: s·Xᵀ(c0 − y), s·Σ(c0 − y).
-    const c0MinusY = tmp.keep(y.rsub(c0));
-    const constW = tmp.keep(tmp.keep(xs.t()).matmul(c0MinusY));
-    const constB = tmp.keep(tmp.keep(c0MinusY.sum()).mul(step));
-    for (let epoch = 0; epoch < p.epochs; epoch++) {
-      const xw = tmp.keep(w === undefined ? x.matmul(p.initialWeights) : x.matmul(w));
-      const z = tmp.keep(b === undefined ? xw.add(p.initialBias) : xw.add(b));
-      // First level of the epoch, side by side: s·c3·x·z and z² + c1/c3.
-      const xtz = tmp.keep(xt.mul(z));
-      const inner = tmp.keep(tmp.keep(z.square()).add(c1 / c3));
-      // Second level: the products, summed over the rows, plus the constant parts.
-      const gw = tmp.keep(tmp.keep(tmp.keep(xtz.t()).matmul(inner)).add(constW));
-      // s·c3 applied to the bias's sum as a free scalar (exact scale bookkeeping).
-      // (zᵀ·inner takes the same masked product-and-sum as the weights' gradient.)
-      const zInner = tmp.keep(tmp.keep(z.t()).matmul(inner));
-      const gb = tmp.keep(tmp.keep(zInner.mul(t)).add(constB));
-      const nextW = w === undefined ? gw.rsub(p.initialWeights) : w.sub(gw);
-      const nextB = b === undefined ? gb.rsub(p.initialBias) : b.sub(gb);
-      w?.dispose();
-      b?.dispose();
-      w = nextW;
-      b = nextB;
+    const fixed = fixedParts(tmp, table, p);
+    for (let k = 0; k < p.epochs; k++) {
+      const current: Model = model
+        ? { w: model.weights, b: model.bias }
+        : { w: p.initialWeights, b: p.initialBias };
+      const next = epoch(tmp, fixed, current);
+      model?.weights.dispose();
+      model?.bias.dispose();
+      model = next;
     }
   } catch (error) {
-    w?.dispose();
-    b?.dispose();
+    model?.weights.dispose();
+    model?.bias.dispose();
     throw error;
   }
-  if (w === undefined || b === undefined) throw new Error('lr-epochs needs at least one epoch');
-  return { weights: w, bias: b };
+  if (!model) throw new Error('lr-epochs needs at least one epoch');
+  return model;
 }
