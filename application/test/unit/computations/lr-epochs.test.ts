@@ -3,6 +3,12 @@
  * precision, and more epochs than the preset holds are refused at compute time, naming the most
  * it holds.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import {
   maxLrEpochs,
@@ -10,15 +16,23 @@ import {
   runComputation,
   type ComputationRequest,
 } from '../../../src/computations/index.js';
+import { closeSharedPool } from '../../../src/ckks/index.js';
 import { engineSellerCrypto } from '../../../src/gateway/ckks-adapter.js';
 import type { SellerCrypto, TradeMaterial } from '../../../src/gateway/seller-crypto.js';
 import { lrDataset } from './dataset.js';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 describe('approved lr-epochs over several epochs', function () {
   this.timeout(900_000);
   const data = lrDataset(200);
   let crypto: SellerCrypto;
   const bundles = new Map<string, TradeMaterial>();
+
+  after(async () => {
+    await closeSharedPool();
+  });
 
   before(async () => {
     // No flooding: this checks the arithmetic. (A release at n16384-d9 with s = 16 adds noise
@@ -80,6 +94,27 @@ describe('approved lr-epochs over several epochs', function () {
       close(await decrypted('n16384-d9', { computationId: 'lr-epochs', params: p }), plain, 5e-3);
     });
   }
+
+  it('2 epochs re-execute byte for byte, in this process and in a child process', async () => {
+    const material = await bundleFor('n16384-d9');
+    const request = { computationId: 'lr-epochs', params: params(2) };
+    const first = await runComputation(material.bundle, request);
+    const second = await runComputation(material.bundle, request, [], { pool: true });
+    expect(second.sha256).to.equal(first.sha256);
+    const dir = await mkdtemp(path.join(tmpdir(), 'lr-epochs-'));
+    try {
+      const file = path.join(dir, 'bundle.bin');
+      await writeFile(file, material.bundle);
+      const { stdout } = await run(
+        process.execPath,
+        [path.join(here, 'child-run.js'), file, JSON.stringify(request)],
+        { maxBuffer: 1 << 20 },
+      );
+      expect(JSON.parse(stdout)).to.deep.equal({ sha256: first.sha256, bytes: first.bytes.length });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('more epochs than the preset holds are refused at compute time, naming the most', async () => {
     const cases: [string, number, number][] = [
