@@ -8,7 +8,14 @@ import { at } from './checked.js';
 import { assertSameKeys, derive, mapCiphertexts } from './derive.js';
 import { maskCells } from './elementwise.js';
 import { CkksError } from './errors.js';
-import { nextPow2, segmentAt, segmentCount, type Layout, type Segment } from './layout.js';
+import {
+  cellVectors,
+  nextPow2,
+  segmentAt,
+  segmentCount,
+  type Layout,
+  type Segment,
+} from './layout.js';
 import type { BinOp } from './operand.js';
 import { free } from './seal.js';
 import type { EncryptedTable } from './table.js';
@@ -57,13 +64,27 @@ function checkExpandable(t: EncryptedTable, stride: number): void {
 }
 
 /**
+ * A replicated table's cells in its first copy only, zero elsewhere (one level). Spreading every
+ * copy down the runs would leave the other copies' values in slots the result calls clean, and
+ * later reductions would add them in (a cell replicated over 8 blocks was added 8 times).
+ */
+function firstCopy(t: EncryptedTable): EncryptedTable {
+  const vecs = cellVectors({ ...t.layout, replicated: false }, () => 1);
+  return mapCiphertexts(t, (ct, k) => t.arith.mulPlain(ct, at(vecs, k, 'slot vector')), {
+    padClean: true,
+    foreignClean: true,
+    replicated: false,
+  });
+}
+
+/**
  * Broadcasts a 1 × c (physical) table down runs of `stride` slots: each cell value fills
  * [offset, offset + nextPow2(rows)). Needs right rotations (negative Galois steps) and a level.
  */
 function expandRows(t: EncryptedTable, rows: number, stride: number): EncryptedTable {
   checkExpandable(t, stride);
   const width = nextPow2(rows);
-  using masked = maskCells(t);
+  using masked = t.layout.replicated ? firstCopy(t) : maskCells(t);
   const a = masked.arith;
   const spread = (ct: Ciphertext): Ciphertext => {
     let acc = ct.copy();

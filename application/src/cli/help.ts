@@ -11,7 +11,7 @@ where engine is the project's CKKS engine (application/src/ckks).
 Or name an approved computation instead of a script (no ciphertext code to write):
   --computation column-means|column-sums|xtx --columns a,b
   --computation xty --columns a,b --target y
-  --computation lr-epochs --features a,b --target y --epochs 3 --learning-rate 0.5
+  --computation lr-epochs --features a,b --target y --epochs 2 --learning-rate 0.5
       [--initial-weights 0.01,0.01] [--initial-bias 0]
 It writes OUT and OUT.computation.json; \`submit --computation OUT.computation.json\` sends both.`;
 

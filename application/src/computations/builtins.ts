@@ -4,8 +4,9 @@
  * before decrypting. Each is a fixed sequence of engine operations (no randomness, no
  * encryption), so equal inputs give equal ciphertexts.
  */
-import { SIGMOID_THESIS, type EncryptedTable } from '../ckks/index.js';
+import { columnMeans, type EncryptedTable, type PoolOption } from '../ckks/index.js';
 import type { BuiltinComputation } from '@datamarket/chaincode/api';
+import { lrEpochs } from './lr-epochs.js';
 import type { BuiltinParams } from './params.js';
 
 /** A computation's outputs: named encrypted tables, serialized as one result. */
@@ -24,8 +25,13 @@ function scoped(body: (keep: <T extends EncryptedTable>(t: T) => T) => Outputs):
   }
 }
 
-function columnMeans(table: EncryptedTable, p: BuiltinParams['column-means']): Outputs {
-  return scoped((tmp) => ({ means: tmp(table.select(p.columns)).mean(0) }));
+/** The fast kernel (it falls back to select(columns).mean(0) on tables it does not handle). */
+async function means(
+  table: EncryptedTable,
+  p: BuiltinParams['column-means'],
+  o: RunOptions,
+): Promise<Outputs> {
+  return { means: await columnMeans(table, p.columns, { pool: o.pool }) };
 }
 
 function columnSums(table: EncryptedTable, p: BuiltinParams['column-sums']): Outputs {
@@ -50,50 +56,24 @@ function xty(table: EncryptedTable, p: BuiltinParams['xty']): Outputs {
   }));
 }
 
-/**
- * k epochs of full-batch gradient descent for logistic regression with the thesis's sigmoid
- * 0.5 + 0.197z − 0.004z³: w ← w − (lr/n)·Xᵀ(σ(Xw + b) − y), b ← b − (lr/n)·Σ(σ − y). The
- * result is the model after the last epoch. Each epoch costs four levels; the engine refuses
- * when the preset has too few.
- */
-function lrEpochs(table: EncryptedTable, p: BuiltinParams['lr-epochs']): Outputs {
-  let w: EncryptedTable | undefined;
-  let b: EncryptedTable | undefined;
-  try {
-    scoped((tmp) => {
-      const x = tmp(table.select(p.features));
-      const y = tmp(table.col(p.target));
-      const step = p.learningRate / table.rows;
-      for (let epoch = 0; epoch < p.epochs; epoch++) {
-        const xw = tmp(w === undefined ? x.matmul(p.initialWeights) : x.matmul(w));
-        const z = tmp(b === undefined ? xw.add(p.initialBias) : xw.add(b));
-        const residual = tmp(tmp(z.sigmoid(SIGMOID_THESIS)).sub(y));
-        const gw = tmp(tmp(tmp(x.t()).matmul(residual)).mul(step));
-        const gb = tmp(tmp(residual.sum()).mul(step));
-        const nextW = w === undefined ? gw.rsub(p.initialWeights) : w.sub(gw);
-        const nextB = b === undefined ? gb.rsub(p.initialBias) : b.sub(gb);
-        w?.dispose();
-        b?.dispose();
-        w = nextW;
-        b = nextB;
-      }
-      return {};
-    });
-  } catch (error) {
-    w?.dispose();
-    b?.dispose();
-    throw error;
-  }
-  if (w === undefined || b === undefined) throw new Error('lr-epochs needs at least one epoch');
-  return { weights: w, bias: b };
+/** How a built-in runs: the worker pool for the fast kernels (results are the same bytes). */
+export interface RunOptions {
+  pool?: PoolOption;
 }
 
-type Runner<K extends BuiltinComputation> = (t: EncryptedTable, p: BuiltinParams[K]) => Outputs;
+type Runner<K extends BuiltinComputation> = (
+  t: EncryptedTable,
+  p: BuiltinParams[K],
+  o: RunOptions,
+) => Outputs | Promise<Outputs>;
 
 export const BUILTIN_RUNNERS: { [K in BuiltinComputation]: Runner<K> } = {
-  'column-means': columnMeans,
+  'column-means': means,
   'column-sums': columnSums,
   xtx,
   xty,
-  'lr-epochs': lrEpochs,
+  'lr-epochs': async (table, p, o) => {
+    const model = await lrEpochs(table, p, o.pool);
+    return { weights: model.weights, bias: model.bias };
+  },
 };

@@ -2,7 +2,8 @@
  * Approved computations (docs/privacy.md): the built-in catalogue, seller scripts by the hash
  * of their code, their parameters and the canonical hash that goes on chain.
  */
-export { BUILTIN_RUNNERS, type Outputs } from './builtins.js';
+export { BUILTIN_RUNNERS, type Outputs, type RunOptions } from './builtins.js';
+export { maxLrEpochs } from './lr-epochs.js';
 export {
   builtinParams,
   canonicalJson,

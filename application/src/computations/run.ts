@@ -10,7 +10,7 @@ import {
   type BuiltinComputation,
 } from '@datamarket/chaincode/api';
 import * as engine from '../ckks/index.js';
-import { BUILTIN_RUNNERS, type Outputs } from './builtins.js';
+import { BUILTIN_RUNNERS, type Outputs, type RunOptions } from './builtins.js';
 import {
   canonicalJson,
   MAX_PARAMS_JSON,
@@ -81,11 +81,14 @@ function checkParamsSize(params: unknown): void {
 /**
  * Runs the named computation on the bundle's table. Built-ins take validated parameters; a
  * script must be given (the seller's registered code, or the code the buyer fetched).
+ * `options.pool` runs the fast kernels' independent work in worker threads (default: the
+ * DATAMARKET_CKKS_POOL setting); the bytes are the same either way.
  */
 export async function runComputation(
   bundle: Uint8Array,
   request: ComputationRequest,
   scripts: readonly ComputationScript[] = [],
+  options: RunOptions = {},
 ): Promise<ComputedResult> {
   checkParamsSize(request.params);
   const { computationId } = request;
@@ -96,8 +99,9 @@ export async function runComputation(
     const runner = BUILTIN_RUNNERS[computationId] as (
       t: engine.EncryptedTable,
       p: unknown,
-    ) => Outputs;
-    run = (table) => runner(table, params);
+      o: RunOptions,
+    ) => Outputs | Promise<Outputs>;
+    run = (table) => runner(table, params, options);
     computationHash = builtinHash(computationId);
   } else {
     const script = scripts.find((s) => s.id === computationId);
