@@ -6,6 +6,7 @@ import { commonRouteTests } from './routes/common-tests.js';
 import { hostileSellerTests } from './routes/hostile-seller-tests.js';
 import { answered, routeFixture, type RouteFixture } from './routes/fixture.js';
 import { peerRouteTests } from './routes/peer-tests.js';
+import { poolRouteTests } from './routes/pool-tests.js';
 import { privacyRouteTests } from './routes/privacy-tests.js';
 import { sellerRouteTests } from './routes/seller-tests.js';
 
@@ -30,6 +31,7 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   auditorRouteTests(fx);
   hostileSellerTests(fx);
   privacyRouteTests(fx);
+  poolRouteTests(fx);
 
   // A suite of its own, so it runs after the role suites above.
   describe('coverage', () => {
