@@ -44,9 +44,10 @@ export const poolPeerRoutes: Route[] = [
         throw new HttpError(409, `seat ${seat} has not delivered its bundle`, 'WRONG_STATE');
       }
       const bundle = await ctx.store.getBundle(channel, memberBundleId(tradeId, Number(seat)));
-      if (!bundle || bundle.sha256 !== member.bundleHash) {
+      if (bundle?.sha256 !== member.bundleHash) {
         throw notFound(`this app holds no bundle of seat ${seat} in joint trade ${tradeId}`);
       }
+      if (!bundle) throw notFound(`no bundle of seat ${seat}`);
       return { bytes: bundle.bytes, sha256: bundle.sha256 };
     },
   }),

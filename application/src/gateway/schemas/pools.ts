@@ -28,7 +28,6 @@ export const poolRoundSeatParams = poolRoundParams.extend({ seat: seatParam });
 /** The member app a buyer calls for one seat: a URL the member's org registered on chain. */
 export const memberAppQuery = z.object({
   appUrl: z
-    .string()
     .url()
     .max(2048)
     .meta({ description: "the member's app URL (must be registered on chain by its org)" }),

@@ -217,6 +217,9 @@ export function poolRouteTests(fx: () => RouteFixture): void {
       expect(
         (await call(sellerApp, 'GET', PEER_BUNDLE, seat, { signAs: stranger })).status,
       ).to.equal(403);
+      const own = await call(sellerApp, 'GET', PEER_BUNDLE, seat, { signAs: buyer });
+      expect(own.status).to.equal(200);
+      expect(own.bytes.toString()).to.equal('bundle rp-2-1 n8192-d2 3');
       const partial = { ...seat, round: '1' };
       expect(
         (
