@@ -47,7 +47,6 @@ export const poolPeerRoutes: Route[] = [
       if (bundle?.sha256 !== member.bundleHash) {
         throw notFound(`this app holds no bundle of seat ${seat} in joint trade ${tradeId}`);
       }
-      if (!bundle) throw notFound(`no bundle of seat ${seat}`);
       return { bytes: bundle.bytes, sha256: bundle.sha256 };
     },
   }),
