@@ -225,6 +225,7 @@ describe('pools on the real network: three seller users in one pool, through the
     const appUrl = seller.url;
     for (const seat of t.members.keys()) {
       const at = { ...ch, tradeId, seat: String(seat) };
+      console.log(`      DEBUG round ${String(round)} seat ${String(seat)} bundle`);
       const fetched = await call(buyer, 'GET', `${TRADE}/seats/{seat}/bundle`, at, {
         query: { appUrl },
       });
@@ -234,6 +235,7 @@ describe('pools on the real network: three seller users in one pool, through the
       const partial = serializeResult(outputs);
       for (const out of Object.values(outputs)) out.dispose();
       bundle.dispose();
+      console.log(`      DEBUG upload ${String(partial.bytes.length)} bytes`);
       const uploaded = await call<{ sha256: string }>(
         buyer,
         'PUT',

@@ -16,6 +16,7 @@ import {
   poolTradeParams,
   poolTradeSchema,
   poolUploadSchema,
+  partialUploadQuery,
 } from '../schemas/pools.js';
 import { defineRoute, type Route } from './route.js';
 
@@ -24,6 +25,14 @@ const memberFailed = {
   504: "the member's app did not answer in time",
 } as const;
 const RECEIPT_BYTES = 16 * 1024;
+
+/** The named computation passed on to the member app (for re-execution). */
+function computationSearch(query: { computation?: string; params?: string }): string {
+  if (query.computation === undefined) return '';
+  const search = new URLSearchParams({ computation: query.computation });
+  if (query.params !== undefined) search.set('params', query.params);
+  return `?${search.toString()}`;
+}
 
 /**
  * The buyer's joint trades: buy a pool, download each member's bundle from that member's app,
@@ -115,7 +124,7 @@ export const poolBuyerRoutes: Route[] = [
     body: 'raw',
     summary: "upload one member's encrypted partial of a round to that member's app (signed)",
     params: poolRoundSeatParams,
-    query: memberAppQuery,
+    query: partialUploadQuery,
     rawDescription: "the encrypted partial, computed on the member's bundle",
     response: { status: 201, description: 'stored by the member app', schema: poolUploadSchema },
     errors: { 403: 'not the buyer', 404: 'no such seat', 409: 'not this round', ...memberFailed },
@@ -130,7 +139,7 @@ export const poolBuyerRoutes: Route[] = [
         user,
         { channel, seller: member.account, url: query.appUrl },
         'PUT',
-        `/peer/channels/${channel}/pool-trades/${tradeId}/rounds/${round}/seats/${seat}/partial`,
+        `/peer/channels/${channel}/pool-trades/${tradeId}/rounds/${round}/seats/${seat}/partial${computationSearch(query)}`,
         { body, maxBytes: RECEIPT_BYTES },
       );
       return {

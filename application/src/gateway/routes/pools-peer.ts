@@ -2,7 +2,13 @@ import { sha256Hex } from '../crypto/result-envelope.js';
 import { HttpError, notFound } from '../http/errors.js';
 import { seatOf, requirePoolState } from '../pools/buyer-access.js';
 import { memberBundleId, memberPartialId } from '../pools/member.js';
-import { poolRoundSeatParams, poolSeatParams, poolUploadSchema } from '../schemas/pools.js';
+import {
+  partialComputationQuery,
+  poolRoundSeatParams,
+  poolSeatParams,
+  poolUploadSchema,
+} from '../schemas/pools.js';
+import { badRequest } from '../http/errors.js';
 import type { SignedCaller } from '../auth.js';
 import type { RouteContext } from './context.js';
 import { defineRoute, type Route } from './route.js';
@@ -59,6 +65,7 @@ export const poolPeerRoutes: Route[] = [
     summary:
       "the buyer's encrypted partial for a seat in the current round, once (the member checks it when it shares)",
     params: poolRoundSeatParams,
+    query: partialComputationQuery,
     rawDescription: 'the encrypted partial',
     response: { status: 201, description: 'stored', schema: poolUploadSchema },
     errors: {
@@ -66,7 +73,7 @@ export const poolPeerRoutes: Route[] = [
       404: 'not a seat of this app',
       409: 'not COMPUTING, another round, a different partial already uploaded',
     },
-    handler: async ({ caller, params: { channel, tradeId, round, seat }, body }, ctx) => {
+    handler: async ({ caller, params: { channel, tradeId, round, seat }, query, body }, ctx) => {
       const trade = await soldToCaller(ctx, caller, channel, tradeId);
       seatOf(trade, Number(seat));
       requirePoolState(trade, ['COMPUTING'], 'partials are taken while COMPUTING');
@@ -75,6 +82,11 @@ export const poolPeerRoutes: Route[] = [
       }
       if (!(await ctx.store.getBundle(channel, memberBundleId(tradeId, Number(seat))))) {
         throw notFound(`seat ${seat} of joint trade ${tradeId} is not this app's`);
+      }
+      try {
+        JSON.parse(query.params ?? 'null');
+      } catch {
+        throw badRequest('params must be JSON');
       }
       const id = memberPartialId(tradeId, Number(round), Number(seat));
       const sha256 = sha256Hex(body);
@@ -86,6 +98,16 @@ export const poolPeerRoutes: Route[] = [
           `a different partial for seat ${seat} in round ${round} was already uploaded`,
           'RESULT_EXISTS',
         );
+      }
+      if (query.computation !== undefined) {
+        const paramsJson = query.params ?? 'null';
+        // Kept once with the partial: the member re-executes it before decrypting.
+        await ctx.store.insertTradeComputation({
+          channel,
+          tradeId: id,
+          computationId: query.computation,
+          paramsJson,
+        });
       }
       return {
         status: 201,

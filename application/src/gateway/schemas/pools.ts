@@ -33,6 +33,17 @@ export const memberAppQuery = z.object({
     .meta({ description: "the member's app URL (must be registered on chain by its org)" }),
 });
 
+/** An approved pool's partial names its computation and parameters (re-executed by the member). */
+export const partialComputationQuery = z.object({
+  computation: idField.optional().meta({ description: 'the approved computation the partial is' }),
+  params: z
+    .string()
+    .max(16_384)
+    .optional()
+    .meta({ description: "the computation's parameters (JSON)" }),
+});
+export const partialUploadQuery = memberAppQuery.extend(partialComputationQuery.shape);
+
 const seconds = z.number().int().min(1).max(31_536_000);
 const invite = z.union([
   z.strictObject({ account: z.string().min(1).max(4096) }),
