@@ -26,7 +26,7 @@ const PEER_PARTIAL =
 const COLUMNS = ['a', 'b'];
 const SELLERS = ['Admin', 'User1'];
 
-const proposal = (id: string) => ({
+const proposal = (id: string, computationPolicy: unknown = { kind: 'any' }) => ({
   id,
   title: 'two sellers',
   columns: COLUMNS,
@@ -38,7 +38,7 @@ const proposal = (id: string) => ({
   sharesWithin: 600,
   leakageBound: 10,
   ckksPreset: 'n8192-d2',
-  computationPolicy: { kind: 'any' },
+  computationPolicy,
   aggregation: { valueBound: 1000, fractionalBits: 20 },
   splitRule: 'rows',
   invites: [{ msp: 'SellerMSP' }],
@@ -50,11 +50,29 @@ const partialOf = (values: number[]) => Buffer.from(JSON.stringify({ values }));
 export function poolRouteTests(fx: () => RouteFixture): void {
   describe('pool routes', () => {
     let pump: PoolMemberPump | undefined;
+    before(() => {
+      const { sellerApp } = fx();
+      const sealer = new Sealer(sellerApp.config.storeSecret);
+      pump = new PoolMemberPump({
+        pools: new PoolLedger(inProcessCaller(fx().seller)),
+        store: sellerApp.store,
+        sealer,
+        crypto: fakeCrypto,
+        now: () => fx().network.now(),
+        log: () => undefined,
+        events: fx().seller,
+        seats: () => storedSeats(sellerApp.store, sealer),
+        channels: [CHANNEL],
+        reader: 'Admin',
+        resumeDelayMs: 5,
+      });
+      pump.start();
+    });
     after(async () => {
       await pump?.stop();
     });
 
-    async function formPool(id: string): Promise<void> {
+    async function formPool(id: string, policy?: unknown): Promise<void> {
       const seller = fx().sellerApp;
       for (const [i, user] of SELLERS.entries()) {
         await seller.store.putDataset({
@@ -67,7 +85,7 @@ export function poolRouteTests(fx: () => RouteFixture): void {
       }
       const proposed = await call<Pool>(seller, 'POST', POOLS, ch, {
         user: 'Admin',
-        json: proposal(id),
+        json: proposal(id, policy),
       });
       expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
       for (const [i, user] of SELLERS.entries()) {
@@ -96,21 +114,6 @@ export function poolRouteTests(fx: () => RouteFixture): void {
       expect(pool.body.seats.map((s) => s.member?.rowCount)).to.deep.equal([2, 3]);
       const list = await call<{ records: Pool[] }>(auditorApp, 'GET', POOLS, ch);
       expect(list.body.records.map((p) => p.id)).to.include('rp-1');
-      const sealer = new Sealer(sellerApp.config.storeSecret);
-      pump = new PoolMemberPump({
-        pools: new PoolLedger(inProcessCaller(fx().seller)),
-        store: sellerApp.store,
-        sealer,
-        crypto: fakeCrypto,
-        now: () => fx().network.now(),
-        log: () => undefined,
-        events: fx().seller,
-        seats: () => storedSeats(sellerApp.store, sealer),
-        channels: [CHANNEL],
-        reader: 'Admin',
-        resumeDelayMs: 5,
-      });
-      pump.start();
 
       const bought = await call<PoolTrade>(
         buyerApp,
@@ -316,6 +319,55 @@ export function poolRouteTests(fx: () => RouteFixture): void {
       expect(
         (await call(sellerApp, 'POST', POOLS, ch, { user: 'Admin', json: bad })).status,
       ).to.equal(400);
+    });
+    it('an approved pool: a partial that names no computation, or one that does not re-execute, is rejected', async () => {
+      const { sellerApp, buyerApp } = fx();
+      for (const [id, named] of [
+        ['rp-5', undefined],
+        ['rp-6', 'mean'],
+      ] as const) {
+        await formPool(id, { kind: 'approved', computations: ['mean'] });
+        const bought = await call<PoolTrade>(
+          buyerApp,
+          'POST',
+          `${POOL}/trades`,
+          { ...ch, poolId: id },
+          {
+            json: { rounds: 1, expectedPrice: '30', expectedDeposit: '5' },
+          },
+        );
+        const tradeId = bought.body.tradeId;
+        const read = async () =>
+          (await call<PoolTrade>(buyerApp, 'GET', TRADE, { ...ch, tradeId })).body;
+        await until(async () => (await read()).state === 'COMPUTING', 'delivered');
+        const hashes: string[] = [];
+        for (const seat of ['0', '1']) {
+          const query: Record<string, string> = { appUrl: sellerApp.url };
+          if (named) Object.assign(query, { computation: named, params: '{}' });
+          const uploaded = await call<{ sha256: string }>(
+            buyerApp,
+            'PUT',
+            PARTIAL,
+            { ...ch, tradeId, round: '1', seat },
+            { query, raw: partialOf([1, 2]) },
+          );
+          expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
+          hashes.push(uploaded.body.sha256);
+        }
+        await call(
+          buyerApp,
+          'POST',
+          `${TRADE}/rounds/{round}/partials`,
+          { ...ch, tradeId, round: '1' },
+          {
+            json: { valueCount: 2, partialHashes: hashes },
+          },
+        );
+        await until(async () => (await read()).state === 'REJECTED', 'the member to reject');
+        const log = await sellerApp.store.pumpLog(CHANNEL, tradeId);
+        const why = log.find((e) => e.action === 'pool-partial-rejected')?.detail ?? '';
+        expect(why).to.match(named ? /COMPUTATION_UNVERIFIABLE|is not 'mean'/ : /names none/);
+      }
     });
   });
 }
