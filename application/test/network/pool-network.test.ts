@@ -30,7 +30,13 @@ import {
   LR_DATA,
   W0,
 } from '../unit/aggregation/pool-lr-model.js';
-import { call, closeAll, gatewayConfig, startApp, type AppHandle } from './e2e-support.js';
+import {
+  call as callOnce,
+  closeAll,
+  gatewayConfig,
+  startApp,
+  type AppHandle,
+} from './e2e-support.js';
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
@@ -49,6 +55,24 @@ function rows(seed: number, count: number): number[][] {
   ]);
 }
 const DATA = [rows(0, 30), rows(1, 22), rows(2, 14)];
+
+/**
+ * A route call, sent again when the connection is reset before any answer (a kept-alive
+ * socket the app closed while the test computed). Reads and partial uploads are safe to repeat
+ * (the member app accepts the same bytes again); a POST that did go through the first time is
+ * refused the second (409), which fails the test rather than hiding anything.
+ */
+async function call<T = Record<string, unknown>>(
+  ...args: Parameters<typeof callOnce>
+): Promise<Awaited<ReturnType<typeof callOnce<T>>>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await callOnce<T>(...args);
+    } catch (error) {
+      if (!(error instanceof TypeError) || attempt >= 3) throw error;
+    }
+  }
+}
 
 async function until(
   check: () => Promise<boolean>,
@@ -225,7 +249,6 @@ describe('pools on the real network: three seller users in one pool, through the
     const appUrl = seller.url;
     for (const seat of t.members.keys()) {
       const at = { ...ch, tradeId, seat: String(seat) };
-      console.log(`      DEBUG round ${String(round)} seat ${String(seat)} bundle`);
       const fetched = await call(buyer, 'GET', `${TRADE}/seats/{seat}/bundle`, at, {
         query: { appUrl },
       });
@@ -235,7 +258,6 @@ describe('pools on the real network: three seller users in one pool, through the
       const partial = serializeResult(outputs);
       for (const out of Object.values(outputs)) out.dispose();
       bundle.dispose();
-      console.log(`      DEBUG upload ${String(partial.bytes.length)} bytes`);
       const uploaded = await call<{ sha256: string }>(
         buyer,
         'PUT',
