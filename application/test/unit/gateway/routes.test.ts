@@ -27,11 +27,11 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   commonRouteTests(fx);
   sellerRouteTests(fx);
   buyerRouteTests(fx);
+  poolRouteTests(fx);
   peerRouteTests(fx);
   auditorRouteTests(fx);
   hostileSellerTests(fx);
   privacyRouteTests(fx);
-  poolRouteTests(fx);
 
   // A suite of its own, so it runs after the role suites above.
   describe('coverage', () => {
