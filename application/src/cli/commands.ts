@@ -4,6 +4,7 @@ import { adminCommands } from './commands/admin.js';
 import { anyoneCommands } from './commands/anyone.js';
 import { auditorCommands } from './commands/auditor.js';
 import { buyerCommands } from './commands/buyer.js';
+import { poolCommands } from './commands/pools.js';
 import { selfCommands } from './commands/self.js';
 import { sellerCommands } from './commands/seller.js';
 
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   ...auditorCommands,
   ...adminCommands,
   ...selfCommands,
+  ...poolCommands,
 ];

@@ -22,6 +22,7 @@ import { withDefaults, type GatewayConfig, type Role } from '../gateway/config.j
 import { startGateway, type RunningGateway } from '../gateway/server.js';
 import type { Trade } from '../gateway/types.js';
 import { approvedTrade, type ApprovedTradeApps } from './approved-trade.js';
+import { islandPool } from './island-pool.js';
 import { demoComputations, W0 } from './computations.js';
 import { penguinsDemoTable, PENGUIN_TARGET } from './penguins.js';
 import { accuracy, at, mean, sigmoid, sigmoid3, trainLogistic } from './plain.js';
@@ -366,6 +367,16 @@ async function main(): Promise<void> {
     console.log(
       `purchase transaction as decoded from its block: ${tx.function}(${tx.args[0]}, <result key>) by ${tx.creatorMspId}, ${tx.validationCode}, event ${tx.event?.name}`,
     );
+
+    // Example 4: a pool of three sellers (docs/pools.md), after the single trades' books.
+    await islandPool({
+      runDir: network.runDir,
+      channel: CHANNEL,
+      storeDir: demoDir,
+      buyer: buyer.client,
+      step,
+      progress,
+    });
 
     step('where things are');
     await network.run('status'); // verbose: its table goes straight to the terminal

@@ -8,6 +8,10 @@ import { loadTrustedCas, orgSigningIdentity } from './identities.js';
 import { FabricMarketLedger } from './ledger/fabric-market-ledger.js';
 import type { MarketLedger } from './ledger/market-ledger.js';
 import { EventPump, type PumpHooks } from './pump.js';
+import { FabricPoolCaller } from './pools/fabric-pool-caller.js';
+import { PoolLedger } from './pools/pool-ledger.js';
+import { PoolMemberPump } from './pools/pool-pump.js';
+import { storedSeats } from './pools/seats.js';
 import { createApp } from './routes/registry.js';
 import type { SellerCrypto } from './seller-crypto.js';
 import { openSellerStore, type SellerStore } from './store/seller-store.js';
@@ -68,7 +72,9 @@ export async function startGateway(
       });
     }
     let url = config.publicUrl ?? '';
+    const pools = new PoolLedger(new FabricPoolCaller(onboarding.connections));
     const app = createApp({
+      pools,
       config,
       ledger,
       store,
@@ -106,6 +112,24 @@ export async function startGateway(
       });
       pump.start();
     }
+    // The pool members' pump (docs/pools.md): this app's seats, read from the store.
+    let poolPump: PoolMemberPump | undefined;
+    if (config.roles.includes('seller') && options.pump !== false && crypto) {
+      const log = options.log ?? (() => undefined);
+      poolPump = new PoolMemberPump({
+        pools,
+        store,
+        sealer,
+        crypto,
+        now: () => Date.now(),
+        log,
+        events: ledger,
+        seats: () => storedSeats(store, sealer),
+        channels: config.channels,
+        ...(config.users[0] ? { reader: config.users[0].user } : {}),
+      });
+      poolPump.start();
+    }
     return {
       url: ownUrl,
       config,
@@ -114,6 +138,7 @@ export async function startGateway(
       pump,
       async close() {
         await pump?.stop();
+        await poolPump?.stop();
         closeWeb(app);
         await new Promise<void>((resolve) => {
           server.close(() => {

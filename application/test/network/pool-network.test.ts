@@ -1,43 +1,27 @@
 /**
- * Pools on the real network. A three-seller pool: three seller users of the seller org (orgs come
- * later) join a pool, the buyer purchases it, the sellers' pool pump (over fabric-gateway)
- * delivers each member's own bundle under fresh CKKS keys, the buyer sums each bundle's
- * columns on ciphertexts, each member decrypts its own partial, masks it and submits its share;
- * the last share settles the trade by rows. The buyer's joint mean equals plain arithmetic on
- * the union of the rows, and its view holds masked shares only. A second pool runs five epochs
- * of joint logistic regression, one per round, and matches plain training on the union.
+ * Pools on the real network, through the apps' routes. A three-seller pool: three seller
+ * users of the seller org (orgs come later) propose and join through their app (which makes
+ * and seals each seat's mask key), the buyer buys through its app, the seller app's pool pump
+ * delivers each member's own bundle under fresh CKKS keys, the buyer's app fetches each bundle
+ * from the member's registered app and uploads each partial there (signed app-to-app calls),
+ * each member decrypts its own partial, masks it and submits its share; the last share settles
+ * the trade by rows. The joint mean equals plain arithmetic on the union of the rows, and the
+ * buyer's view holds masked shares only. A second pool runs five epochs of joint logistic
+ * regression, one per round, and matches plain training on the union.
  */
 import { expect } from 'chai';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { PoolTrade } from '@datamarket/chaincode/api';
-import {
-  chooseRing,
-  decode,
-  decodeShare,
-  generateMaskKeyPair,
-  type MaskKeyPair,
-} from '../../src/aggregation/index.js';
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolTrade } from '@datamarket/chaincode/api';
+import { chooseRing, decode, decodeShare } from '../../src/aggregation/index.js';
 import { loadBundle, serializeResult, type EncryptedTable } from '../../src/ckks/index.js';
 import { accuracy, sigmoid3, trainLogistic } from '../../src/demo/plain.js';
 import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
-import { engineSellerCrypto } from '../../src/gateway/ckks-adapter.js';
-import { generateResultKeyPair, sha256Hex } from '../../src/gateway/crypto/result-envelope.js';
 import { Sealer } from '../../src/gateway/crypto/sealing.js';
-import { FabricConnections } from '../../src/gateway/ledger/fabric-connections.js';
-import { FabricMarketLedger } from '../../src/gateway/ledger/fabric-market-ledger.js';
-import { aggregateRound, openShare } from '../../src/gateway/pools/buyer.js';
+import { labels } from '../../src/gateway/key-labels.js';
+import { openShare } from '../../src/gateway/pools/buyer.js';
 import { FabricPoolCaller } from '../../src/gateway/pools/fabric-pool-caller.js';
-import {
-  memberBundleId,
-  memberPartialId,
-  type PoolSeatConfig,
-} from '../../src/gateway/pools/member.js';
 import { PoolLedger } from '../../src/gateway/pools/pool-ledger.js';
-import { PoolMemberPump } from '../../src/gateway/pools/pool-pump.js';
-import { openSellerStore, type SellerStore } from '../../src/gateway/store/seller-store.js';
+import { FabricConnections } from '../../src/gateway/ledger/fabric-connections.js';
 import {
   EPOCHS,
   gradientSums,
@@ -46,6 +30,13 @@ import {
   LR_DATA,
   W0,
 } from '../unit/aggregation/pool-lr-model.js';
+import {
+  call as callOnce,
+  closeAll,
+  gatewayConfig,
+  startApp,
+  type AppHandle,
+} from './e2e-support.js';
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
@@ -53,6 +44,9 @@ const CHANNEL = 'market';
 const SELLERS = ['Admin', 'User1', 'User2'];
 const BUYER = 'User1';
 const COLUMNS = ['bill_length_mm', 'flipper_length_mm'];
+const ch = { channel: CHANNEL };
+const POOLS = '/api/channels/{channel}/pools';
+const TRADE = '/api/channels/{channel}/pool-trades/{tradeId}';
 
 function rows(seed: number, count: number): number[][] {
   return Array.from({ length: count }, (_, i) => [
@@ -61,6 +55,24 @@ function rows(seed: number, count: number): number[][] {
   ]);
 }
 const DATA = [rows(0, 30), rows(1, 22), rows(2, 14)];
+
+/**
+ * A route call, sent again when the connection is reset before any answer (a kept-alive
+ * socket the app closed while the test computed). Reads and partial uploads are safe to repeat
+ * (the member app accepts the same bytes again); a POST that did go through the first time is
+ * refused the second (409), which fails the test rather than hiding anything.
+ */
+async function call<T = Record<string, unknown>>(
+  ...args: Parameters<typeof callOnce>
+): Promise<Awaited<ReturnType<typeof callOnce<T>>>> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await callOnce<T>(...args);
+    } catch (error) {
+      if (!(error instanceof TypeError) || attempt >= 3) throw error;
+    }
+  }
+}
 
 async function until(
   check: () => Promise<boolean>,
@@ -74,93 +86,73 @@ async function until(
   }
 }
 
-describe('pools on the real network: three seller users in one pool', function () {
-  this.timeout(600_000);
+describe('pools on the real network: three seller users in one pool, through the apps', function () {
+  this.timeout(900_000);
   const poolId = `islands-${randomUUID().slice(0, 8)}`;
   const lrPoolId = `lr-${randomUUID().slice(0, 8)}`;
-  const masks: MaskKeyPair[] = SELLERS.map(() => generateMaskKeyPair());
-  const closers: (() => Promise<void> | void)[] = [];
-  let store: SellerStore;
-  let sellerPools: PoolLedger;
-  let buyerPools: PoolLedger;
-  let sellerLedger: FabricMarketLedger;
-  let dir: string;
-
-  const maskOf = (i: number): MaskKeyPair => {
-    const k = masks[i];
-    if (!k) throw new Error(`no mask key ${String(i)}`);
-    return k;
-  };
+  let seller: AppHandle;
+  let buyer: AppHandle;
+  let issuerConnection: GatewayConnection | undefined;
+  let auditPools: PoolLedger;
+  let closeConnections: (() => Promise<void>) | undefined;
 
   before(async () => {
     await ensureTestNetwork();
     const network = await testNetwork.describe();
-    const issuerConnection: GatewayConnection = await connectAs(network, {
-      org: 'auditor',
-      user: 'User1',
-    });
-    closers.push(() => {
-      issuerConnection.close();
-    });
+    issuerConnection = await connectAs(network, { org: 'auditor', user: 'User1' });
     const issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
     await ensureInitialized(issuer);
-    const sellerConnections = new FabricConnections(network, 'seller');
-    const buyerConnections = new FabricConnections(network, 'buyer');
-    closers.push(
-      () => sellerConnections.close(),
-      () => buyerConnections.close(),
-    );
-    sellerPools = new PoolLedger(new FabricPoolCaller(sellerConnections));
-    buyerPools = new PoolLedger(new FabricPoolCaller(buyerConnections));
-    sellerLedger = new FabricMarketLedger(network, 'seller');
-    closers.push(() => sellerLedger.close());
-    const buyerAccount = await buyerPools.accountId(BUYER, CHANNEL);
-    await issuer.submitTransaction('MintTo', buyerAccount, '300');
-    dir = mkdtempSync(path.join(tmpdir(), 'datamarket-pool-net-'));
-    store = await openSellerStore(path.join(dir, 'seller.sqlite'));
-    const seats = [
-      ...(await formPool(poolId, COLUMNS, DATA, {
-        price: '90',
-        maxRounds: 1,
-        leakageBound: 20,
-        ckksPreset: 'n8192-d2',
-        valueBound: 10_000,
-      })),
-      ...(await formPool(lrPoolId, LR_COLUMNS, LR_DATA, {
-        price: '20',
-        maxRounds: EPOCHS,
-        leakageBound: 3 * EPOCHS,
-        ckksPreset: 'n8192-d4',
-        valueBound: 1000,
-      })),
-    ];
-    const pump = new PoolMemberPump({
-      pools: sellerPools,
-      store,
-      sealer: new Sealer('pool network test store secret'),
-      // Flooding at 10 bits of statistical security: the depth-4 preset's noise at the default
-      // would drown one epoch's gradient sums (a seller's release policy).
-      crypto: await engineSellerCrypto({ statisticalSecurityBits: 10 }),
-      now: () => Date.now(),
-      log: (line) => {
-        console.log(`      [pool pump] ${line}`);
-      },
-      events: sellerLedger,
-      seats,
-      resumeDelayMs: 200,
+    const runDir = testNetwork.runDir;
+    // Flooding at 10 bits of statistical security: the depth-4 preset's noise at the default
+    // would drown one epoch's gradient sums (a seller's release policy).
+    const s = gatewayConfig(runDir, 'seller', ['seller'], [CHANNEL], SELLERS, {
+      releaseSecurityBits: 10,
     });
-    // The checkpoint store is fresh: the pump reads the chain from its start.
-    pump.start();
-    closers.push(() => pump.stop());
+    seller = await startApp(s.config, s.tokens, {
+      log: (line) => {
+        console.log(`      [seller app] ${line}`);
+      },
+    });
+    const b = gatewayConfig(runDir, 'buyer', ['buyer'], [CHANNEL], [BUYER]);
+    buyer = await startApp(b.config, b.tokens);
+    const auditorConnections = new FabricConnections(network, 'auditor');
+    const buyerConnections = new FabricConnections(network, 'buyer');
+    closeConnections = async () => {
+      await auditorConnections.close();
+      await buyerConnections.close();
+    };
+    auditPools = new PoolLedger(new FabricPoolCaller(auditorConnections));
+    const buyerAccount = await new PoolLedger(new FabricPoolCaller(buyerConnections)).accountId(
+      BUYER,
+      CHANNEL,
+    );
+    await issuer.submitTransaction('MintTo', buyerAccount, '300');
+    await formPool(poolId, COLUMNS, DATA, {
+      price: '90',
+      maxRounds: 1,
+      leakageBound: 20,
+      ckksPreset: 'n8192-d2',
+      valueBound: 10_000,
+    });
+    await formPool(lrPoolId, LR_COLUMNS, LR_DATA, {
+      price: '20',
+      maxRounds: EPOCHS,
+      leakageBound: 3 * EPOCHS,
+      ckksPreset: 'n8192-d4',
+      valueBound: 1000,
+    });
   });
 
   after(async () => {
-    for (const close of closers.reverse()) await close();
-    // Absent when the network did not come up.
-    await (store as SellerStore | undefined)?.close();
-    if ((dir as string | undefined) !== undefined) rmSync(dir, { recursive: true, force: true });
+    await closeAll(
+      () => seller.gateway.close(),
+      () => buyer.gateway.close(),
+      () => issuerConnection?.close(),
+      () => closeConnections?.(),
+    );
   });
 
+  /** Stores each seller's rows in the seller app, proposes (Admin leads) and joins, by route. */
   async function formPool(
     id: string,
     columns: string[],
@@ -172,115 +164,145 @@ describe('pools on the real network: three seller users in one pool', function (
       ckksPreset: string;
       valueBound: number;
     },
-  ): Promise<PoolSeatConfig[]> {
-    const schemaHash = createHash('sha256').update(JSON.stringify(columns)).digest('hex');
-    const seats = SELLERS.map((user, i) => ({
-      channel: CHANNEL,
-      poolId: id,
-      user,
-      datasetId: `${id}-${String(i)}`,
-      maskKeys: maskOf(i),
-    }));
-    for (const [i, seat] of seats.entries()) {
-      await store.putDataset({
+  ): Promise<void> {
+    for (const [i, user] of SELLERS.entries()) {
+      await seller.gateway.store.putDataset({
         channel: CHANNEL,
-        datasetId: seat.datasetId,
+        datasetId: `${id}-${String(i)}`,
         columns,
         rows: data[i] ?? [],
-        owner: seat.user,
+        owner: user,
       });
     }
-    await sellerPools.proposePool(SELLERS[0] ?? '', CHANNEL, {
-      id,
-      title: 'Three sellers, one pool',
-      columns,
-      price: terms.price,
-      deposit: '10',
-      maxRounds: terms.maxRounds,
-      deliverWithin: 3600,
-      partialsWithin: 3600,
-      sharesWithin: 3600,
-      leakageBound: terms.leakageBound,
-      ckksPreset: terms.ckksPreset,
-      computationPolicy: { kind: 'any' },
-      aggregation: { valueBound: terms.valueBound, fractionalBits: 20 },
-      splitRule: 'rows',
-      invites: [{ msp: 'SellerMSP' }, { msp: 'SellerMSP' }],
+    const proposed = await call<Pool>(seller, 'POST', POOLS, ch, {
+      user: SELLERS[0],
+      json: {
+        id,
+        title: 'Three sellers, one pool',
+        columns,
+        price: terms.price,
+        deposit: '10',
+        maxRounds: terms.maxRounds,
+        deliverWithin: 3600,
+        partialsWithin: 3600,
+        sharesWithin: 3600,
+        leakageBound: terms.leakageBound,
+        ckksPreset: terms.ckksPreset,
+        computationPolicy: { kind: 'any' },
+        aggregation: { valueBound: terms.valueBound, fractionalBits: 20 },
+        splitRule: 'rows',
+        invites: [{ msp: 'SellerMSP' }, { msp: 'SellerMSP' }],
+      },
     });
+    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
     for (const [i, user] of SELLERS.entries()) {
-      await sellerPools.joinPool(user, CHANNEL, id, {
-        rowCount: data[i]?.length ?? 0,
-        schemaHash,
-        maskPublicKey: maskOf(i).publicKey,
-      });
+      const joined = await call(
+        seller,
+        'POST',
+        `${POOLS}/{poolId}/join`,
+        { ...ch, poolId: id },
+        {
+          user,
+          json: { datasetId: `${id}-${String(i)}` },
+        },
+      );
+      expect(joined.status, JSON.stringify(joined.body)).to.equal(200);
     }
-    return seats;
   }
 
-  /** One partial per seller (`compute` on its bundle), uploaded, then SubmitPartials. */
+  const readTrade = async (tradeId: string) =>
+    (await call<PoolTrade>(buyer, 'GET', TRADE, { ...ch, tradeId })).body;
+
+  async function untilTrade(tradeId: string, accept: (t: PoolTrade) => boolean, what: string) {
+    await until(async () => accept(await readTrade(tradeId)), what);
+    return readTrade(tradeId);
+  }
+
+  async function buy(id: string, rounds: number, price: string): Promise<string> {
+    const bought = await call<PoolTrade>(
+      buyer,
+      'POST',
+      `${POOLS}/{poolId}/trades`,
+      {
+        ...ch,
+        poolId: id,
+      },
+      { json: { rounds, expectedPrice: price, expectedDeposit: '10' } },
+    );
+    expect(bought.status, JSON.stringify(bought.body)).to.equal(201);
+    await untilTrade(bought.body.tradeId, (t) => t.state === 'COMPUTING', 'every bundle');
+    return bought.body.tradeId;
+  }
+
+  /**
+   * One partial per seller: its bundle fetched from the seller app through the buyer's app,
+   * `compute` run on it, the partial uploaded through the buyer's app; then SubmitPartials.
+   */
   async function submitPartials(
     tradeId: string,
     round: number,
     compute: (table: EncryptedTable) => Record<string, EncryptedTable>,
   ): Promise<void> {
-    const t = await buyerPools.getPoolTrade(BUYER, CHANNEL, tradeId);
+    const t = await readTrade(tradeId);
     const partialHashes: string[] = [];
     let valueCount = 0;
+    const appUrl = seller.url;
     for (const seat of t.members.keys()) {
-      const stored = await store.getBundle(CHANNEL, memberBundleId(tradeId, seat));
-      if (!stored) throw new Error('no bundle');
-      expect(sha256Hex(stored.bytes)).to.equal(t.members[seat]?.bundleHash);
-      const bundle = await loadBundle(stored.bytes);
+      const at = { ...ch, tradeId, seat: String(seat) };
+      const fetched = await call(buyer, 'GET', `${TRADE}/seats/{seat}/bundle`, at, {
+        query: { appUrl },
+      });
+      expect(fetched.status).to.equal(200);
+      const bundle = await loadBundle(fetched.bytes ?? Buffer.alloc(0));
       const outputs = compute(bundle.table);
       const partial = serializeResult(outputs);
       for (const out of Object.values(outputs)) out.dispose();
       bundle.dispose();
-      const id = memberPartialId(tradeId, round, seat);
-      await store.putResult({
-        channel: CHANNEL,
-        tradeId: id,
-        bytes: partial.bytes,
-        sha256: partial.sha256,
-      });
-      partialHashes.push(partial.sha256);
+      const uploaded = await call<{ sha256: string }>(
+        buyer,
+        'PUT',
+        `${TRADE}/rounds/{round}/seats/{seat}/partial`,
+        { ...at, round: String(round) },
+        { query: { appUrl }, raw: partial.bytes },
+      );
+      expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
+      partialHashes.push(uploaded.body.sha256);
       valueCount = partial.valueCount;
     }
-    await buyerPools.submitPartials(BUYER, CHANNEL, tradeId, { round, valueCount, partialHashes });
+    const submitted = await call(
+      buyer,
+      'POST',
+      `${TRADE}/rounds/{round}/partials`,
+      {
+        ...ch,
+        tradeId,
+        round: String(round),
+      },
+      { json: { valueCount, partialHashes } },
+    );
+    expect(submitted.status, JSON.stringify(submitted.body)).to.equal(200);
   }
 
-  async function buy(
-    id: string,
-    rounds: number,
-    resultKey: string,
-    price: string,
-  ): Promise<string> {
-    const { tradeId } = await buyerPools.purchasePool(BUYER, CHANNEL, {
-      poolId: id,
-      buyerResultKey: resultKey,
-      rounds,
-      price,
-      deposit: '10',
-    });
-    await untilState(tradeId, 'COMPUTING');
-    return tradeId;
-  }
-
-  async function untilState(tradeId: string, state: PoolTrade['state']): Promise<PoolTrade> {
-    const read = () => buyerPools.getPoolTrade(BUYER, CHANNEL, tradeId);
-    await until(async () => (await read()).state === state, `joint trade ${state}`);
-    return read();
-  }
+  const aggregateOf = async (tradeId: string, round: number) => {
+    const reply = await call<{ values: number[] }>(
+      buyer,
+      'GET',
+      `${TRADE}/rounds/{round}/aggregate`,
+      {
+        ...ch,
+        tradeId,
+        round: String(round),
+      },
+    );
+    expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+    return reply.body.values;
+  };
 
   it('the buyer gets the joint sums from masked shares; the last share settles by rows', async () => {
-    const resultKeys = generateResultKeyPair();
-    const tradeId = await buy(poolId, 1, resultKeys.publicKeyPem, '90');
-    const trade = () => buyerPools.getPoolTrade(BUYER, CHANNEL, tradeId);
+    const tradeId = await buy(poolId, 1, '90');
     await submitPartials(tradeId, 1, (table) => ({ sums: table.sum(0) }));
-    await until(async () => (await trade()).state === 'SETTLED', 'the last share to settle');
-
-    const settled: PoolTrade = await trade();
-    const shares = await buyerPools.getPoolShares(BUYER, CHANNEL, tradeId, 1);
-    const joint = aggregateRound(shares, settled, 1, resultKeys.privateKeyPem).get(7) ?? [];
+    const settled = await untilTrade(tradeId, (t) => t.state === 'SETTLED', 'the last share');
+    const joint = await aggregateOf(tradeId, 1);
     const union = DATA.flat();
     const plain = [0, 1].map((j) => union.reduce((acc, r) => acc + (r[j] ?? 0), 0));
     expect(joint[0]).to.be.closeTo(plain[0] ?? 0, 0.5);
@@ -288,12 +310,17 @@ describe('pools on the real network: three seller users in one pool', function (
     expect((joint[1] ?? 0) / union.length).to.be.closeTo((plain[1] ?? 0) / union.length, 1e-2);
 
     // What the buyer holds: shares that each decode to noise, not to the seller's partial.
+    const key = await buyer.gateway.store.getBuyerKey(CHANNEL, tradeId);
+    const privateKeyPem = new Sealer(buyer.gateway.config.storeSecret)
+      .open(key?.sealedPrivateKey ?? new Uint8Array(), labels.buyerKey(CHANNEL, tradeId))
+      .toString();
+    const shares = await auditPools.getPoolShares('User1', CHANNEL, tradeId, 1);
     const encoding = {
       ring: chooseRing({ ...settled.terms.aggregation, members: 3 }),
       ...settled.terms.aggregation,
     };
     for (const share of shares) {
-      const payload = openShare(share, settled, resultKeys.privateKeyPem);
+      const payload = openShare(share, settled, privateKeyPem);
       const [first] = payload.aggregates;
       const [value] = decodeShare(Buffer.from(first?.share ?? '', 'base64'), encoding.ring, 10);
       const own = (DATA[share.member] ?? []).reduce((acc, r) => acc + (r[0] ?? 0), 0);
@@ -301,22 +328,24 @@ describe('pools on the real network: three seller users in one pool', function (
     }
 
     expect(settled.members.map((m) => m.paid)).to.deep.equal(['41', '30', '19']);
-    const audit = await sellerLedger.auditSupply(SELLERS[1] ?? '', CHANNEL);
+    const audit = await seller.gateway.ledger.auditSupply(SELLERS[1] ?? '', CHANNEL);
     expect(audit.balanced, JSON.stringify(audit)).to.equal(true);
   });
 
   it(`${String(EPOCHS)} epochs of joint logistic regression match plain training on the union`, async () => {
-    const keys = generateResultKeyPair();
-    const tradeId = await buy(lrPoolId, EPOCHS, keys.publicKeyPem, '20');
+    const tradeId = await buy(lrPoolId, EPOCHS, '20');
     const n = LR_DATA.reduce((acc, d) => acc + d.length, 0);
     let w = [W0, W0, 0];
     const started = Date.now();
     for (let round = 1; round <= EPOCHS; round += 1) {
       const current = w;
       await submitPartials(tradeId, round, (table) => gradientSums(table, current));
-      const t = await untilState(tradeId, round < EPOCHS ? 'COMPUTING' : 'SETTLED');
-      const shares = await buyerPools.getPoolShares(BUYER, CHANNEL, tradeId, round);
-      const g = aggregateRound(shares, t, round, keys.privateKeyPem).get(7) ?? [];
+      await untilTrade(
+        tradeId,
+        (t) => t.round > round || t.state === 'SETTLED',
+        `round ${String(round)}'s shares`,
+      );
+      const g = await aggregateOf(tradeId, round);
       w = w.map((wj, j) => wj - (LEARNING_RATE * (g[j] ?? 0)) / n);
     }
     const seconds = (Date.now() - started) / 1000;
@@ -327,7 +356,7 @@ describe('pools on the real network: three seller users in one pool', function (
     for (const [j, v] of plain.entries())
       expect(w[j], `weight ${String(j)}`).to.be.closeTo(v, 0.05);
     expect(accuracy(x, y, w)).to.be.closeTo(accuracy(x, y, plain), 1 / n + 1e-9);
-    const settled = await buyerPools.getPoolTrade(BUYER, CHANNEL, tradeId);
+    const settled = await readTrade(tradeId);
     expect(settled).to.deep.include({
       state: 'SETTLED',
       paidToMembers: '100',

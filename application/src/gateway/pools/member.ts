@@ -20,6 +20,7 @@ import { ResultRefused, type SellerCrypto } from '../seller-crypto.js';
 import type { SellerStore } from '../store/seller-store.js';
 import type { PoolLedger } from './pool-ledger.js';
 import { SHARE_PAYLOAD_VERSION, type SharePayload } from './share-payload.js';
+import { verifyPartial } from './verify-partial.js';
 
 /** One of this app's users holding a seat in a pool, with the dataset it contributes. */
 export interface PoolSeatConfig {
@@ -129,6 +130,15 @@ async function decryptPartial(
   const bundle = await store.getBundle(seat.channel, id);
   const sealed = await store.getTradeKey(seat.channel, id);
   if (!bundle || !sealed) return { reason: 'this member holds no keys for the trade' };
+  const partialId = memberPartialId(trade.tradeId, trade.round, index);
+  const refused = await verifyPartial(
+    store,
+    { channel: seat.channel, datasetId: seat.datasetId, partialId },
+    trade,
+    upload.bytes,
+    bundle.bytes,
+  );
+  if (refused !== undefined) return { reason: refused };
   const secretKey = sealer.open(sealed.sealedSecretKey, labels.tradeKey(seat.channel, id));
   try {
     const valueCount = trade.valueCount ?? 0;

@@ -116,6 +116,20 @@ export class PoolLedger {
     );
   }
 
+  listPools(user: string, channel: string, pageSize = '', bookmark = ''): Promise<Page<Pool>> {
+    return this.evaluateJson(user, channel, 'ListPools', pageSize, bookmark);
+  }
+
+  listPoolTradesByParty(
+    user: string,
+    channel: string,
+    account: string,
+    pageSize = '',
+    bookmark = '',
+  ): Promise<Page<PoolTrade>> {
+    return this.evaluateJson(user, channel, 'ListPoolTradesByParty', account, pageSize, bookmark);
+  }
+
   getPoolTrade(user: string, channel: string, tradeId: string): Promise<PoolTrade> {
     return this.evaluateJson(user, channel, 'GetPoolTrade', tradeId);
   }
@@ -125,8 +139,9 @@ export class PoolLedger {
     channel: string,
     poolId: string,
     bookmark = '',
+    pageSize = '',
   ): Promise<Page<PoolTrade>> {
-    return this.evaluateJson(user, channel, 'ListPoolTrades', poolId, '', bookmark);
+    return this.evaluateJson(user, channel, 'ListPoolTrades', poolId, pageSize, bookmark);
   }
 
   deliverBundle(

@@ -36,7 +36,12 @@ function poolEventOf(event: LedgerEvent): PoolTradeEvent | undefined {
 export interface PoolPumpDeps extends PoolMemberDeps {
   /** Where the events come from (the app's MarketLedger). */
   events: Pick<MarketLedger, 'events'>;
-  seats: readonly PoolSeatConfig[];
+  /** This app's seats: fixed, or read on every event (from the store, seats.ts). */
+  seats: readonly PoolSeatConfig[] | (() => Promise<readonly PoolSeatConfig[]>);
+  /** Channels to follow (default: the fixed seats' channels). */
+  channels?: readonly string[];
+  /** The user the pump reads events as (default: the first seat's user on the channel). */
+  reader?: string;
   resumeDelayMs?: number;
 }
 
@@ -47,8 +52,15 @@ export class PoolMemberPump {
 
   constructor(private readonly deps: PoolPumpDeps) {}
 
+  private async seats(): Promise<readonly PoolSeatConfig[]> {
+    const { seats } = this.deps;
+    return typeof seats === 'function' ? seats() : seats;
+  }
+
   start(): void {
-    for (const channel of new Set(this.deps.seats.map((s) => s.channel))) {
+    const fixed = typeof this.deps.seats === 'function' ? [] : this.deps.seats;
+    const channels = this.deps.channels ?? fixed.map((s) => s.channel);
+    for (const channel of new Set(channels)) {
       this.loops.push(this.run(channel));
     }
   }
@@ -65,7 +77,8 @@ export class PoolMemberPump {
 
   private async run(channel: string): Promise<void> {
     const name = `pool-pump:${channel}`;
-    const reader = this.deps.seats.find((s) => s.channel === channel)?.user ?? 'User1';
+    const fixed = typeof this.deps.seats === 'function' ? [] : this.deps.seats;
+    const reader = this.deps.reader ?? fixed.find((s) => s.channel === channel)?.user ?? 'User1';
     while (!this.isStopped()) {
       let stream: EventStream | undefined;
       try {
@@ -95,7 +108,7 @@ export class PoolMemberPump {
   private async handle(channel: string, event: LedgerEvent): Promise<void> {
     const payload = poolEventOf(event);
     if (!payload) return;
-    const seats = this.deps.seats.filter(
+    const seats = (await this.seats()).filter(
       (s) => s.channel === channel && s.poolId === payload.poolId,
     );
     for (const seat of seats) {

@@ -4,6 +4,9 @@ import { buyerRoutes } from './buyer.js';
 import { commonRoutes } from './common.js';
 import { computationRoutes } from './computations.js';
 import { peerRoutes } from './peer.js';
+import { poolBuyerRoutes } from './pools-buyer.js';
+import { poolPeerRoutes } from './pools-peer.js';
+import { poolRoutes } from './pools.js';
 import type { Route } from './route.js';
 import { selfCustodyRoutes } from './self-custody.js';
 import { sellerRoutes } from './seller.js';
@@ -18,6 +21,9 @@ export const ALL_ROUTES: readonly Route[] = [
   ...adminRoutes,
   ...selfCustodyRoutes,
   ...computationRoutes,
+  ...poolRoutes,
+  ...poolBuyerRoutes,
+  ...poolPeerRoutes,
 ];
 
 /** Routes whose success needs a real network (a Fabric CA, offline signing): e2e-onboarding. */

@@ -6,6 +6,7 @@ import type { Sealer } from '../crypto/sealing.js';
 import { HttpError } from '../http/errors.js';
 import type { MarketLedger } from '../ledger/market-ledger.js';
 import { OtherApps } from '../other-apps.js';
+import type { PoolLedger } from '../pools/pool-ledger.js';
 import type { SellerCrypto } from '../seller-crypto.js';
 import type { SellerStore } from '../store/seller-store.js';
 import { TradeAccess } from '../trade-access.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   publicUrl: () => string;
   /** Users added at run time, non-custodial signing, the org's CA (server.ts). */
   onboarding?: OnboardingServices;
+  /** The pool functions of the contract (docs/pools.md); pool routes answer 503 without. */
+  pools?: PoolLedger;
 }
 
 /** What route handlers use: the deps plus the shared helpers built from them once. */
@@ -47,6 +50,8 @@ export interface RouteContext {
   openApi(): unknown;
   /** Users added at run time, non-custodial signing, the org's CA; absent in tests in process. */
   readonly onboarding?: OnboardingServices;
+  /** The pool functions of the contract; 503 when this app has none. */
+  pools(): PoolLedger;
 }
 
 export function routeContext(deps: AppDeps, openApi: () => unknown): RouteContext {
@@ -68,5 +73,10 @@ export function routeContext(deps: AppDeps, openApi: () => unknown): RouteContex
       return crypto;
     },
     openApi,
+    pools() {
+      if (!deps.pools)
+        throw new HttpError(503, 'this app has no pool ledger configured', 'NO_POOLS');
+      return deps.pools;
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { AppUser } from './app-users.js';
+import type { PoolSeatStore } from './pool-seat-records.js';
 import type { PrivacyStore } from './privacy-records.js';
 
 /** A dataset as the seller keeps it: the rows never leave this store unencrypted. */
@@ -74,7 +75,7 @@ export interface Checkpoint {
  * `postgres://` URL). Every write is a single statement or a transaction, so a crash never
  * leaves half a record. Secrets are stored sealed; the store never sees a plaintext key.
  */
-export interface SellerStore extends PrivacyStore {
+export interface SellerStore extends PrivacyStore, PoolSeatStore {
   close(): Promise<void>;
   putDataset(dataset: StoredDataset): Promise<void>;
   /** Stores a dataset only if its id is free; false (nothing written) when it is taken. */

@@ -62,5 +62,11 @@ export function schemaStatements(dialect: Dialect): string[] {
       channel TEXT NOT NULL, trade_id TEXT NOT NULL, computation_id TEXT NOT NULL,
       params_json TEXT NOT NULL,
       PRIMARY KEY (channel, trade_id))`,
+    // Added with pools (docs/pools.md): this app's users' seats, mask private keys sealed.
+    `CREATE TABLE IF NOT EXISTS pool_seats (
+      channel TEXT NOT NULL, pool_id TEXT NOT NULL, user_name TEXT NOT NULL,
+      dataset_id TEXT NOT NULL, mask_public_key TEXT NOT NULL,
+      sealed_mask_private_key ${bytes} NOT NULL, created_at ${int64} NOT NULL,
+      PRIMARY KEY (channel, pool_id, user_name))`,
   ];
 }

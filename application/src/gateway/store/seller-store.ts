@@ -5,6 +5,7 @@ export type {
   StoredSampleKey,
   StoredTradeComputation,
 } from './privacy-records.js';
+export type { StoredPoolSeat } from './pool-seat-records.js';
 import { SqlSellerStore } from './sql-seller-store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 

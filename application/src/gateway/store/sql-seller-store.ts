@@ -7,6 +7,7 @@ import {
   type AppUser,
 } from './app-users.js';
 import type { SqlDriver, SqlParam, SqlStatement } from './driver.js';
+import { poolSeatStore, type PoolSeatStore } from './pool-seat-records.js';
 import { privacyStore, type PrivacyStore } from './privacy-records.js';
 import { listDatasetsQuery, SQL } from './queries.js';
 import type {
@@ -37,11 +38,19 @@ import {
 export class SqlSellerStore implements SellerStore {
   private readonly listDatasetsSql: string;
   private readonly privacy: PrivacyStore;
+  private readonly seats: PoolSeatStore;
 
   constructor(private readonly driver: SqlDriver) {
     this.listDatasetsSql = listDatasetsQuery(driver.dialect);
     this.privacy = privacyStore(driver);
+    this.seats = poolSeatStore(driver);
   }
+
+  // Pool seats (pool-seat-records.ts): this app's users' seats and sealed mask keys.
+  putPoolSeat: PoolSeatStore['putPoolSeat'] = (...a) => this.seats.putPoolSeat(...a);
+  getPoolSeat: PoolSeatStore['getPoolSeat'] = (...a) => this.seats.getPoolSeat(...a);
+  listPoolSeats: PoolSeatStore['listPoolSeats'] = () => this.seats.listPoolSeats();
+  deletePoolSeat: PoolSeatStore['deletePoolSeat'] = (...a) => this.seats.deletePoolSeat(...a);
 
   // Privacy records (privacy-records.ts): key budgets, sample keys, named computations.
   spendKeyBudget: PrivacyStore['spendKeyBudget'] = (...a) => this.privacy.spendKeyBudget(...a);

@@ -7,6 +7,7 @@ import { hostileSellerTests } from './routes/hostile-seller-tests.js';
 import { answered, routeFixture, type RouteFixture } from './routes/fixture.js';
 import { onboardingRouteTests } from './routes/onboarding-tests.js';
 import { peerRouteTests } from './routes/peer-tests.js';
+import { poolRouteTests } from './routes/pool-tests.js';
 import { privacyRouteTests } from './routes/privacy-tests.js';
 import { sellerRouteTests } from './routes/seller-tests.js';
 
@@ -27,6 +28,7 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   commonRouteTests(fx);
   sellerRouteTests(fx);
   buyerRouteTests(fx);
+  poolRouteTests(fx);
   peerRouteTests(fx);
   auditorRouteTests(fx);
   hostileSellerTests(fx);

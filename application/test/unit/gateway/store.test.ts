@@ -86,6 +86,7 @@ const ADDED_TABLES = [
   'sample_files',
   'computation_scripts',
   'trade_computations',
+  'pool_seats',
 ];
 
 /** The same assertions for each backend, a fresh store per test. */
@@ -449,8 +450,9 @@ function storeSuite(name: string, setup: () => Backend) {
       // Tables added since keep every earlier table as it was.
       const isAdded = (line: string) => ADDED_TABLES.some((table) => line.startsWith(`${table} `));
       expect(created.filter((line) => !isAdded(line))).to.deep.equal(await backend.layout());
-      // request_nonces: 3 columns; app_users: 8; the privacy tables: 2 + 6 + 4 + 4 + 4.
-      expect(created.filter(isAdded)).to.have.length(3 + 8 + 2 + 6 + 4 + 4 + 4);
+      // request_nonces: 3 columns; app_users: 8; the privacy tables: 2 + 6 + 4 + 4 + 4;
+      // pool_seats: 7.
+      expect(created.filter(isAdded)).to.have.length(3 + 8 + 2 + 6 + 4 + 4 + 4 + 7);
       expect(created.length).to.be.greaterThan(30);
     });
 

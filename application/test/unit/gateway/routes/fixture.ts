@@ -21,6 +21,8 @@ import { openSellerStore, type SellerStore } from '../../../../src/gateway/store
 import { checkResponse } from '../../../support/openapi-check.js';
 import { fundedNetwork, ORG_ADMIN, TEST_ORGS, type FundedNetwork } from '../../../support/index.js';
 import { makeOrgPki, type OrgPki } from './pki.js';
+import { PoolLedger } from '../../../../src/gateway/pools/pool-ledger.js';
+import { inProcessCaller } from '../../aggregation/pool-fixture.js';
 
 export const CHANNEL = 'market';
 
@@ -196,14 +198,18 @@ export async function routeFixture(): Promise<RouteFixture> {
   const seller = await listen(dir, 'seller', ['seller'], funded.seller, ['Admin', 'User1'], {
     crypto: fakeCrypto,
     trustedCas,
+    pools: new PoolLedger(inProcessCaller(funded.seller)),
   });
   const buyer = await listen(dir, 'buyer', ['buyer'], funded.buyer, ['User1', 'User2'], {
+    pools: new PoolLedger(inProcessCaller(funded.buyer)),
     signingIdentity: (user) => {
       const found = buyerPki.identities.get(user);
       return found ? Promise.resolve(found) : Promise.reject(new Error(`no identity ${user}`));
     },
   });
-  const auditor = await listen(dir, 'auditor', ['auditor'], funded.auditor, ['Admin', 'User1']);
+  const auditor = await listen(dir, 'auditor', ['auditor'], funded.auditor, ['Admin', 'User1'], {
+    pools: new PoolLedger(inProcessCaller(funded.auditor)),
+  });
   // The seller org's admin registers its app, so its listings may name it.
   await funded.seller.registerOrgApp(ORG_ADMIN, CHANNEL, seller.app.url);
   const servers = [seller, buyer, auditor];
