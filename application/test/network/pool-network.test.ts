@@ -15,7 +15,11 @@ import type { Pool, PoolTrade } from '@datamarket/chaincode/api';
 import { chooseRing, decode, decodeShare } from '../../src/aggregation/index.js';
 import { loadBundle, serializeResult, type EncryptedTable } from '../../src/ckks/index.js';
 import { accuracy, sigmoid3, trainLogistic } from '../../src/demo/plain.js';
-import { connectAs, type GatewayConnection } from '../../src/fabric/index.js';
+import {
+  connectAs,
+  retryWhileEndorsersSettle,
+  type GatewayConnection,
+} from '../../src/fabric/index.js';
 import { Sealer } from '../../src/gateway/crypto/sealing.js';
 import { labels } from '../../src/gateway/key-labels.js';
 import { openShare } from '../../src/gateway/pools/buyer.js';
@@ -126,7 +130,8 @@ describe('pools on the real network: three seller users in one pool, through the
       BUYER,
       CHANNEL,
     );
-    await issuer.submitTransaction('MintTo', buyerAccount, '300');
+    // An earlier spec stops and restarts a peer: discovery may still be settling.
+    await retryWhileEndorsersSettle(() => issuer.submitTransaction('MintTo', buyerAccount, '300'));
     await formPool(poolId, COLUMNS, DATA, {
       price: '90',
       maxRounds: 1,

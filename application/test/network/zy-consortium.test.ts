@@ -10,6 +10,7 @@ import {
   type NetworkDescription,
 } from '../../src/fabric/index.js';
 import { configFileSchema } from '../../src/gateway/config.js';
+import { waitFor } from './e2e-support.js';
 import { endorsingOrgs } from './endorsements.js';
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
@@ -128,11 +129,16 @@ describe('a consortium that grows: addOrg on a running network', function () {
       await retryWhileEndorsersSettle(() => clinic.evaluateTransaction('ClientAccountID')),
     );
     expect(clinicAccount).to.include('ClinicMSP');
-    await issuer.submitTransaction('Transfer', buyerAccount, '200');
     const balanceOf = async (account: string) =>
       Number(utf8.decode(await buyer.evaluateTransaction('BalanceOf', account)));
-    const buyerBefore = await balanceOf(buyerAccount);
     const clinicBefore = await balanceOf(clinicAccount);
+    const funded = (await balanceOf(buyerAccount)) + 200;
+    await issuer.submitTransaction('Transfer', buyerAccount, '200');
+    // The buyer org's peer may commit the transfer's block after the issuer's peer did.
+    await waitFor('the transfer on the buyer peer', async () =>
+      (await balanceOf(buyerAccount)) === funded ? true : undefined,
+    );
+    const buyerBefore = funded;
 
     // A listing names only its own org's registered app (RegisterOrgApp, by the org's admin).
     const clinicAdmin = market(await open('clinic', 'Admin'));
@@ -175,8 +181,13 @@ describe('a consortium that grows: addOrg on a running network', function () {
       ),
     ) as { state: string };
     expect(settled.state).to.equal('SETTLED');
-    expect(await balanceOf(clinicAccount)).to.equal(clinicBefore + 100);
-    expect(await balanceOf(buyerAccount)).to.equal(buyerBefore - 100);
+    // Read through the buyer org's peer, which may commit a block after the submitter's.
+    const settles = async (account: string, expected: number) =>
+      waitFor(`balance ${expected} of ${account}`, async () =>
+        (await balanceOf(account)) === expected ? true : undefined,
+      );
+    await settles(clinicAccount, clinicBefore + 100);
+    await settles(buyerAccount, buyerBefore - 100);
   });
 
   it('keeps a clinic,buyer dataset channel private from the other orgs', async () => {
