@@ -116,8 +116,8 @@ describe('web app in Chromium: pools in the catalogue and the pool page', functi
     expect(text).to.include(String(rowCounts[0])).and.to.include(String(rowCounts[1]));
     const terms = await page.locator('section.panel', { hasText: 'split rule' }).innerText();
     expect(terms).to.match(/split rule\s+rows/);
-    expect(terms).to.include('4 values per round');
-    await page.locator('table', { hasText: 'Joint trades' }).waitFor();
+    expect(terms).to.include('4 values per trade');
+    await page.getByRole('heading', { name: 'Joint trades' }).waitFor();
     expect(await overflowing(page), 'fits 360 px').to.deep.equal([]);
     await screenshot(page, 'web-pool-360');
 

@@ -82,7 +82,7 @@ export async function poolPage(channel, poolId) {
     ['buyer submits partials within', seconds(pool.partialsWithin)],
     ['members share within', seconds(pool.sharesWithin)],
     ['split rule', pool.splitRule],
-    ['leakage bound', `${pool.leakageBound} values per round`],
+    ['leakage bound', `${pool.leakageBound} values per trade, over all its rounds`],
     ['CKKS preset', pool.ckksPreset],
     ['computation policy', policyDetail(pool)],
     ['disclosed to the buyer', DISCLOSED[pool.disclosure] ?? pool.disclosure],
@@ -102,7 +102,7 @@ export async function poolPage(channel, poolId) {
       inviteOf(seat),
       seat.member ? who(seat.member.account) : 'open seat',
       seat.member?.rowCount ?? '',
-      seat.stake ?? '',
+      seat.stake ?? '—',
       seat.member ? new Date(seat.member.joinedAt).toLocaleString() : '',
     ]),
     { filename: `${pool.id}-members.csv` },
@@ -110,18 +110,21 @@ export async function poolPage(channel, poolId) {
   let trades;
   try {
     const records = await allPages(`${base}/trades`);
-    trades = dataTable(
-      'Joint trades',
-      ['trade', 'buyer', 'state', 'round', 'escrow'],
-      records.map((t) => [
-        `${t.tradeId.slice(0, 12)}…`,
-        who(t.buyer),
-        t.state,
-        `${t.round} of ${t.rounds}`,
-        t.escrow,
-      ]),
-      { filename: `${pool.id}-trades.csv` },
-    );
+    trades = records.length
+      ? dataTable(
+          'Joint trades',
+          ['trade', 'buyer', 'state', 'round', 'escrow', 'leakage used'],
+          records.map((t) => [
+            `${t.tradeId.slice(0, 12)}…`,
+            who(t.buyer),
+            t.state,
+            `${t.round} of ${t.rounds}`,
+            t.escrow,
+            t.leakageUsed ?? '',
+          ]),
+          { filename: `${pool.id}-trades.csv` },
+        )
+      : h('section', { class: 'panel' }, h('h2', {}, 'Joint trades'), h('p', {}, 'none yet'));
   } catch (error) {
     trades = h('p', { class: 'bad' }, error.message);
   }
