@@ -5,6 +5,7 @@ import { blocksPage } from './blocks.js';
 import { myTrades, tradePage } from './buyer.js';
 import { catalogue, listingPage } from './catalogue.js';
 import { clearError, field, h, leavePage, page, showError } from './dom.js';
+import { poolPage } from './pools.js';
 import { myListings, sellPage } from './seller.js';
 
 const ID = '([A-Za-z0-9][A-Za-z0-9._-]{0,127})';
@@ -12,6 +13,7 @@ const TX = '([0-9a-f]{64})';
 const routes = [
   { path: '#/catalogue', label: 'Catalogue', view: catalogue },
   { path: `#/listing/${ID}/${ID}`, view: listingPage },
+  { path: `#/pool/${ID}/${ID}`, view: poolPage },
   { path: '#/trades', label: 'My trades', role: 'buyer', view: myTrades },
   { path: `#/trade/${ID}/${TX}`, view: tradePage },
   { path: '#/sell', label: 'Sell a dataset', role: 'seller', view: sellPage },

@@ -2,8 +2,10 @@
 import { allPages, api, ch, currentSession, hasRole, webCh } from './api.js';
 import { dataTable, field, h, keyValues, page, seconds, showError, who } from './dom.js';
 import { purchasePanel, samplePanel } from './buyer.js';
+import { allPools, poolCard, poolPolicyOf } from './pools.js';
 
 const policyOf = (listing) => listing.computationPolicy?.mode ?? 'open';
+const itemPolicy = (item) => (item.pool ? poolPolicyOf(item.pool) : policyOf(item));
 
 async function allListings() {
   const lists = await Promise.all(
@@ -23,52 +25,78 @@ function select(label, values, id) {
   return f;
 }
 
+/** What a pool offers, in the listing fields the filters read; `pool` keeps the record. */
+const asItem = (pool) => ({
+  ...pool,
+  pool,
+  seller: pool.lead,
+  sellers: pool.seats.map((seat) => seat.member?.account).filter(Boolean),
+  state: pool.state === 'CLOSED' ? 'CLOSED' : 'ACTIVE',
+});
+
+async function poolItems() {
+  try {
+    return (await allPools()).map(asItem);
+  } catch (error) {
+    showError(error); // the listings still show
+    return [];
+  }
+}
+
 export async function catalogue() {
-  const listings = await allListings();
+  const [listings, pools] = await Promise.all([allListings(), poolItems()]);
+  const items = [...listings, ...pools];
   const unique = (values) => [...new Set(values)].sort();
   const search = field('Search title, description or id', { type: 'search', id: 'search' });
   const channel = select('Channel', currentSession().channels, 'filter-channel');
-  const seller = select('Seller', unique(listings.map((l) => who(l.seller))), 'filter-seller');
+  const seller = select(
+    'Seller',
+    unique(items.flatMap((l) => [l.seller, ...(l.sellers ?? [])].map(who))),
+    'filter-seller',
+  );
   const maxPrice = field('Highest price', {
     type: 'number',
     min: '0',
     id: 'filter-price',
     inputmode: 'numeric',
   });
-  const preset = select('CKKS preset', unique(listings.map((l) => l.ckksPreset)), 'filter-preset');
-  const policy = select('Computation policy', unique(listings.map(policyOf)), 'filter-policy');
+  const preset = select('CKKS preset', unique(items.map((l) => l.ckksPreset)), 'filter-preset');
+  const policy = select('Computation policy', unique(items.map(itemPolicy)), 'filter-policy');
   const active = h('input', { type: 'checkbox', id: 'filter-active', checked: true });
   const list = h('ul', { class: 'cards', id: 'listings', 'aria-live': 'polite' });
   const count = h('p', { role: 'status' });
   const show = () => {
     const text = search.input.value.trim().toLowerCase();
-    const shown = listings.filter(
+    const shown = items.filter(
       (l) =>
         (!text || `${l.title} ${l.description} ${l.id}`.toLowerCase().includes(text)) &&
         (!channel.input.value || l.channel === channel.input.value) &&
-        (!seller.input.value || who(l.seller) === seller.input.value) &&
+        (!seller.input.value ||
+          [l.seller, ...(l.sellers ?? [])].some((s) => who(s) === seller.input.value)) &&
         (!maxPrice.input.value || BigInt(l.price) <= BigInt(maxPrice.input.value)) &&
         (!preset.input.value || l.ckksPreset === preset.input.value) &&
-        (!policy.input.value || policyOf(l) === policy.input.value) &&
+        (!policy.input.value || itemPolicy(l) === policy.input.value) &&
         (!active.checked || l.state === 'ACTIVE'),
     );
-    count.textContent = `${shown.length} of ${listings.length} listings`;
+    count.textContent = `${shown.length} of ${items.length} listings and pools`;
     list.replaceChildren(
       ...shown.map((l) =>
-        h(
-          'li',
-          {},
-          h('h2', {}, h('a', { href: `#/listing/${l.channel}/${l.id}` }, l.title)),
-          keyValues([
-            ['price', `${l.price} tokens (+ ${l.deposit} deposit)`],
-            ['data', `${l.schema.rowCount} rows × ${l.schema.columns.length} columns`],
-            ['channel', l.channel],
-            ['seller', who(l.seller)],
-            ['preset', l.ckksPreset],
-            ['policy', policyOf(l)],
-            ['state', l.state],
-          ]),
-        ),
+        l.pool
+          ? poolCard(l.pool)
+          : h(
+              'li',
+              {},
+              h('h2', {}, h('a', { href: `#/listing/${l.channel}/${l.id}` }, l.title)),
+              keyValues([
+                ['price', `${l.price} tokens (+ ${l.deposit} deposit)`],
+                ['data', `${l.schema.rowCount} rows × ${l.schema.columns.length} columns`],
+                ['channel', l.channel],
+                ['seller', who(l.seller)],
+                ['preset', l.ckksPreset],
+                ['policy', policyOf(l)],
+                ['state', l.state],
+              ]),
+            ),
       ),
     );
   };
@@ -89,7 +117,12 @@ export async function catalogue() {
       h(
         'div',
         {},
-        h('label', { class: 'check', for: 'filter-active' }, active, 'active listings only'),
+        h(
+          'label',
+          { class: 'check', for: 'filter-active' },
+          active,
+          'active listings and pools only',
+        ),
       ),
     ),
     count,
