@@ -374,5 +374,9 @@ export function requireSignedCaller(
 
 /** A fresh random API token (32 bytes, base64url). */
 export function newApiToken(): string {
-  return randomBytes(32).toString('base64url');
+  // Never a leading '-': a CLI would read such a token as an option.
+  for (;;) {
+    const token = randomBytes(32).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }

@@ -221,7 +221,7 @@ describe('web app in Chromium: buyer, seller and auditor pages', function () {
     const page = await open(buyer);
     await page.locator('#listings li', { hasText: title }).waitFor();
     await page.locator('#search').fill(datasetId);
-    await page.getByText(/^1 of \d+ listings$/).waitFor();
+    await page.getByText(/^1 of \d+ listings and pools$/).waitFor();
     await page.locator('#filter-preset').selectOption('n8192-d2');
     await page.getByRole('link', { name: title }).click();
     await page.getByText('2 values per result').waitFor();

@@ -100,6 +100,13 @@ describe('gateway: onboarding pieces (CSR, low-S signatures, runtime users, toke
     }
   });
 
+  it('makes API tokens that a CLI never reads as an option (no leading -)', () => {
+    // One in 64 base64url tokens would start with '-': 2,000 of them meet one almost surely.
+    const tokens = Array.from({ length: 2000 }, () => newApiToken());
+    expect(tokens.filter((token) => token.startsWith('-'))).to.deep.equal([]);
+    expect(new Set(tokens).size).to.equal(tokens.length);
+  });
+
   it('keeps runtime users: one per name, found by token digest, revoked once', async () => {
     const token = newApiToken();
     expect(await store.insertAppUser(user('alice', token))).to.equal(true);
