@@ -1,9 +1,12 @@
 /** Pool test helpers: a proposal, three sellers who join it, and a buyer who purchases. */
+import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import type { Pool, PoolProposal, PoolTrade } from '../../src/api.js';
+import type { Pool, PoolProposal, PoolTrade, SupplyAudit } from '../../src/api.js';
 import {
   accountOf,
+  auditor,
   buyer,
+  buyer2,
   identity,
   Market,
   RESULT_KEY,
@@ -173,4 +176,22 @@ export async function runRound(
 ): Promise<PoolTrade> {
   await m.call(buyer, 'SubmitPartials', [tradeId, partials(round, 4, members.length)]);
   return shareAll(m, tradeId, round, members);
+}
+
+/** A fresh market with the two buyers funded (1005 tokens in all), as every joint-trade test starts. */
+export async function fundedMarket(): Promise<Market> {
+  const m = new Market();
+  await m.fund([
+    [buyer, 1000],
+    [buyer2, 5],
+  ]);
+  return m;
+}
+
+/** After each joint-trade test: the books balance and no token was made or lost. */
+export async function expectBooksBalanced(m: Market): Promise<void> {
+  const audit = await m.json<SupplyAudit>(auditor, 'AuditSupply');
+  expect(audit.problems).to.deep.equal([]);
+  expect(audit.balanced).to.equal(true);
+  expect(audit.totalSupply).to.equal('1005');
 }

@@ -1,7 +1,7 @@
 import '../support/quiet.js';
 import { expect } from 'chai';
-import type { PoolTrade, SupplyAudit } from '../../src/api.js';
-import { accountOf, auditor, buyer, buyer2, due, Market, seller, seller2 } from './market.js';
+import type { PoolTrade } from '../../src/api.js';
+import { accountOf, auditor, buyer, due, Market, seller, seller2 } from './market.js';
 import {
   deliverAll,
   DELIVER,
@@ -16,25 +16,18 @@ import {
   sha,
   shareAll,
   SHARES,
+  expectBooksBalanced,
+  fundedMarket,
 } from './pool-market.js';
 
 describe('joint trades: all-or-nothing refunds and claims', () => {
   let m: Market;
 
   beforeEach(async () => {
-    m = new Market();
-    await m.fund([
-      [buyer, 1000],
-      [buyer2, 5],
-    ]);
+    m = await fundedMarket();
   });
 
-  afterEach(async () => {
-    const audit = await m.json<SupplyAudit>(auditor, 'AuditSupply');
-    expect(audit.problems).to.deep.equal([]);
-    expect(audit.balanced).to.equal(true);
-    expect(audit.totalSupply).to.equal('1005');
-  });
+  afterEach(() => expectBooksBalanced(m));
 
   const get = (id: string) => m.json<PoolTrade>(auditor, 'GetPoolTrade', [id]);
   it('a member missing its share deadline refunds the whole trade, even after other shares and rounds', async () => {

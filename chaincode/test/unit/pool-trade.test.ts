@@ -25,25 +25,18 @@ import {
   SELLERS,
   sha,
   shareAll,
+  expectBooksBalanced,
+  fundedMarket,
 } from './pool-market.js';
 
 describe('joint trades over a pool', () => {
   let m: Market;
 
   beforeEach(async () => {
-    m = new Market();
-    await m.fund([
-      [buyer, 1000],
-      [buyer2, 5],
-    ]);
+    m = await fundedMarket();
   });
 
-  afterEach(async () => {
-    const audit = await m.json<SupplyAudit>(auditor, 'AuditSupply');
-    expect(audit.problems).to.deep.equal([]);
-    expect(audit.balanced).to.equal(true);
-    expect(audit.totalSupply).to.equal('1005');
-  });
+  afterEach(() => expectBooksBalanced(m));
 
   const get = (id: string) => m.json<PoolTrade>(auditor, 'GetPoolTrade', [id]);
   const balances = async () => Promise.all([...SELLERS, buyer].map((who) => m.balance(who)));
