@@ -145,12 +145,11 @@ export async function meanRow(
   const level = m.level;
   const error = Math.abs((decryptTable(m, keys)[0]?.[0] ?? NaN) - plain);
   m.dispose();
-  const seg = T.layout.place[j]?.[0]?.ct ?? 0;
   const [poolOff = NaN, poolOn = NaN, general = NaN, raw0 = NaN] = await timeEach([
     () => columnMeans(T, ['age'], { pool: false }),
     () => columnMeans(T, ['age'], { pool }),
     () => tidy(() => T.col('age').mean()),
-    () => rawMean(T, seg, level),
+    () => rawMean(T, j, level),
   ]);
   const counts = await countOps(T, () => columnMeans(T, ['age'], { pool: false }));
   const generalCounts = await countOps(T, async () => {

@@ -32,14 +32,19 @@ function nextPow2(n: number): number {
   return p;
 }
 
-/** Mean of the column at (ct, level): mod-switch, rotate-and-add, scale; returns the ct. */
-export function rawMean(t: EncryptedTable, ctIndex: number, level: number): Ct {
+/**
+ * Mean of column j at `level`: its blocks added (a row-blocked table) or its one ciphertext,
+ * mod-switched, rotated and added over a run, scaled; returns the ciphertext.
+ */
+export function rawMean(t: EncryptedTable, j: number, level: number): Ct {
   const ctx = t.ctx;
-  const src = t.ciphertexts()[ctIndex];
-  if (!src) throw new Error('no such ciphertext');
-  const acc = src.copy();
+  const L = t.layout;
+  const cts = t.ciphertexts();
+  const blocks = L.place[j] ?? [];
+  const acc = ctAt(cts, blocks[0]?.ct ?? 0).copy();
+  for (const seg of blocks.slice(1)) ctx.evaluator.addInplace(acc, ctAt(cts, seg.ct));
   if (level > 0) ctx.evaluator.cipherModSwitchToInplace(acc, ctx.parmsId(level));
-  rotateSum(t, acc, 1, nextPow2(t.rows));
+  rotateSum(t, acc, 1, blocks.length > 1 ? L.stride : nextPow2(t.rows));
   acc.setScale(acc.scale() * t.rows);
   return acc;
 }

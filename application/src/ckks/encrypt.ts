@@ -5,8 +5,8 @@
 import type { Ciphertext } from 'node-seal';
 import { CkksError, requireArg } from './errors.js';
 import { TradeKeys, type EvaluationKeys } from './keys.js';
-import { cellVectors, packLayout, readCells, type Layout } from './layout.js';
-import { maxAbs } from './magnitude.js';
+import { cellVectors, freshLayout, readCells, type Layout } from './layout.js';
+import { fitsAt, maxAbs } from './magnitude.js';
 import { resolvePool, type PoolOption } from './pool.js';
 import { free, owned, sealCall, sealLoad } from './seal.js';
 import { EncryptedTable } from './table.js';
@@ -141,7 +141,12 @@ function planEncryption(
   const range = 2 ** (ctx.preset.headroomBits - 1);
   checkHeadroom(data, range, ctx.preset.name);
   const bound = startingBound(data, range, options.bound);
-  const layout = packLayout(rows, cols, ctx.slots);
+  // Which columns could be summed at all (the row-blocked layout keeps the others apart).
+  const summable = Array.from({ length: cols }, (_, j) => {
+    const own = options.bound ?? maxAbs(data.map((row) => row[j] ?? 0));
+    return fitsAt(ctx, own * rows, ctx.scaleAt(0), 0);
+  });
+  const layout = freshLayout(rows, cols, ctx.slots, ctx.depth, summable);
   const vectors = cellVectors(layout, (i, j) => data[i]?.[j] ?? NaN);
   // Per-ciphertext bounds only from the data's own values (a declared bound is table-wide).
   const ctBounds = options.bound === undefined ? vectors.map((v) => maxAbs(v)) : undefined;

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Decryptor, Encryptor, GaloisKeys, PublicKey, RelinKeys, SecretKey } from 'node-seal';
 import { CkksContext } from './context.js';
 import { CkksError, requireArg } from './errors.js';
-import { nextPow2, strideFor } from './layout.js';
+import { freshLayout, nextPow2, packLayout } from './layout.js';
 import { getPreset, type Preset, type PresetName } from './presets.js';
 import { free, sealLoad } from './seal.js';
 
@@ -29,7 +29,7 @@ export type GaloisNeed =
 
 /**
  * Galois steps (rotation amounts) a table of `shape` needs for `needs`, with the slot layout of
- * {@link packLayout}. Only these keys should be generated for a trade: each key costs
+ * {@link freshLayout}. Only these keys should be generated for a trade: each key costs
  * megabytes in the bundle.
  */
 export function galoisStepsFor(
@@ -42,17 +42,20 @@ export function galoisStepsFor(
   requireArg(Number.isInteger(rows) && rows >= 1, 'shape rows must be a positive integer');
   requireArg(Number.isInteger(cols) && cols >= 1, 'shape cols must be a positive integer');
   const slots = p.slots;
-  const stride = strideFor(rows, cols, slots);
-  const width = Math.min(stride, nextPow2(rows));
   const steps = new Set<number>();
   const want = new Set(needs);
   if (want.has('sum-all')) {
     want.add('sum-rows');
     want.add('sum-columns');
   }
-  if (want.has('sum-rows')) for (let k = 1; k < width; k *= 2) steps.add(k);
-  if (want.has('sum-columns')) for (let k = stride; k < slots; k *= 2) steps.add(k);
-  if (want.has('broadcast-rows')) for (let k = 1; k < width; k *= 2) steps.add(-k);
+  // The data decides between the packed and the row-blocked layout (freshLayout): keys for both.
+  for (const layout of [packLayout(rows, cols, slots), freshLayout(rows, cols, slots, p.depth)]) {
+    const stride = layout.stride;
+    const width = Math.min(stride, nextPow2(rows));
+    if (want.has('sum-rows')) for (let k = 1; k < width; k *= 2) steps.add(k);
+    if (want.has('sum-columns')) for (let k = stride; k < slots; k *= 2) steps.add(k);
+    if (want.has('broadcast-rows')) for (let k = 1; k < width; k *= 2) steps.add(-k);
+  }
   return [...steps].sort((a, b) => Math.abs(a) - Math.abs(b) || a - b);
 }
 

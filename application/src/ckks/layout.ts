@@ -5,7 +5,10 @@
  * >= rows) starting at some slot `offset` of some ciphertext; row i of the column sits at
  * `offset + i`. With 4096 slots and 1,000 rows, stride = 1024 and four columns share a
  * ciphertext. When rows > slots, a column is cut into segments of `slots` rows, one ciphertext
- * each. Views (a row, a column, a cell) and reduction results reuse the same ciphertexts with
+ * each. A *row-blocked* table (the fresh layout of depth-0 presets, {@link freshLayout}) is cut
+ * into segments of `stride` rows: ciphertext g holds row block g of every column, each column at
+ * the same offset in every block, so a column sum is a few ciphertext additions and one short
+ * rotation tree shared by all columns. Views (a row, a column, a cell) and reduction results reuse the same ciphertexts with
  * different placements, so selecting costs nothing.
  *
  * Flags record what the slots *outside* the cells hold, which decides whether rotations may mix
@@ -71,7 +74,100 @@ export function strideFor(rows: number, cols: number, slots: number): number {
   return Math.max(nextPow2(rows), slots / Math.min(slots, nextPow2(cols)));
 }
 
-/** Layout of a freshly encrypted rows × cols table. */
+/**
+ * Rows per block of the row-blocked layout for a fresh table on a preset of `depth`, or
+ * undefined for the packed layout. Depth-0 presets compute linear statistics only, where the cost
+ * is the rotation tree down the rows: blocks of slots / nextPow2(cols) rows put every column of a
+ * block in one ciphertext, so a column sum takes log2(block) rotations instead of log2(rows).
+ * Deeper presets keep the packed layout their multiplication kernels are written for.
+ */
+export function blockRowsFor(
+  depth: number,
+  rows: number,
+  cols: number,
+  slots: number,
+): number | undefined {
+  if (depth > 0) return undefined;
+  const block = slots / Math.min(slots, nextPow2(cols));
+  return rows > block ? block : undefined;
+}
+
+/**
+ * Layout of a freshly encrypted rows × cols table on a preset of `depth` (see blockRowsFor).
+ * `summable[j]` says whether column j's sum fits the preset. A value past the headroom corrupts
+ * every slot of its ciphertext, so in a row-blocked table the columns that cannot be summed
+ * never share a ciphertext with those that can: they follow in ciphertexts of their own, each
+ * column's blocks one after the other (they are never summed down, so need no alignment). No
+ * summable column at all: the packed layout.
+ */
+export function freshLayout(
+  rows: number,
+  cols: number,
+  slots: number,
+  depth: number,
+  summable?: readonly boolean[],
+): Layout {
+  const block = blockRowsFor(depth, rows, cols, slots);
+  if (block === undefined || summable?.every((ok) => !ok)) return packLayout(rows, cols, slots);
+  return blockLayout(rows, cols, slots, block, summable);
+}
+
+/**
+ * Row-blocked layout: blocks of `block` rows (a power of two, less than rows). The summable
+ * columns (all unless `summable` says otherwise) sit at offset p·block, p their rank, in
+ * ciphertext g of block g: every block of a column at the same offset. The other columns follow
+ * in extra ciphertexts, blocks in a row.
+ */
+export function blockLayout(
+  rows: number,
+  cols: number,
+  slots: number,
+  block: number,
+  summable: readonly boolean[] = [],
+): Layout {
+  requireArg(Number.isInteger(rows) && rows >= 1, 'a table needs at least one row');
+  requireArg(Number.isInteger(cols) && cols >= 1, 'a table needs at least one column');
+  requireArg(
+    Number.isInteger(block) && block >= 1 && block <= slots && (block & (block - 1)) === 0,
+    'the block must be a power of two of at most the slot count',
+  );
+  const inLane = Array.from({ length: cols }, (_, j) => summable[j] !== false);
+  const laneCols = inLane.filter(Boolean).length;
+  requireArg(laneCols * block <= slots, 'more columns than a ciphertext has blocks');
+  const blocks = Math.ceil(rows / block);
+  const laneCts = laneCols > 0 ? blocks : 0;
+  const place: Segment[][] = [];
+  let rank = 0;
+  let apart = 0;
+  for (let j = 0; j < cols; j++) {
+    const col: Segment[] = [];
+    for (let g = 0; g < blocks; g++) {
+      if (inLane[j]) {
+        col.push({ ct: g, offset: rank * block });
+      } else {
+        const slot = (apart * blocks + g) * block;
+        col.push({ ct: laneCts + Math.floor(slot / slots), offset: slot % slots });
+      }
+    }
+    if (inLane[j]) rank += 1;
+    else apart += 1;
+    place.push(col);
+  }
+  return {
+    rows,
+    cols,
+    slots,
+    stride: block,
+    segRows: block,
+    place,
+    ctCount: laneCts + Math.ceil((apart * blocks * block) / slots),
+    padClean: true,
+    foreignClean: true,
+    replicated: false,
+  };
+}
+
+/** Packed layout of a freshly encrypted rows × cols table (see the module comment). */
 export function packLayout(rows: number, cols: number, slots: number): Layout {
   requireArg(Number.isInteger(rows) && rows >= 1, 'a table needs at least one row');
   requireArg(Number.isInteger(cols) && cols >= 1, 'a table needs at least one column');
@@ -212,7 +308,7 @@ function layoutHeader(
   }
   if (!isInt(stride, 1, slots) || (stride & (stride - 1)) !== 0) corrupt('stride');
   if (!isInt(segRows, 1, slots) || segRows > stride) corrupt('segRows');
-  if (rows > segRows && segRows !== slots) corrupt('segRows for long columns');
+  if (rows > segRows && segRows !== stride) corrupt('segRows for long columns');
   if (!isInt(ctCount, 1, limits.maxCiphertexts)) corrupt('ctCount');
   if (typeof padClean !== 'boolean' || typeof foreignClean !== 'boolean') corrupt('flags');
   if (typeof replicated !== 'boolean') corrupt('flags');

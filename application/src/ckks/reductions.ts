@@ -5,39 +5,97 @@ import { derive, mapCiphertexts, shareView } from './derive.js';
 import { maskCells, mulPlainFn } from './elementwise.js';
 import { fitsAt } from './magnitude.js';
 import { CkksError, requireArg } from './errors.js';
-import { nextPow2, segmentAt, segmentCount, type Layout } from './layout.js';
+import { nextPow2, segmentAt, segmentCount, type Layout, type Segment } from './layout.js';
 import type { Operand } from './operand.js';
 import { free } from './seal.js';
 import type { EncryptedTable } from './table.js';
 
-/** Column sums of a table whose columns span several ciphertexts (segments): one ct per column. */
+/** True if every segment of column j sits at the offset of its first. */
+function aligned(S: Layout, j: number): boolean {
+  const offset = segmentAt(S, j).offset;
+  for (let s = 1; s < segmentCount(S); s++) {
+    if (segmentAt(S, j, s).offset !== offset) return false;
+  }
+  return true;
+}
+
+/** Column j's segments rotated onto its first segment's offset and added (a new ciphertext). */
+function alignedSum(src: EncryptedTable, j: number): Ciphertext {
+  const S = src.layout;
+  const a = src.arith;
+  const cts = src.ciphertexts();
+  const target = segmentAt(S, j).offset;
+  let acc: Ciphertext | undefined;
+  try {
+    for (let s = 0; s < segmentCount(S); s++) {
+      const seg = segmentAt(S, j, s);
+      const shift = (((seg.offset - target) % S.slots) + S.slots) % S.slots;
+      if (shift === 0) {
+        acc = a.accumulate(acc, at(cts, seg.ct));
+      } else {
+        const r = a.rotate(at(cts, seg.ct), shift);
+        acc = a.accumulate(acc, r);
+        r.delete();
+      }
+    }
+  } catch (e) {
+    free(acc);
+    throw e;
+  }
+  if (!acc) throw new CkksError('CORRUPT', 'a column without segments');
+  return acc;
+}
+
+/**
+ * Column sums of a table whose columns span several ciphertexts (segments): columns that share
+ * their ciphertexts (a row-blocked table) share one sum of those ciphertexts and one rotation tree
+ * over a run; long columns (one per ciphertext, runs of a whole ciphertext) get one each.
+ */
 function segmentedSum0(src: EncryptedTable): EncryptedTable {
   const a = src.arith;
   const S = src.layout;
   const segs = segmentCount(S);
   const cts = src.ciphertexts();
+  const groups = new Map<string, number>();
   const out: Ciphertext[] = [];
+  const place: Segment[][] = [];
   try {
     for (let j = 0; j < S.cols; j++) {
-      let acc: Ciphertext | undefined;
-      for (let s = 0; s < segs; s++) acc = a.accumulate(acc, at(cts, segmentAt(S, j, s).ct));
-      if (!acc) throw new CkksError('CORRUPT', 'a column without segments');
-      const summed = a.rotateSum(acc, 1, S.slots);
-      acc.delete();
-      out.push(summed);
+      const offset = segmentAt(S, j).offset;
+      const together = aligned(S, j);
+      const members = Array.from({ length: segs }, (_, s) => segmentAt(S, j, s).ct);
+      // Aligned columns on the same ciphertexts share one sum; others get their own.
+      const key = together ? members.join(',') : `column ${j}`;
+      let index = groups.get(key);
+      if (index === undefined) {
+        let acc: Ciphertext | undefined;
+        if (together) for (const c of members) acc = a.accumulate(acc, at(cts, c));
+        else acc = alignedSum(src, j);
+        if (!acc) throw new CkksError('CORRUPT', 'a column without segments');
+        try {
+          out.push(a.rotateSum(acc, 1, S.stride));
+        } finally {
+          acc.delete();
+        }
+        index = out.length - 1;
+        groups.set(key, index);
+      }
+      place.push([{ ct: index, offset }]);
     }
   } catch (e) {
     free(...out);
     throw e;
   }
+  // Whole-ciphertext runs leave the sum in every slot: each column alone, replicated.
+  const whole = S.stride === S.slots && out.length === S.cols;
   return derive(src, out, {
     rows: 1,
     stride: 1,
     segRows: 1,
-    place: S.place.map((_c, j) => [{ ct: j, offset: 0 }]),
+    place,
     padClean: true,
     foreignClean: false,
-    replicated: true,
+    replicated: whole,
   });
 }
 
@@ -77,27 +135,119 @@ function sumAll(t: EncryptedTable, cts: Iterable<Ciphertext>): Ciphertext {
   return acc;
 }
 
-/** Row sums of a segmented table: one ciphertext per segment. */
+/**
+ * For each segment index, the ciphertexts that hold that segment's runs and nothing else, each
+ * run on a run boundary, with zeros around them: a rotation tree across runs sums their rows.
+ */
+function cleanCiphertexts(L: Layout): Set<number>[] {
+  const segs = segmentCount(L);
+  const segsOf = new Map<number, Set<number>>();
+  const boundary = new Map<number, boolean>();
+  for (const col of L.place) {
+    col.forEach((seg, s) => {
+      const set = segsOf.get(seg.ct) ?? new Set<number>();
+      set.add(s);
+      segsOf.set(seg.ct, set);
+      boundary.set(seg.ct, (boundary.get(seg.ct) ?? true) && seg.offset % L.stride === 0);
+    });
+  }
+  const ok = !L.replicated && L.foreignClean && L.padClean;
+  const out = Array.from({ length: segs }, () => new Set<number>());
+  for (const [ct, set] of segsOf) {
+    const [only] = [...set];
+    if (ok && set.size === 1 && only !== undefined && boundary.get(ct)) out[only]?.add(ct);
+  }
+  return out;
+}
+
+/**
+ * Segment s's row sums in one ciphertext, at `target`: the clean ciphertexts (see above) added
+ * and summed across runs, every other column's segment rotated onto `target` and added.
+ */
+function segmentRowSums(
+  t: EncryptedTable,
+  s: number,
+  clean: Set<number>,
+  target: number,
+): Ciphertext {
+  const L = t.layout;
+  const a = t.arith;
+  const cts = t.ciphertexts();
+  const shifts = new Map<number, Set<number>>();
+  for (let j = 0; j < L.cols; j++) {
+    const seg = segmentAt(L, j, s);
+    if (clean.has(seg.ct)) continue;
+    const shift = (((seg.offset - target) % L.slots) + L.slots) % L.slots;
+    const set = shifts.get(shift) ?? new Set<number>();
+    set.add(seg.ct);
+    shifts.set(shift, set);
+  }
+  let acc: Ciphertext | undefined;
+  try {
+    if (clean.size > 0) {
+      const summed = sumAll(
+        t,
+        [...clean].map((c) => at(cts, c)),
+      );
+      try {
+        acc = a.rotateSum(summed, L.stride, L.slots);
+      } finally {
+        summed.delete();
+      }
+    }
+    for (const [shift, set] of shifts) {
+      const g = sumAll(
+        t,
+        [...set].map((c) => at(cts, c)),
+      );
+      if (shift === 0) {
+        acc = a.accumulate(acc, g);
+      } else {
+        const r = a.rotate(g, shift);
+        acc = a.accumulate(acc, r);
+        r.delete();
+      }
+      g.delete();
+    }
+  } catch (e) {
+    free(acc);
+    throw e;
+  }
+  if (!acc) throw new CkksError('CORRUPT', 'a table without columns');
+  return acc;
+}
+
+/**
+ * Row sums of a segmented table, one ciphertext per segment. Long columns (one ciphertext per
+ * segment) add up directly; a row-blocked block's runs are summed by one rotation tree across
+ * runs; columns kept apart are rotated onto the result's offset.
+ */
 function segmentedSum1(t: EncryptedTable): EncryptedTable {
   const L = t.layout;
-  const cts = t.ciphertexts();
   const segs = segmentCount(L);
+  const clean = cleanCiphertexts(L);
   const out: Ciphertext[] = [];
+  let allClean = true;
+  let offset = 0;
   try {
     for (let s = 0; s < segs; s++) {
-      out.push(
-        sumAll(
-          t,
-          L.place.map((_c, j) => at(cts, segmentAt(L, j, s).ct)),
-        ),
-      );
+      const set = clean[s] ?? new Set<number>();
+      const target = set.size > 0 ? 0 : segmentAt(L, 0, s).offset;
+      if (s === 0) offset = target;
+      else if (target !== offset) {
+        throw new CkksError('LAYOUT_UNSUPPORTED', 'row sums of these segments do not align');
+      }
+      allClean &&= L.place.every((col) => set.has(at(col, s, 'segment').ct));
+      out.push(segmentRowSums(t, s, set, offset));
     }
   } catch (e) {
     free(...out);
     throw e;
   }
-  const place = [Array.from({ length: segs }, (_, s) => ({ ct: s, offset: 0 }))];
-  return rowSums(t, out, { place, foreignClean: true, replicated: false });
+  const place = [Array.from({ length: segs }, (_, s) => ({ ct: s, offset }))];
+  // Long columns add straight: the slots beyond the cells stay zero.
+  const foreignClean = allClean && L.stride === L.slots;
+  return rowSums(t, out, { place, foreignClean, replicated: false });
 }
 
 /**

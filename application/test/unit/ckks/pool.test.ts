@@ -107,7 +107,8 @@ describe('ckks worker pool and fast kernels', function () {
 
   it('sum a small column next to a large one on n4096-d0 (per-ciphertext bounds)', async () => {
     const keys = await keysFor('n4096-d0');
-    // Four columns, two per ciphertext: ages (≤ 70) beside a flag, cholesterol (≤ 600) apart.
+    // Four columns in row blocks of 512: ages (≤ 70), a flag and u share two ciphertexts;
+    // cholesterol (≤ 600: its sum cannot fit) is kept apart in a third.
     const r = rng(3);
     const data = Array.from({ length: 1000 }, () => [
       r() > 0.5 ? 1 : 0,
@@ -120,7 +121,7 @@ describe('ckks worker pool and fast kernels', function () {
     t.dispose();
     const loaded = await loadBundle(bundle.bytes);
     try {
-      expect(loaded.table.ciphertextBounds).to.have.length(2);
+      expect(loaded.table.ciphertextBounds).to.have.length(3);
       const expected = data.reduce((s, row) => s + at(row, 1), 0) / data.length;
       using general = loaded.table.col('age').mean();
       const fast = await columnMeans(loaded.table, ['age'], { pool });
@@ -219,8 +220,8 @@ describe('ckks worker pool and fast kernels', function () {
     const script = `
       const ck = await import(${JSON.stringify(index)});
       const steps = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512];
-      const keys = await ck.createTradeKeys('n4096-d0', { galoisSteps: steps });
-      // 600 × 5: three ciphertexts, so both encryption and the means use the workers.
+      const keys = await ck.createTradeKeys('n4096-d1', { galoisSteps: steps });
+      // 600 × 5, packed: three ciphertexts, so both encryption and the means use the workers.
       const rows = Array.from({ length: 600 }, (_, i) => [1, 2, 3, 4, 5].map((k) => (i % 10) * k));
       const t = await ck.encryptTableAsync(keys, rows, undefined, { pool: true });
       const m = await ck.columnMeans(t, [0, 4], { pool: true });
