@@ -240,7 +240,8 @@ describe('ckks right-or-refused property', function () {
             (_, j) => 10 ** (r.exponents[j] ?? 0) * (values[i * r.cols + j] ?? 0),
           ),
         );
-        return { preset: 'n4096-d0' as PresetName, data, chain: r.chain };
+        const preset: PresetName = 'n4096-d0';
+        return { preset, data, chain: r.chain };
       });
     const seen = { right: 0, refused: 0 };
     await fc.assert(
