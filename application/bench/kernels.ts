@@ -156,9 +156,11 @@ export async function meanRow(
     await Promise.resolve();
     return T.col('age').mean();
   });
+  const L = T.layout;
+  const blocks = (L.place[j]?.length ?? 1) > 1 ? `, row blocks of ${String(L.stride)}` : '';
+  const note = `summed at level ${String(level)}${blocks}`;
   loaded.dispose();
   keys.dispose();
-  const note = `summed at level ${level}`;
   return {
     preset,
     poolOff,
