@@ -9,6 +9,7 @@
  * parallel. Tables this kernel does not handle (transposed, segmented, computed) take the
  * general path `select(columns).mean(0)`.
  */
+import type { Ciphertext } from 'node-seal';
 import { at, first } from './checked.js';
 import type { CkksContext } from './context.js';
 import { requireArg } from './errors.js';
@@ -120,17 +121,35 @@ export async function columnMeans(
     ],
   }));
   const sums = await runPrograms(table.keys, jobs, resolvePool(options.pool));
+  const place = js.map((j) => {
+    const seg = segmentAt(L, j);
+    return { ct: order.indexOf(seg.ct), offset: seg.offset };
+  });
+  return meansTable(table, js, sums, place, order);
+}
+
+/**
+ * The 1 × k means table over column sums `sums` (taken over): column js[k] at place[k]; its
+ * bound is the largest of the summed ciphertexts' (`from`).
+ */
+function meansTable(
+  table: EncryptedTable,
+  js: readonly number[],
+  sums: Ciphertext[],
+  place: readonly Segment[],
+  from: readonly number[],
+): EncryptedTable {
   try {
     // Dividing by the count only changes the scale (free, exact bookkeeping).
-    for (const s of sums) s.setScale(s.scale() * rows);
-    const place = js.map((j) => {
-      const seg = segmentAt(L, j);
-      return [{ ct: order.indexOf(seg.ct), offset: seg.offset }];
-    });
-    const bound = Math.max(...order.map((c) => ciphertextBound(table, c)));
-    requireFit(ctx, sums, bound, 'mean');
+    for (const s of sums) s.setScale(s.scale() * table.layout.rows);
+    const bound = Math.max(...from.map((c) => ciphertextBound(table, c)));
+    requireFit(table.ctx, sums, bound, 'mean');
     const names = js.map((j) => table.columnNames[j] ?? `c${j}`);
-    const layout = cellRowLayout(ctx, place, sums.length);
+    const layout = cellRowLayout(
+      table.ctx,
+      place.map((seg) => [seg]),
+      sums.length,
+    );
     return new EncryptedTable(table.keys, sums, layout, false, names, undefined, bound);
   } catch (e) {
     free(...sums);
@@ -180,19 +199,9 @@ async function blockedMeans(
     };
   });
   const sums = await runPrograms(table.keys, jobs, resolvePool(options.pool));
-  try {
-    for (const s of sums) s.setScale(s.scale() * L.rows);
-    const place = js.map((j) => {
-      const ids = Array.from({ length: segs }, (_, s) => segmentAt(L, j, s).ct);
-      return [{ ct: keys.indexOf(ids.join(',')), offset: segmentAt(L, j).offset }];
-    });
-    const bound = Math.max(...members.flat().map((c) => ciphertextBound(table, c)));
-    requireFit(ctx, sums, bound, 'mean');
-    const names = js.map((j) => table.columnNames[j] ?? `c${j}`);
-    const layout = cellRowLayout(ctx, place, sums.length);
-    return new EncryptedTable(table.keys, sums, layout, false, names, undefined, bound);
-  } catch (e) {
-    free(...sums);
-    throw e;
-  }
+  const place = js.map((j) => {
+    const ids = Array.from({ length: segs }, (_, s) => segmentAt(L, j, s).ct);
+    return { ct: keys.indexOf(ids.join(',')), offset: segmentAt(L, j).offset };
+  });
+  return meansTable(table, js, sums, place, members.flat());
 }

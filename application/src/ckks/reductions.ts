@@ -7,7 +7,7 @@ import { fitsAt } from './magnitude.js';
 import { CkksError, requireArg } from './errors.js';
 import { nextPow2, segmentAt, segmentCount, type Layout, type Segment } from './layout.js';
 import type { Operand } from './operand.js';
-import { free } from './seal.js';
+import { free, owned } from './seal.js';
 import type { EncryptedTable } from './table.js';
 
 /** True if every segment of column j sits at the offset of its first. */
@@ -19,10 +19,16 @@ function aligned(S: Layout, j: number): boolean {
   return true;
 }
 
+/** acc + ct rotated left by `shift` (acc may be undefined); `ct` is left untouched. */
+function addShifted(t: EncryptedTable, acc: Ciphertext | undefined, ct: Ciphertext, shift: number) {
+  if (shift === 0) return t.arith.accumulate(acc, ct);
+  using r = owned(t.arith.rotate(ct, shift));
+  return t.arith.accumulate(acc, r);
+}
+
 /** Column j's segments rotated onto its first segment's offset and added (a new ciphertext). */
 function alignedSum(src: EncryptedTable, j: number): Ciphertext {
   const S = src.layout;
-  const a = src.arith;
   const cts = src.ciphertexts();
   const target = segmentAt(S, j).offset;
   let acc: Ciphertext | undefined;
@@ -30,13 +36,7 @@ function alignedSum(src: EncryptedTable, j: number): Ciphertext {
     for (let s = 0; s < segmentCount(S); s++) {
       const seg = segmentAt(S, j, s);
       const shift = (((seg.offset - target) % S.slots) + S.slots) % S.slots;
-      if (shift === 0) {
-        acc = a.accumulate(acc, at(cts, seg.ct));
-      } else {
-        const r = a.rotate(at(cts, seg.ct), shift);
-        acc = a.accumulate(acc, r);
-        r.delete();
-      }
+      acc = addShifted(src, acc, at(cts, seg.ct), shift);
     }
   } catch (e) {
     free(acc);
@@ -200,14 +200,11 @@ function segmentRowSums(
         t,
         [...set].map((c) => at(cts, c)),
       );
-      if (shift === 0) {
-        acc = a.accumulate(acc, g);
-      } else {
-        const r = a.rotate(g, shift);
-        acc = a.accumulate(acc, r);
-        r.delete();
+      try {
+        acc = addShifted(t, acc, g, shift);
+      } finally {
+        g.delete();
       }
-      g.delete();
     }
   } catch (e) {
     free(acc);
