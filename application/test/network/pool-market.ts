@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Pool, PoolProposal, PoolTrade } from '@datamarket/chaincode/api';
+import { ContractRefusal } from '../../src/gateway/ledger/errors.js';
 import { call as callOnce, type AppHandle } from './e2e-support.js';
 
 export const CHANNEL = 'market';
@@ -249,6 +250,23 @@ export class PoolBuyer {
 /** A pass-through partial (e2e-support's plainTestCrypto): the values it "decrypts" to. */
 export function plainPartial(values: number[]): { bytes: Uint8Array; valueCount: number } {
   return { bytes: Buffer.from(JSON.stringify({ values })), valueCount: values.length };
+}
+
+/** A pass-through partial of one seat: [seat, its row count] (read from its plain bundle). */
+export function passThrough(bundle: Buffer, seat: number) {
+  const { rows } = JSON.parse(bundle.toString()) as { rows: number };
+  return Promise.resolve(plainPartial([seat, rows]));
+}
+
+/** The contract's refusal of a direct call (a test failure if it was not refused). */
+export async function refusal(promise: Promise<unknown>): Promise<ContractRefusal> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ContractRefusal) return error;
+    throw error;
+  }
+  throw new Error('expected the contract to refuse');
 }
 
 /** A user's balance on the channel, read through an app that holds the user. */

@@ -19,7 +19,6 @@ import type { Role } from '../../src/gateway/config.js';
 import { Sealer } from '../../src/gateway/crypto/sealing.js';
 import { labels } from '../../src/gateway/key-labels.js';
 import { FabricConnections } from '../../src/gateway/ledger/fabric-connections.js';
-import { ContractRefusal } from '../../src/gateway/ledger/errors.js';
 import { openShare } from '../../src/gateway/pools/buyer.js';
 import { FabricPoolCaller } from '../../src/gateway/pools/fabric-pool-caller.js';
 import { PoolLedger } from '../../src/gateway/pools/pool-ledger.js';
@@ -43,8 +42,10 @@ import {
   formPool,
   joinPool,
   proposePool,
+  refusal,
   pastDeadline,
   PARTIAL,
+  passThrough,
   plainPartial,
   PoolBuyer,
   poolProposal,
@@ -57,22 +58,6 @@ const SELLERS = ['Admin', 'User1', 'User2'];
 const COLUMNS = ['x', 'y'];
 const rowsOf = (count: number, seed: number) =>
   Array.from({ length: count }, (_, i) => [seed * 10 + i, 100 + ((i * 7) % 5)]);
-
-/** A pass-through partial of one seat: [seat, its row count] (read from its plain bundle). */
-const passThrough = (bundle: Buffer, seat: number) => {
-  const { rows } = JSON.parse(bundle.toString()) as { rows: number };
-  return Promise.resolve(plainPartial([seat, rows]));
-};
-
-async function refusal(promise: Promise<unknown>): Promise<ContractRefusal> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ContractRefusal) return error;
-    throw error;
-  }
-  throw new Error('expected the contract to refuse');
-}
 
 describe('pools on the real network: split rules, a missed deadline and outsiders, through the apps', function () {
   this.timeout(900_000);
