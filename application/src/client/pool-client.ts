@@ -1,8 +1,8 @@
 /**
  * The pool part of the client (docs/pools.md): sellers propose, join and leave pools; buyers
  * buy a pool, fetch each member's bundle and upload each member's partial through their own
- * app, record a round's partials and read its aggregate. Over the same REST API and token as
- * DataMarketClient.
+ * app, record a round's partials, read its aggregate and, under shapley-f1, submit the
+ * coalitions' F1 scores. Over the same REST API and token as DataMarketClient.
  */
 import { createHash } from 'node:crypto';
 import type { Page, Pool, PoolProposal, PoolTrade } from '@datamarket/chaincode/api';
@@ -123,6 +123,14 @@ export class PoolClient {
 
   aggregate(tradeId: string, round: number): Promise<PoolAggregate> {
     return this.json('GET', `/pool-trades/${tradeId}/rounds/${String(round)}/aggregate`);
+  }
+
+  /**
+   * shapley-f1: the F1 score of every coalition's model, `[v(1), …, v(2^n − 1)]` by seat
+   * bitmask, as text with at most 6 decimals; the trade settles by the Shapley values.
+   */
+  submitScores(tradeId: string, scores: string[]): Promise<PoolTrade> {
+    return this.json('POST', `/pool-trades/${tradeId}/scores`, { json: { scores } });
   }
 
   refund(tradeId: string): Promise<PoolTrade> {

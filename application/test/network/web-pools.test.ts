@@ -1,21 +1,13 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import {
-  call,
-  closeAll,
-  firstToken,
-  gatewayConfig,
-  startApp,
-  type AppHandle,
-} from './e2e-support.js';
+import { closeAll, firstToken, gatewayConfig, startApp, type AppHandle } from './e2e-support.js';
+import { formPool, poolProposal } from './pool-market.js';
 import { ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 import { launchChromium, overflowing, screenshot, signedInPage } from './web-support.js';
 
 const CHANNEL = 'market';
 const SELLERS = ['Admin', 'User1'];
-const POOLS = '/api/channels/{channel}/pools';
-const ch = { channel: CHANNEL };
 
 // A pool formed through the seller app's routes on the real network, then browsed in Chromium
 // from the buyer app: the catalogue lists it next to the listings, its page shows the members.
@@ -36,46 +28,20 @@ describe('web app in Chromium: pools in the catalogue and the pool page', functi
     seller = await startApp(s.config, s.tokens);
     const b = gatewayConfig(runDir, 'buyer', ['buyer'], [CHANNEL], ['User1']);
     buyer = await startApp(b.config, b.tokens);
-    for (const [i, user] of SELLERS.entries()) {
-      await seller.gateway.store.putDataset({
-        channel: CHANNEL,
-        datasetId: `${poolId}-${String(i)}`,
-        columns: ['x', 'y'],
-        rows: Array.from({ length: rowCounts[i] ?? 1 }, (_, r) => [r, r * 2]),
-        owner: user,
-      });
-    }
-    const proposed = await call(seller, 'POST', POOLS, ch, {
-      user: 'Admin',
-      json: {
-        id: poolId,
+    await formPool(
+      poolProposal(poolId, ['x', 'y'], SELLERS.length, {
         title,
-        columns: ['x', 'y'],
         price: '40',
         deposit: '5',
-        maxRounds: 1,
-        deliverWithin: 3600,
-        partialsWithin: 3600,
-        sharesWithin: 3600,
         leakageBound: 4,
-        ckksPreset: 'n8192-d2',
-        computationPolicy: { kind: 'any' },
         aggregation: { valueBound: 1000, fractionalBits: 20 },
-        splitRule: 'rows',
-        invites: [{ msp: 'SellerMSP' }],
-      },
-    });
-    expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
-    for (const [i, user] of SELLERS.entries()) {
-      const joined = await call(
-        seller,
-        'POST',
-        `${POOLS}/{poolId}/join`,
-        { ...ch, poolId },
-        { user, json: { datasetId: `${poolId}-${String(i)}` } },
-      );
-      expect(joined.status, JSON.stringify(joined.body)).to.equal(200);
-    }
+      }),
+      SELLERS.map((user, i) => ({
+        user,
+        app: seller,
+        rows: Array.from({ length: rowCounts[i] ?? 1 }, (_, r) => [r, r * 2]),
+      })),
+    );
     browser = await launchChromium();
   });
 

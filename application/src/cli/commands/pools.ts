@@ -1,7 +1,8 @@
 /**
  * Pool commands (docs/pools.md). Sellers: `pool propose|join|leave`. Buyers: `buy-pool`, a
  * per-seller `pool-run` (each member's bundle fetched from its app, the script run on it, the
- * partial uploaded to that app) and `submit-partials`, then `pool-aggregate`. Anyone: `pools`.
+ * partial uploaded to that app) and `submit-partials`, then `pool-aggregate`, and under
+ * shapley-f1 `pool-scores` (the coalitions' F1 scores that settle the trade). Anyone: `pools`.
  */
 import { readFile } from 'node:fs/promises';
 import type { PoolProposal } from '@datamarket/chaincode/api';
@@ -178,6 +179,27 @@ export const poolCommands: Command[] = [
       const round = input.number('round', (await pools.poolTrade(tradeId)).round);
       const aggregate = await pools.aggregate(tradeId, round);
       out(`round ${String(round)}: ${aggregate.values.join(', ')}`, aggregate);
+    },
+  },
+  {
+    name: 'pool-scores',
+    group: 'buyer',
+    summary:
+      "shapley-f1: the F1 score of each coalition's model (by seat bitmask); settles by Shapley value",
+    args: [TRADE],
+    options: {
+      scores: {
+        type: 'string',
+        value: 'F,F,…',
+        required: true,
+        description: 'v(1),…,v(2^n−1): coalition c is entry c (bit i = seat i), 0 to 1',
+      },
+    },
+    async run(input, { client, out }) {
+      const scores = input.required('scores').split(',');
+      const trade = await new PoolClient(await client()).submitScores(input.arg(0), scores);
+      const parts = trade.members.map((m, seat) => `seat ${String(seat)} ${m.paid}`).join(', ');
+      out(`joint trade ${trade.tradeId}: ${trade.state}, paid ${parts}`, trade);
     },
   },
 ];

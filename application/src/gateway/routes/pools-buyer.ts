@@ -12,6 +12,7 @@ import {
   poolPurchaseBody,
   poolRoundParams,
   poolRoundSeatParams,
+  poolScoresBody,
   poolSeatParams,
   poolTradeParams,
   poolTradeSchema,
@@ -36,8 +37,9 @@ function computationSearch(query: { computation?: string; params?: string }): st
 
 /**
  * The buyer's joint trades: buy a pool, download each member's bundle from that member's app,
- * upload one partial per member, record the round's partials, and read the round's aggregate
- * (the sum of the members' masked shares, opened with this app's result key).
+ * upload one partial per member, record the round's partials, read the round's aggregate
+ * (the sum of the members' masked shares, opened with this app's result key) and, under
+ * shapley-f1, submit the coalitions' F1 scores that settle the trade.
  */
 export const poolBuyerRoutes: Route[] = [
   defineRoute({
@@ -224,6 +226,37 @@ export const poolBuyerRoutes: Route[] = [
             .map(([coalition, values]) => ({ coalition, values })),
         },
       };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/channels/{channel}/pool-trades/{tradeId}/scores',
+    role: 'buyer',
+    auth: 'token',
+    body: 'json',
+    summary:
+      "shapley-f1: the F1 score of every coalition's model; the trade settles by the members' normalised Shapley values",
+    params: poolTradeParams,
+    json: poolScoresBody,
+    response: { description: 'the joint trade, SETTLED', schema: poolTradeSchema },
+    errors: {
+      403: 'not the buyer',
+      409: 'not SCORING (not shapley-f1, rounds left, already settled) or past the scores deadline',
+    },
+    handler: async ({ user, params: { channel, tradeId }, body }, ctx) => {
+      const trade = await buyersPoolTrade(ctx, user, channel, tradeId);
+      requirePoolState(
+        trade,
+        ['SCORING'],
+        'scores are taken after the last round of a shapley-f1 pool',
+      );
+      const coalitions = 2 ** trade.members.length - 1;
+      if (body.scores.length !== coalitions) {
+        throw badRequest(
+          `give one score per coalition: ${String(trade.members.length)} members make ${String(coalitions)}, not ${String(body.scores.length)}`,
+        );
+      }
+      return { body: await ctx.pools().submitScores(user, channel, tradeId, body.scores) };
     },
   }),
   defineRoute({

@@ -99,8 +99,22 @@ export const poolPartialsBody = z
   })
   .meta({ id: 'PoolPartials' });
 
+/** An F1 score as the contract takes it: 0 to 1, at most 6 decimals, as text (exact). */
+const f1Score = z
+  .string()
+  .regex(
+    /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/,
+    'expected an F1 score from 0 to 1 with at most 6 decimals, e.g. "0.8125"',
+  );
+
+/** shapley-f1: one F1 score per coalition, indexed by seat bitmask (2^n − 1 of them, n ≤ 5). */
 export const poolScoresBody = z
-  .strictObject({ scores: z.array(z.string().regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/)).min(3) })
+  .strictObject({
+    scores: z.array(f1Score).min(3).max(31).meta({
+      description:
+        "the F1 score of each coalition's model, [v(1), …, v(2^n − 1)]: entry c − 1 is coalition c (bit i = seat i)",
+    }),
+  })
   .meta({ id: 'PoolScores' });
 
 export const poolSchema = z

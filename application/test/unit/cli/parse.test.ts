@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { UsageError, type Command } from '../../../src/cli/command.js';
 import { COMMANDS } from '../../../src/cli/commands.js';
 import { commandHelp, overviewHelp } from '../../../src/cli/help.js';
-import { main } from '../../../src/cli/main.js';
 import { GLOBAL_OPTIONS } from '../../../src/cli/options.js';
 import { parseCommandLine, type Parsed } from '../../../src/cli/parse.js';
+import { mainOutput } from './main-output.js';
 
 const parse = (...argv: string[]): Parsed => parseCommandLine(argv, COMMANDS, GLOBAL_OPTIONS);
 
@@ -12,20 +12,6 @@ function run(...argv: string[]) {
   const parsed = parse(...argv);
   if (parsed.kind !== 'run') expect.fail(`expected a command to run, got help`);
   return parsed;
-}
-
-/** Runs `main` with console output captured. */
-async function mainOutput(...argv: string[]) {
-  const saved = { log: console.log, error: console.error };
-  const output = { stdout: '', stderr: '' };
-  console.log = (text: string) => (output.stdout += `${text}\n`);
-  console.error = (text: string) => (output.stderr += `${text}\n`);
-  try {
-    return { code: await main(argv), ...output };
-  } finally {
-    console.log = saved.log;
-    console.error = saved.error;
-  }
 }
 
 describe('cli: the command line', () => {

@@ -13,39 +13,23 @@ import { PoolMemberPump } from '../../../../src/gateway/pools/pool-pump.js';
 import { storedSeats } from '../../../../src/gateway/pools/seats.js';
 import { inProcessCaller, until } from '../../aggregation/pool-fixture.js';
 import { call, CHANNEL, fakeCrypto, type RouteFixture } from './fixture.js';
+import {
+  BUNDLE,
+  ch,
+  COLUMNS,
+  formPool as formPoolOf,
+  PARTIAL,
+  partialOf,
+  POOL,
+  POOLS,
+  proposal,
+  TRADE,
+} from './pool-route-steps.js';
+import { poolScoresRouteTests } from './pool-scores-tests.js';
 
-const ch = { channel: CHANNEL };
-const POOLS = '/api/channels/{channel}/pools';
-const POOL = `${POOLS}/{poolId}`;
-const TRADE = '/api/channels/{channel}/pool-trades/{tradeId}';
-const BUNDLE = `${TRADE}/seats/{seat}/bundle`;
-const PARTIAL = `${TRADE}/rounds/{round}/seats/{seat}/partial`;
 const PEER_BUNDLE = '/peer/channels/{channel}/pool-trades/{tradeId}/seats/{seat}/bundle';
 const PEER_PARTIAL =
   '/peer/channels/{channel}/pool-trades/{tradeId}/rounds/{round}/seats/{seat}/partial';
-const COLUMNS = ['a', 'b'];
-const SELLERS = ['Admin', 'User1'];
-
-const proposal = (id: string, computationPolicy: unknown = { kind: 'any' }) => ({
-  id,
-  title: 'two sellers',
-  columns: COLUMNS,
-  price: '30',
-  deposit: '5',
-  maxRounds: 1,
-  deliverWithin: 600,
-  partialsWithin: 600,
-  sharesWithin: 600,
-  leakageBound: 10,
-  ckksPreset: 'n8192-d2',
-  computationPolicy,
-  aggregation: { valueBound: 1000, fractionalBits: 20 },
-  splitRule: 'rows',
-  invites: [{ msp: 'SellerMSP' }],
-});
-
-/** A fake partial (fixture.ts's stand-in engine): JSON of the values it decrypts to. */
-const partialOf = (values: number[]) => Buffer.from(JSON.stringify({ values }));
 
 export function poolRouteTests(fx: () => RouteFixture): void {
   describe('pool routes', () => {
@@ -72,39 +56,7 @@ export function poolRouteTests(fx: () => RouteFixture): void {
       await pump?.stop();
     });
 
-    async function formPool(id: string, policy?: unknown): Promise<void> {
-      const seller = fx().sellerApp;
-      for (const [i, user] of SELLERS.entries()) {
-        await seller.store.putDataset({
-          channel: CHANNEL,
-          datasetId: `${id}-${String(i)}`,
-          columns: COLUMNS,
-          rows: Array.from({ length: 2 + i }, (_, r) => [r, i]),
-          owner: user,
-        });
-      }
-      const proposed = await call<Pool>(seller, 'POST', POOLS, ch, {
-        user: 'Admin',
-        json: proposal(id, policy),
-      });
-      expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
-      for (const [i, user] of SELLERS.entries()) {
-        const joined = await call<{ maskPublicKey: string; pool: Pool }>(
-          seller,
-          'POST',
-          `${POOL}/join`,
-          { ...ch, poolId: id },
-          { user, json: { datasetId: `${id}-${String(i)}` } },
-        );
-        expect(joined.status, JSON.stringify(joined.body)).to.equal(200);
-        // The key on chain is the one sealed in the store; its private half is not in the clear.
-        const stored = await seller.store.getPoolSeat(CHANNEL, id, user);
-        expect(stored?.maskPublicKey).to.equal(joined.body.maskPublicKey);
-        expect(
-          Buffer.from(stored?.sealedMaskPrivateKey ?? []).includes(Buffer.from('302e', 'hex')),
-        ).to.equal(false);
-      }
-    }
+    const formPool = (id: string, policy?: unknown) => formPoolOf(fx, id, policy);
 
     it('sellers propose and join, everyone reads the pool; the buyer buys, downloads, uploads and reads the sum', async () => {
       const { sellerApp, buyerApp, auditorApp } = fx();
@@ -369,5 +321,7 @@ export function poolRouteTests(fx: () => RouteFixture): void {
         expect(why).to.match(named ? /COMPUTATION_UNVERIFIABLE|is not 'mean'/ : /names none/);
       }
     });
+
+    poolScoresRouteTests(fx);
   });
 }
