@@ -384,10 +384,12 @@ describe('pools on the real network: split rules, a missed deadline and outsider
       },
     );
     expect(upload.status).to.equal(403);
-    // The ledger hands the shares to any reader of the channel (reads are not access-controlled,
-    // docs/pools.md), but only as ciphertext to the buyer's result key: a key of the outsider's
-    // own does not open one; the buyer's does.
-    const shares = await outsiderPools.getPoolShares('User2', CHANNEL, rowsTradeId, 1);
+    // The chaincode refuses the outsider the shares; the buyer reads them, and they are
+    // ciphertext to its result key: a key of anyone else's does not open one.
+    expect(
+      (await refusal(outsiderPools.getPoolShares('User2', CHANNEL, rowsTradeId, 1))).code,
+    ).to.equal('FORBIDDEN');
+    const shares = await outsiderPools.getPoolShares('User1', CHANNEL, rowsTradeId, 1);
     expect(shares).to.have.length(3);
     const trade = await buyer.trade(rowsTradeId);
     const outsiderKey = generateResultKeyPair().privateKeyPem;

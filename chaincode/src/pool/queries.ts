@@ -1,5 +1,7 @@
 // What auditors and parties read: joint trades by pool or party, and a round's shares.
+import { ContractError } from '../errors.js';
 import { accountIdArg, type Tx } from '../ledger.js';
+import { getConfig } from '../token.js';
 import type { Page } from '../types.js';
 import {
   bookmark as bookmarkArg,
@@ -8,6 +10,7 @@ import {
   positiveIntArg,
 } from '../validate.js';
 import {
+  getPoolTrade,
   POOL_SHARE,
   POOL_TRADE_BY_PARTY,
   POOL_TRADE_BY_POOL,
@@ -42,7 +45,11 @@ export async function listPoolTrades(
   return { records, fetchedRecordsCount: page.fetchedRecordsCount, bookmark: page.bookmark };
 }
 
-/** Every member's share of one round submitted so far, in seat order. */
+/**
+ * Every member's share of one round submitted so far, in seat order: for the trade's buyer, its
+ * members and the issuer org (the auditors); anyone else is refused (FORBIDDEN). The shares are
+ * ciphertext to the buyer's key, but who shared what and when is still the parties' business.
+ */
 export async function getPoolShares(
   tx: Tx,
   tradeIdArg: string,
@@ -50,6 +57,15 @@ export async function getPoolShares(
 ): Promise<PoolShare[]> {
   const tradeId = identifier('tradeId', tradeIdArg, 128);
   const round = positiveIntArg('round', roundArg);
+  const trade = await getPoolTrade(tx, tradeId);
+  const config = await getConfig(tx);
+  const party = tx.caller === trade.buyer || trade.members.some((m) => m.account === tx.caller);
+  if (!party && tx.callerMsp !== config?.issuerMspId) {
+    throw new ContractError(
+      'FORBIDDEN',
+      `joint trade ${trade.tradeId}: its shares are read only by its buyer, its members and the auditors (org ${String(config?.issuerMspId)})`,
+    );
+  }
   const shares: PoolShare[] = [];
   for await (const { value } of tx.scan(POOL_SHARE, [tradeId, String(round).padStart(6, '0')])) {
     shares.push(JSON.parse(value) as PoolShare);

@@ -255,6 +255,18 @@ describe('joint trades over a pool', () => {
     });
   });
 
+  it('GetPoolShares answers the buyer, the members and auditors only', async () => {
+    await formPool(m, { maxRounds: 1 });
+    const { tradeId } = await purchase(m);
+    await deliverAll(m, tradeId);
+    await runRound(m, tradeId, 1);
+    for (const who of [buyer, seller, auditor]) {
+      expect(await m.json<PoolShare[]>(who, 'GetPoolShares', [tradeId, '1'])).to.have.length(3);
+    }
+    await m.refuse(outsider, 'GetPoolShares', [tradeId, '1'], 'FORBIDDEN', ['auditors']);
+    await m.refuse(buyer2, 'GetPoolShares', [tradeId, '1'], 'FORBIDDEN', ['auditors']);
+  });
+
   it('auditors list joint trades by pool and by party', async () => {
     await formPool(m);
     const { tradeId } = await purchase(m);
