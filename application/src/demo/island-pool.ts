@@ -124,11 +124,7 @@ async function startIslandApp(
   org: (typeof ORGS)[number],
 ): Promise<IslandApp> {
   const { channel } = options;
-  const extra: Partial<GatewayConfig> = {
-    registerAppAs: 'Admin',
-    releaseSecurityBits: RELEASE_BITS,
-    channels: [channel],
-  };
+  const extra: Partial<GatewayConfig> = { releaseSecurityBits: RELEASE_BITS, channels: [channel] };
   let config: GatewayConfig;
   let token: string;
   if (org === 'seller') {
@@ -140,13 +136,16 @@ async function startIslandApp(
       storePath: path.join(options.storeDir, 'biscoe-store.db'),
       storeSecret: newApiToken(),
       users: [{ user: MEMBER, tokenSha256: tokenSha256Hex(token) }],
+      registerAppAs: 'Admin',
       ...extra,
       channels: [channel],
     });
   } else {
     const added = await loadAddedOrgApp(options.network.runDir, org, extra);
     config = added.config;
-    token = added.tokens[MEMBER] ?? '';
+    const memberToken = added.tokens[MEMBER];
+    if (memberToken === undefined) throw new Error(`addOrg wrote no API token for ${MEMBER}`);
+    token = memberToken;
   }
   const gateway = await startGateway(config, {
     log: (line) => {

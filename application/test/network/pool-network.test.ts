@@ -38,13 +38,14 @@ import {
   W0,
 } from '../unit/aggregation/pool-lr-model.js';
 import {
-  call as callOnce,
   closeAll,
   gatewayConfig,
   present,
   startApp,
   type AppHandle,
+  waitFor,
 } from './e2e-support.js';
+import { call } from './retrying-call.js';
 import {
   addSellerOrgs,
   CO_SELLER_ORGS,
@@ -71,36 +72,6 @@ function rows(seed: number, count: number): number[][] {
 }
 const DATA = [rows(0, 30), rows(1, 22), rows(2, 14)];
 
-/**
- * A route call, sent again when the connection is reset before any answer (a kept-alive
- * socket the app closed while the test computed). Reads and partial uploads are safe to repeat
- * (the member app accepts the same bytes again); a POST that did go through the first time is
- * refused the second (409), which fails the test rather than hiding anything.
- */
-async function call<T = Record<string, unknown>>(
-  ...args: Parameters<typeof callOnce>
-): Promise<Awaited<ReturnType<typeof callOnce<T>>>> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await callOnce<T>(...args);
-    } catch (error) {
-      if (!(error instanceof TypeError) || attempt >= 3) throw error;
-    }
-  }
-}
-
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 240_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 describe('pools on the real network: three seller orgs in one pool, each through its own app', function () {
   this.timeout(900_000);
   const poolId = `islands-${randomUUID().slice(0, 8)}`;
@@ -115,7 +86,11 @@ describe('pools on the real network: three seller orgs in one pool, each through
 
   before(async () => {
     await ensureTestNetwork();
+    const addingOrgs = Date.now();
     await addSellerOrgs(CO_SELLER_ORGS, CHANNEL);
+    console.log(
+      `      added ${CO_SELLER_ORGS.join(', ')} in ${((Date.now() - addingOrgs) / 1000).toFixed(1)} s`,
+    );
     const network = await testNetwork.describe();
     mspIds = ORGS.map((org) => network.orgs[org]?.mspId ?? '');
     issuerConnection = await connectAs(network, { org: 'auditor', user: 'User1' });
@@ -253,7 +228,7 @@ describe('pools on the real network: three seller orgs in one pool, each through
     (await call<PoolTrade>(buyer, 'GET', TRADE, { ...ch, tradeId })).body;
 
   async function untilTrade(tradeId: string, accept: (t: PoolTrade) => boolean, what: string) {
-    await until(async () => accept(await readTrade(tradeId)), what);
+    await waitFor(what, async () => (accept(await readTrade(tradeId)) ? true : undefined), 240_000);
     return readTrade(tradeId);
   }
 

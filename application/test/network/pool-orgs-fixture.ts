@@ -48,11 +48,7 @@ export async function startSellerApp(
     const s = gatewayConfig(runDir, org, ['seller'], [channel], users, extra);
     return startApp(s.config, s.tokens, options);
   }
-  const added = await loadAddedOrgApp(runDir, org, {
-    port: 0,
-    registerAppAs: 'Admin',
-    channels: [channel],
-    ...extra,
-  });
+  // addOrg's config names the org's Admin as the user who registers the app (registerAppAs).
+  const added = await loadAddedOrgApp(runDir, org, { port: 0, channels: [channel], ...extra });
   return startApp(added.config, added.tokens, options);
 }
