@@ -85,7 +85,8 @@ approve_committed() {
 }
 
 # write_app_config ORG ROLE: $RUN/apps/ORG.json, a gateway app config for the org (its users
-# Admin and User1, each with a fresh API token in $RUN/apps/ORG.tokens, mode 0600).
+# Admin and User1, each with a fresh API token in $RUN/apps/ORG.tokens, mode 0600). A seller
+# app registers its URL on chain as the org's Admin at start (RegisterOrgApp).
 write_app_config() {
   local org="$1" role="$2" dir="$RUN/apps" user token users='[]'
   mkdir -p "$dir"
@@ -100,7 +101,8 @@ write_app_config() {
     --arg host "$(host_ip "$org")" --arg store "$dir/$org-store.db" --arg secret "$(openssl rand -hex 24)" --argjson users "$users" \
     --argjson channels "$(printf '%s\n' "${@:3}" | jq -R . | jq -sc .)" \
     '{org: $org, roles: [$role], channels: $channels, networkRunDir: $run, host: $host,
-      port: $port, storePath: $store, storeSecret: $secret, users: $users}' >"$dir/$org.json"
+      port: $port, storePath: $store, storeSecret: $secret, users: $users}
+     + if $role == "seller" then {registerAppAs: "Admin"} else {} end' >"$dir/$org.json"
   chmod 600 "$dir/$org.json"
   say "gateway app config: $dir/$org.json (API tokens in $dir/$org.tokens)"
 }

@@ -368,9 +368,9 @@ async function main(): Promise<void> {
       `purchase transaction as decoded from its block: ${tx.function}(${tx.args[0]}, <result key>) by ${tx.creatorMspId}, ${tx.validationCode}, event ${tx.event?.name}`,
     );
 
-    // Example 4: a pool of three sellers (docs/pools.md), after the single trades' books.
+    // Example 4: a pool of three seller orgs (docs/pools.md), after the single trades' books.
     await islandPool({
-      runDir: network.runDir,
+      network,
       channel: CHANNEL,
       storeDir: demoDir,
       buyer: buyer.client,

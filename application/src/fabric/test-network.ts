@@ -81,6 +81,25 @@ export class TestNetwork {
   deployChaincode(channel: string): Promise<string> {
     return this.must('deployCC', '-c', channel);
   }
+  /**
+   * A new member org on the running network (`addOrg`): its CA, peers and MSP, a config update
+   * on each channel, and `$RUN/apps/NAME.json`, its gateway app config (see added-org-app.ts).
+   */
+  addOrg(
+    name: string,
+    options: { peers?: number; channels?: string[]; role?: 'seller' | 'buyer' | 'auditor' } = {},
+  ): Promise<string> {
+    return this.must(
+      'addOrg',
+      name,
+      ...(options.peers === undefined ? [] : ['--peers', String(options.peers)]),
+      ...(options.channels === undefined ? [] : ['--channels', options.channels.join(',')]),
+      ...(options.role === undefined ? [] : ['--role', options.role]),
+    );
+  }
+  removeOrg(name: string): Promise<string> {
+    return this.must('removeOrg', name);
+  }
   stopNode(node: string): Promise<string> {
     return this.must('stopNode', node);
   }

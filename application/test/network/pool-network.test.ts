@@ -1,13 +1,16 @@
 /**
- * Pools on the real network, through the apps' routes. A three-seller pool: three seller
- * users of the seller org (orgs come later) propose and join through their app (which makes
- * and seals each seat's mask key), the buyer buys through its app, the seller app's pool pump
- * delivers each member's own bundle under fresh CKKS keys, the buyer's app fetches each bundle
- * from the member's registered app and uploads each partial there (signed app-to-app calls),
- * each member decrypts its own partial, masks it and submits its share; the last share settles
- * the trade by rows. The joint mean equals plain arithmetic on the union of the rows, and the
+ * Pools on the real network, through the apps' routes. A three-seller pool of three seller
+ * ORGS: the seller org and two orgs the set-up adds with `network.sh addOrg` (each its own CA,
+ * peer and MSP), each with its own seller app that registers its URL on chain. Each org's
+ * member proposes or joins through its own app (which makes and seals the seat's X25519 mask
+ * key, registered on chain by JoinPool), the buyer buys through its app, each member app's
+ * pool pump delivers its own bundle under fresh CKKS keys, the buyer's app fetches each bundle
+ * from that member's org's registered app and uploads each partial there (signed app-to-app
+ * calls), each member decrypts its own partial, masks it and submits its share; the last share
+ * settles the trade by rows. The joint mean equals plain arithmetic on the union of the rows, and the
  * buyer's view holds masked shares only. A second pool runs five epochs of joint logistic
- * regression, one per round, and matches plain training on the union.
+ * regression, one per round, and matches plain training on the union. The added orgs are
+ * removed again at the end (pool-orgs-fixture.ts).
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
@@ -35,17 +38,26 @@ import {
   W0,
 } from '../unit/aggregation/pool-lr-model.js';
 import {
-  call as callOnce,
   closeAll,
   gatewayConfig,
+  present,
   startApp,
   type AppHandle,
+  waitFor,
 } from './e2e-support.js';
+import { call } from './retrying-call.js';
+import {
+  addSellerOrgs,
+  CO_SELLER_ORGS,
+  removeSellerOrgs,
+  startSellerApp,
+} from './pool-orgs-fixture.js';
 import { ensureInitialized, ensureTestNetwork, testNetwork } from './test-network-fixture.js';
 
 const CHANNEL = 'market';
-/** The seller org's three identities in the test network's crypto material. */
-const SELLERS = ['Admin', 'User1', 'User2'];
+/** The three seller orgs, one member each (its User1); Admin registers the org's app. */
+const ORGS = ['seller', ...CO_SELLER_ORGS];
+const MEMBER = 'User1';
 const BUYER = 'User1';
 const COLUMNS = ['bill_length_mm', 'flipper_length_mm'];
 const ch = { channel: CHANNEL };
@@ -60,41 +72,13 @@ function rows(seed: number, count: number): number[][] {
 }
 const DATA = [rows(0, 30), rows(1, 22), rows(2, 14)];
 
-/**
- * A route call, sent again when the connection is reset before any answer (a kept-alive
- * socket the app closed while the test computed). Reads and partial uploads are safe to repeat
- * (the member app accepts the same bytes again); a POST that did go through the first time is
- * refused the second (409), which fails the test rather than hiding anything.
- */
-async function call<T = Record<string, unknown>>(
-  ...args: Parameters<typeof callOnce>
-): Promise<Awaited<ReturnType<typeof callOnce<T>>>> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await callOnce<T>(...args);
-    } catch (error) {
-      if (!(error instanceof TypeError) || attempt >= 3) throw error;
-    }
-  }
-}
-
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 240_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-describe('pools on the real network: three seller users in one pool, through the apps', function () {
+describe('pools on the real network: three seller orgs in one pool, each through its own app', function () {
   this.timeout(900_000);
   const poolId = `islands-${randomUUID().slice(0, 8)}`;
   const lrPoolId = `lr-${randomUUID().slice(0, 8)}`;
-  let seller: AppHandle;
+  /** Each org's seller app, in ORGS order (seat i is ORGS[i]'s member). */
+  let sellers: AppHandle[] = [];
+  let mspIds: string[] = [];
   let buyer: AppHandle;
   let issuerConnection: GatewayConnection | undefined;
   let auditPools: PoolLedger;
@@ -102,21 +86,33 @@ describe('pools on the real network: three seller users in one pool, through the
 
   before(async () => {
     await ensureTestNetwork();
+    const addingOrgs = Date.now();
+    await addSellerOrgs(CO_SELLER_ORGS, CHANNEL);
+    console.log(
+      `      added ${CO_SELLER_ORGS.join(', ')} in ${((Date.now() - addingOrgs) / 1000).toFixed(1)} s`,
+    );
     const network = await testNetwork.describe();
+    mspIds = ORGS.map((org) => network.orgs[org]?.mspId ?? '');
     issuerConnection = await connectAs(network, { org: 'auditor', user: 'User1' });
     const issuer = issuerConnection.gateway.getNetwork(CHANNEL).getContract('datamarket');
     await ensureInitialized(issuer);
     const runDir = testNetwork.runDir;
     // Flooding at 10 bits of statistical security: the depth-4 preset's noise at the default
     // would drown one epoch's gradient sums (a seller's release policy).
-    const s = gatewayConfig(runDir, 'seller', ['seller'], [CHANNEL], SELLERS, {
-      releaseSecurityBits: 10,
-    });
-    seller = await startApp(s.config, s.tokens, {
-      log: (line) => {
-        console.log(`      [seller app] ${line}`);
-      },
-    });
+    for (const org of ORGS) {
+      const app = await startSellerApp(
+        org,
+        CHANNEL,
+        ['Admin', MEMBER],
+        { releaseSecurityBits: 10 },
+        {
+          log: (line) => {
+            console.log(`      [${org} app] ${line}`);
+          },
+        },
+      );
+      sellers.push(app);
+    }
     const b = gatewayConfig(runDir, 'buyer', ['buyer'], [CHANNEL], [BUYER]);
     buyer = await startApp(b.config, b.tokens);
     const auditorConnections = new FabricConnections(network, 'auditor');
@@ -150,14 +146,19 @@ describe('pools on the real network: three seller users in one pool, through the
 
   after(async () => {
     await closeAll(
-      () => seller.gateway.close(),
+      ...sellers.map((app) => () => app.gateway.close()),
       () => buyer.gateway.close(),
       () => issuerConnection?.close(),
       () => closeConnections?.(),
     );
+    sellers = [];
+    await removeSellerOrgs(CO_SELLER_ORGS);
   });
 
-  /** Stores each seller's rows in the seller app, proposes (Admin leads) and joins, by route. */
+  /**
+   * Stores each org's rows in its own seller app; the seller org's member proposes (seat 0,
+   * inviting one seat per added org), then each member joins through its own app.
+   */
   async function formPool(
     id: string,
     columns: string[],
@@ -170,20 +171,22 @@ describe('pools on the real network: three seller users in one pool, through the
       valueBound: number;
     },
   ): Promise<void> {
-    for (const [i, user] of SELLERS.entries()) {
-      await seller.gateway.store.putDataset({
+    for (const [i, app] of sellers.entries()) {
+      await app.gateway.store.putDataset({
         channel: CHANNEL,
         datasetId: `${id}-${String(i)}`,
         columns,
         rows: data[i] ?? [],
-        owner: user,
+        owner: MEMBER,
       });
     }
-    const proposed = await call<Pool>(seller, 'POST', POOLS, ch, {
-      user: SELLERS[0],
+    const [lead] = sellers;
+    if (!lead) throw new Error('no seller app');
+    const proposed = await call<Pool>(lead, 'POST', POOLS, ch, {
+      user: MEMBER,
       json: {
         id,
-        title: 'Three sellers, one pool',
+        title: 'Three seller orgs, one pool',
         columns,
         price: terms.price,
         deposit: '10',
@@ -196,18 +199,18 @@ describe('pools on the real network: three seller users in one pool, through the
         computationPolicy: { kind: 'any' },
         aggregation: { valueBound: terms.valueBound, fractionalBits: 20 },
         splitRule: 'rows',
-        invites: [{ msp: 'SellerMSP' }, { msp: 'SellerMSP' }],
+        invites: mspIds.slice(1).map((msp) => ({ msp })),
       },
     });
     expect(proposed.status, JSON.stringify(proposed.body)).to.equal(201);
-    for (const [i, user] of SELLERS.entries()) {
+    for (const [i, app] of sellers.entries()) {
       const joined = await call(
-        seller,
+        app,
         'POST',
         `${POOLS}/{poolId}/join`,
         { ...ch, poolId: id },
         {
-          user,
+          user: MEMBER,
           json: { datasetId: `${id}-${String(i)}` },
         },
       );
@@ -215,11 +218,17 @@ describe('pools on the real network: three seller users in one pool, through the
     }
   }
 
+  /** The seller app of the org whose member holds `seat` of a trade. */
+  function appOf(trade: PoolTrade, seat: number): AppHandle {
+    const msp = trade.members[seat]?.account.split('::')[0] ?? '';
+    return present(sellers[mspIds.indexOf(msp)], `the app of seat ${String(seat)} (${msp})`);
+  }
+
   const readTrade = async (tradeId: string) =>
     (await call<PoolTrade>(buyer, 'GET', TRADE, { ...ch, tradeId })).body;
 
   async function untilTrade(tradeId: string, accept: (t: PoolTrade) => boolean, what: string) {
-    await until(async () => accept(await readTrade(tradeId)), what);
+    await waitFor(what, async () => (accept(await readTrade(tradeId)) ? true : undefined), 240_000);
     return readTrade(tradeId);
   }
 
@@ -251,8 +260,8 @@ describe('pools on the real network: three seller users in one pool, through the
     const t = await readTrade(tradeId);
     const partialHashes: string[] = [];
     let valueCount = 0;
-    const appUrl = seller.url;
     for (const seat of t.members.keys()) {
+      const appUrl = appOf(t, seat).url;
       const at = { ...ch, tradeId, seat: String(seat) };
       const fetched = await call(buyer, 'GET', `${TRADE}/seats/{seat}/bundle`, at, {
         query: { appUrl },
@@ -303,8 +312,30 @@ describe('pools on the real network: three seller users in one pool, through the
     return reply.body.values;
   };
 
+  it('each seat is a member of its own org, with its own registered app and mask key', async () => {
+    const pool = (await call<Pool>(buyer, 'GET', `${POOLS}/{poolId}`, { ...ch, poolId })).body;
+    const members = pool.seats.map((s) => present(s.member, 'a member in every seat'));
+    expect(members.map((m) => m.account.split('::')[0])).to.deep.equal(mspIds);
+    expect(new Set(members.map((m) => m.maskPublicKey)).size).to.equal(3);
+    for (const [i, msp] of mspIds.entries()) {
+      const url = present(sellers[i], 'an app per org').url;
+      const registered = await buyer.gateway.ledger.getOrgApp(BUYER, CHANNEL, msp, url);
+      expect(registered.url).to.equal(new URL(url).href);
+    }
+  });
+
   it('the buyer gets the joint sums from masked shares; the last share settles by rows', async () => {
     const tradeId = await buy(poolId, 1, '90');
+    // A member's bundle comes only from an app its own org registered: not from another org's.
+    const fromOtherOrg = await call(
+      buyer,
+      'GET',
+      `${TRADE}/seats/{seat}/bundle`,
+      { ...ch, tradeId, seat: '1' },
+      { query: { appUrl: present(sellers[0], 'the seller org app').url } },
+    );
+    expect(fromOtherOrg.status).to.equal(502);
+    expect(fromOtherOrg.body).to.include({ code: 'SELLER_APP_UNREGISTERED' });
     await submitPartials(tradeId, 1, (table) => ({ sums: table.sum(0) }));
     const settled = await untilTrade(tradeId, (t) => t.state === 'SETTLED', 'the last share');
     const joint = await aggregateOf(tradeId, 1);
@@ -333,7 +364,10 @@ describe('pools on the real network: three seller users in one pool, through the
     }
 
     expect(settled.members.map((m) => m.paid)).to.deep.equal(['41', '30', '19']);
-    const audit = await seller.gateway.ledger.auditSupply(SELLERS[1] ?? '', CHANNEL);
+    const audit = await present(sellers[0], 'the seller org app').gateway.ledger.auditSupply(
+      MEMBER,
+      CHANNEL,
+    );
     expect(audit.balanced, JSON.stringify(audit)).to.equal(true);
   });
 
@@ -368,7 +402,7 @@ describe('pools on the real network: three seller users in one pool, through the
       leakageUsed: 3 * EPOCHS,
     });
     console.log(
-      `      joint LR, 3 sellers, ${String(EPOCHS)} epochs in ${seconds.toFixed(1)} s (${(seconds / EPOCHS).toFixed(1)} s per epoch): accuracy ${accuracy(x, y, w).toFixed(3)}, plain on the union ${accuracy(x, y, plain).toFixed(3)}`,
+      `      joint LR, 3 seller orgs, ${String(EPOCHS)} epochs in ${seconds.toFixed(1)} s (${(seconds / EPOCHS).toFixed(1)} s per epoch): accuracy ${accuracy(x, y, w).toFixed(3)}, plain on the union ${accuracy(x, y, plain).toFixed(3)}`,
     );
   });
 });
