@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import type { Pool, PoolProposal, PoolTrade } from '@datamarket/chaincode/api';
 import { ContractRefusal } from '../../src/gateway/ledger/errors.js';
-import { call as callOnce, type AppHandle } from './e2e-support.js';
+import type { AppHandle } from './e2e-support.js';
+import { call } from './retrying-call.js';
 
 export const CHANNEL = 'market';
 export const ch = { channel: CHANNEL };
@@ -17,22 +18,7 @@ export const BUNDLE = `${TRADE}/seats/{seat}/bundle`;
 export const PARTIAL = `${TRADE}/rounds/{round}/seats/{seat}/partial`;
 export const AGGREGATE = `${TRADE}/rounds/{round}/aggregate`;
 
-/**
- * A route call, sent again when the connection is reset before any answer (a kept-alive
- * socket the app closed while the test computed). A POST that did go through the first time
- * is refused the second (409), which fails the test rather than hiding anything.
- */
-export async function call<T = Record<string, unknown>>(
-  ...args: Parameters<typeof callOnce>
-): Promise<Awaited<ReturnType<typeof callOnce<T>>>> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await callOnce<T>(...args);
-    } catch (error) {
-      if (!(error instanceof TypeError) || attempt >= 3) throw error;
-    }
-  }
-}
+export { call };
 
 export async function until(
   check: () => Promise<boolean>,
