@@ -80,8 +80,11 @@ export class PoolClient {
     });
   }
 
-  /** One member's bundle from that member's app (its hash and size checked by the app). */
-  async bundle(tradeId: string, seat: number, appUrl: string): Promise<Uint8Array> {
+  /**
+   * One member's bundle from that member's app (its hash and size checked by the app); without
+   * `appUrl`, the app the member's org registered on chain.
+   */
+  async bundle(tradeId: string, seat: number, appUrl?: string): Promise<Uint8Array> {
     const response = await this.client.request(
       'GET',
       this.path(`/pool-trades/${tradeId}/seats/${String(seat)}/bundle`),
@@ -96,7 +99,7 @@ export class PoolClient {
     round: number,
     seat: number,
     partial: Uint8Array,
-    appUrl: string,
+    appUrl?: string,
   ): Promise<string> {
     const reply = await this.json<{ sha256: string }>(
       'PUT',

@@ -30,7 +30,8 @@ export interface SellerApp {
   channel: string;
   /** The seller's account id (its MSP is the part before the first '::'). */
   seller: string;
-  url: string;
+  /** The app's URL; undefined: the one app the seller's org registered on chain. */
+  url?: string | undefined;
 }
 
 /** A successful answer, its body read in full (never more than `maxBytes`). */
@@ -50,7 +51,7 @@ export class OtherApps {
   constructor(
     private readonly signingIdentity: (user: string) => Promise<SigningIdentity>,
     private readonly timeouts: OtherAppTimeouts,
-    private readonly ledger: Pick<MarketLedger, 'getOrgApp'>,
+    private readonly ledger: Pick<MarketLedger, 'getOrgApp' | 'listOrgApps'>,
   ) {}
 
   /**
@@ -59,6 +60,7 @@ export class OtherApps {
    */
   private async registered(user: string, app: SellerApp): Promise<string> {
     const mspId = app.seller.split('::')[0] ?? '';
+    if (app.url === undefined) return this.onlyApp(user, app.channel, mspId);
     try {
       return (await this.ledger.getOrgApp(user, app.channel, mspId, app.url)).url;
     } catch (error) {
@@ -69,6 +71,28 @@ export class OtherApps {
         'SELLER_APP_UNREGISTERED',
       );
     }
+  }
+
+  /**
+   * The one app `mspId` registered on `channel`: 502 SELLER_APP_UNREGISTERED if none, 400
+   * APP_URL_REQUIRED naming them if several (the caller must choose).
+   */
+  private async onlyApp(user: string, channel: string, mspId: string): Promise<string> {
+    const apps = await this.ledger.listOrgApps(user, channel, mspId);
+    const [only] = apps;
+    if (apps.length === 1 && only) return only.url;
+    if (apps.length === 0) {
+      throw new HttpError(
+        502,
+        `${mspId} has registered no app on chain (RegisterOrgApp): nothing to call`,
+        'SELLER_APP_UNREGISTERED',
+      );
+    }
+    throw new HttpError(
+      400,
+      `${mspId} has registered ${String(apps.length)} apps (${apps.map((a) => a.url).join(', ')}): name one with appUrl`,
+      'APP_URL_REQUIRED',
+    );
   }
 
   async call(

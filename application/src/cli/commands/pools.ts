@@ -19,12 +19,14 @@ const APPS = {
   app: {
     type: 'string',
     value: 'URL[,URL…]',
-    required: true,
-    description: "the members' app URLs, one for all seats or one per seat (registered on chain)",
+    description:
+      "the members' app URLs, one for all seats or one per seat (registered on chain); default: the one app each member's org registered",
   },
 } as const;
 
-function appFor(apps: string[], seat: number): string {
+/** Seat `seat`'s app from --app, or undefined (the buyer app looks it up on chain). */
+function appFor(apps: string[] | undefined, seat: number): string | undefined {
+  if (apps === undefined) return undefined;
   const url = apps.length === 1 ? apps[0] : apps[seat];
   if (url === undefined) throw new UsageError(`--app names no app for seat ${String(seat)}`);
   return url;
@@ -115,12 +117,12 @@ export const poolCommands: Command[] = [
       const tradeId = input.arg(0);
       const trade = await pools.poolTrade(tradeId);
       const round = input.number('round', trade.round);
-      const apps = input.required('app').split(',');
+      const apps = input.string('app')?.split(',');
       const hashes: string[] = [];
       let valueCount = 0;
       for (const seat of trade.members.keys()) {
         const app = appFor(apps, seat);
-        progress.update(`seat ${String(seat)}: fetching its bundle from ${app}`);
+        progress.update(`seat ${String(seat)}: fetching its bundle from ${app ?? 'its org’s app'}`);
         const bundle = await pools.bundle(tradeId, seat, app);
         const computed = await runScript(input.arg(1), bundle, (m) => {
           progress.update(`seat ${String(seat)}: ${m}`);

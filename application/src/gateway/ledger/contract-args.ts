@@ -26,6 +26,7 @@ export type ContractFunction =
   | 'PurchaseOnce'
   | 'RegisterOrgApp'
   | 'GetOrgApp'
+  | 'ListOrgApps'
   | (typeof LIST_TRADES)[TradeFilter['by']];
 
 /** The contract's List* page arguments: pageSize ('' = its default) and bookmark. */

@@ -156,6 +156,10 @@ export abstract class ContractMarketLedger implements MarketLedger {
     return this.evaluateJson<OrgApp>(user, channel, 'GetOrgApp', mspId, url);
   }
 
+  listOrgApps(user: string, channel: string, mspId: string): Promise<OrgApp[]> {
+    return this.evaluateJson<OrgApp[]>(user, channel, 'ListOrgApps', mspId);
+  }
+
   // ---- trades ----
 
   purchase(

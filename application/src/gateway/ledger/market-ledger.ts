@@ -102,6 +102,8 @@ export interface MarketLedger {
   registerOrgApp(user: string, channel: string, url: string): Promise<OrgApp>;
   /** The registration of `url` by `mspId`; a ContractRefusal APP_NOT_REGISTERED otherwise. */
   getOrgApp(user: string, channel: string, mspId: string, url: string): Promise<OrgApp>;
+  /** Every app `mspId` registered on `channel` (none: an empty list). */
+  listOrgApps(user: string, channel: string, mspId: string): Promise<OrgApp[]>;
 
   // ---- trades ----
   /**

@@ -27,10 +27,10 @@ export const poolRoundSeatParams = poolRoundParams.extend({ seat: seatParam });
 
 /** The member app a buyer calls for one seat: a URL the member's org registered on chain. */
 export const memberAppQuery = z.object({
-  appUrl: z
-    .url()
-    .max(2048)
-    .meta({ description: "the member's app URL (must be registered on chain by its org)" }),
+  appUrl: z.url().max(2048).optional().meta({
+    description:
+      "the member's app URL (must be registered on chain by its org); omitted: the one app its org registered",
+  }),
 });
 
 /** An approved pool's partial names its computation and parameters (re-executed by the member). */

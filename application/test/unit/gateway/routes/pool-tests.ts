@@ -12,6 +12,7 @@ import { PoolLedger } from '../../../../src/gateway/pools/pool-ledger.js';
 import { PoolMemberPump } from '../../../../src/gateway/pools/pool-pump.js';
 import { storedSeats } from '../../../../src/gateway/pools/seats.js';
 import { inProcessCaller, until } from '../../aggregation/pool-fixture.js';
+import { ORG_ADMIN } from '../../../support/index.js';
 import { call, CHANNEL, fakeCrypto, type RouteFixture } from './fixture.js';
 import {
   BUNDLE,
@@ -89,14 +90,12 @@ export function poolRouteTests(fx: () => RouteFixture): void {
 
       const appUrl = sellerApp.url;
       const hashes: string[] = [];
+      // The seller org registered one app: seat 1 names none and the buyer app finds it.
+      const registered = await fx().seller.listOrgApps(ORG_ADMIN, CHANNEL, 'SellerMSP');
+      expect(registered.map((a) => a.url)).to.deep.equal([new URL(appUrl).href]);
       for (const seat of ['0', '1']) {
-        const bundle = await call(
-          buyerApp,
-          'GET',
-          BUNDLE,
-          { ...ch, tradeId, seat },
-          { query: { appUrl } },
-        );
+        const query: Record<string, string> = seat === '0' ? { appUrl } : {};
+        const bundle = await call(buyerApp, 'GET', BUNDLE, { ...ch, tradeId, seat }, { query });
         expect(bundle.status).to.equal(200);
         expect(bundle.bytes.toString()).to.match(/^bundle rp-1-/);
         const values = seat === '0' ? [1.5, -2] : [10, 20.25];
@@ -105,7 +104,7 @@ export function poolRouteTests(fx: () => RouteFixture): void {
           'PUT',
           PARTIAL,
           { ...ch, tradeId, round: '1', seat },
-          { query: { appUrl }, raw: partialOf(values) },
+          { query, raw: partialOf(values) },
         );
         expect(uploaded.status, JSON.stringify(uploaded.body)).to.equal(201);
         hashes.push(uploaded.body.sha256);
@@ -121,6 +120,21 @@ export function poolRouteTests(fx: () => RouteFixture): void {
         },
       );
       expect(elsewhere.status).to.equal(502);
+      // Two registered apps: the buyer must name one (400 naming both), nothing is guessed.
+      const second = 'https://second.seller.example.com/gateway';
+      await fx().seller.registerOrgApp(ORG_ADMIN, CHANNEL, second);
+      try {
+        const ambiguous = await call<{ error: string; code: string }>(buyerApp, 'GET', BUNDLE, {
+          ...ch,
+          tradeId,
+          seat: '0',
+        });
+        expect(ambiguous.status).to.equal(400);
+        expect(ambiguous.body.code).to.equal('APP_URL_REQUIRED');
+        expect(ambiguous.body.error).to.include(second).and.include(new URL(appUrl).href);
+      } finally {
+        await fx().seller.invoke(ORG_ADMIN, CHANNEL, 'UnregisterOrgApp', second);
+      }
       const submitted = await call<PoolTrade>(
         buyerApp,
         'POST',
