@@ -41,6 +41,8 @@ import { accountOf, Contracts, hotSeller, restOverhead } from './ledger-scenario
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const flag = (name: string) => process.argv.includes(name);
+/** The bench's listing names an app no one calls: the scenarios never deliver through it. */
+const SELLER_APP_URL = 'https://127.0.0.1:1/unused';
 
 /** Gives every sender `amount`: the issuer pays a few, each of those pays its share (debits of one account go one per block). */
 async function fund(
@@ -119,6 +121,9 @@ async function setUp(network: TestNetwork, contracts: Contracts, quick: boolean)
     sellerOrg && cryptogenIdentities('seller', sellerOrg).find((i) => i.name === 'User1');
   if (!sellerId) throw new Error('no seller User1');
   const seller = await contracts.of(sellerId);
+  // A listing names a seller app its org registered (re-registering is harmless on --reuse).
+  const sellerAdmin = await contracts.of({ org: 'seller', name: 'Admin' });
+  await sellerAdmin.submitTransaction('RegisterOrgApp', SELLER_APP_URL);
   const datasetId = `ledger-bench-${Date.now().toString(36)}`;
   await seller.submitTransaction('CreateListing', JSON.stringify(listing(datasetId)));
   const senders = [
@@ -259,7 +264,8 @@ async function main(): Promise<void> {
       `starting a bench network in ${network.runDir} (ports ${String(network.portBase)}+) ...`,
     );
     await network.run('down');
-    await network.up();
+    // cryptogen's layout: the bench issues its identities with the org CA's key (ledger-identities.ts).
+    await network.must('up', '--crypto', 'cryptogen');
     await network.deployChaincode('market');
   }
   const contracts = new Contracts(await network.describe());
@@ -288,7 +294,7 @@ function listing(id: string): Record<string, unknown> {
     decryptWithin: 86_400,
     leakageBound: 4,
     ckksPreset: 'n8192-d2',
-    sellerGatewayUrl: 'https://127.0.0.1:1/unused',
+    sellerGatewayUrl: SELLER_APP_URL,
     freeSample: false,
   };
 }
