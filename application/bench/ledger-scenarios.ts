@@ -145,10 +145,66 @@ async function buyerApp(runDir: string, users: string[], storeUrl?: string) {
   };
 }
 
+/** What one path did over all its rounds. */
+interface PathRun {
+  purchases: number;
+  failed: number;
+  seconds: number;
+  /** CPU of this process (every thread: the app's store thread included), ms. */
+  cpuMs: number;
+  /** Time the event loop was busy, ms. */
+  loopMs: number;
+}
+
+const emptyRun = (): PathRun => ({ purchases: 0, failed: 0, seconds: 0, cpuMs: 0, loopMs: 0 });
+
+/** Runs every user's closed loop at once; adds what it took to `into`. */
+async function timed(into: PathRun, loops: (() => Promise<number>)[], n: number): Promise<void> {
+  const loop0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  const failed = (await Promise.all(loops.map((l) => l()))).reduce((a, b) => a + b, 0);
+  into.seconds += (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  into.cpuMs += (cpu.user + cpu.system) / 1000;
+  into.loopMs += performance.eventLoopUtilization(loop0).active;
+  into.purchases += n;
+  into.failed += failed;
+}
+
+const rate = (r: PathRun) => (r.purchases - r.failed) / r.seconds;
+
+function pathRow(label: string, r: PathRun): string[] {
+  const per = (ms: number) => (ms / Math.max(1, r.purchases - r.failed)).toFixed(1);
+  return [
+    label,
+    String(r.purchases),
+    String(r.failed),
+    r.seconds.toFixed(2),
+    rate(r).toFixed(1),
+    per(r.cpuMs),
+    per(r.loopMs),
+  ];
+}
+
+export const REST_OVERHEAD_HEADER = [
+  'path',
+  'purchases',
+  'failed',
+  'seconds',
+  'per second',
+  'CPU ms / purchase',
+  'event loop ms / purchase',
+];
+
 /**
  * purchases/s by `users` (one closed loop of `each` purchases per user, all users at once)
- * through the REST route and through fabric-gateway directly; and `burstOfOne` concurrent
- * purchases by a single user through the REST route, all expected to succeed.
+ * through the REST route and through fabric-gateway directly, `rounds` times each in ABBA
+ * order (direct, REST, REST, direct, …) so a machine getting busier or quieter, or a ledger
+ * growing, weighs on both alike; and `burstOfOne` concurrent purchases by a single user
+ * through the REST route, all expected to succeed. The buyer app runs in this process, so the
+ * CPU and event-loop figures per purchase are the app's (plus its REST client's) against the
+ * fabric-gateway client's.
  */
 export async function restOverhead(
   runDir: string,
@@ -159,6 +215,7 @@ export async function restOverhead(
   each: number,
   burstOfOne: number,
   storeUrl?: string,
+  rounds = 3,
 ): Promise<{ rows: string[][]; overhead: number; oneBuyer: string[] }> {
   const app = await buyerApp(
     runDir,
@@ -171,20 +228,30 @@ export async function restOverhead(
       for (let i = 0; i < each; i++) await call().catch(() => (failed += 1));
       return failed;
     };
-    const time = async (calls: (() => Promise<number>)[]) => {
-      const started = performance.now();
-      const failed = (await Promise.all(calls.map((c) => c()))).reduce((a, b) => a + b, 0);
-      return { failed, seconds: (performance.now() - started) / 1000 };
-    };
     const direct = await Promise.all(users.map(async (u) => contracts.of(u)));
     // Warm both paths (connections, account ids) before timing.
     await Promise.all(app.clients.map((c) => c.account()));
-    const viaGateway = await time(
-      direct.map((c) => () => loop(() => c.submitTransaction('Purchase', datasetId, resultKey))),
-    );
-    const viaRest = await time(app.clients.map((c) => () => loop(() => c.buy(datasetId))));
+    await Promise.all(direct.map((c) => accountOf(c)));
     const n = users.length * each;
-    const rate = (r: { failed: number; seconds: number }) => (n - r.failed) / r.seconds;
+    const viaGateway = emptyRun();
+    const viaRest = emptyRun();
+    const runDirect = () =>
+      timed(
+        viaGateway,
+        direct.map((c) => () => loop(() => c.submitTransaction('Purchase', datasetId, resultKey))),
+        n,
+      );
+    const runRest = () =>
+      timed(
+        viaRest,
+        app.clients.map((c) => () => loop(() => c.buy(datasetId))),
+        n,
+      );
+    for (let round = 0; round < rounds; round++) {
+      for (const run of round % 2 === 0 ? [runDirect, runRest] : [runRest, runDirect]) {
+        await run();
+      }
+    }
     const overhead = 1 - rate(viaRest) / rate(viaGateway);
     const one = app.clients[0];
     let oneBuyer: string[] = [];
@@ -199,20 +266,8 @@ export async function restOverhead(
     }
     return {
       rows: [
-        [
-          'fabric-gateway direct',
-          String(n),
-          String(viaGateway.failed),
-          viaGateway.seconds.toFixed(2),
-          rate(viaGateway).toFixed(1),
-        ],
-        [
-          'buyer app REST route',
-          String(n),
-          String(viaRest.failed),
-          viaRest.seconds.toFixed(2),
-          rate(viaRest).toFixed(1),
-        ],
+        pathRow('fabric-gateway direct', viaGateway),
+        pathRow('buyer app REST route', viaRest),
       ],
       overhead,
       oneBuyer,

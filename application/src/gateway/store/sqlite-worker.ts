@@ -26,7 +26,10 @@ function open(): { db: DatabaseSync; statements: Statements } {
   `);
   const statements = new Statements(db);
   const created = runBatch(db, statements, [
-    { kind: 'transaction', statements: schemaStatements(SQLITE).map((sql) => ({ sql, params: [] })) },
+    {
+      kind: 'transaction',
+      statements: schemaStatements(SQLITE).map((sql) => ({ sql, params: [] })),
+    },
   ]);
   const [outcome] = created;
   if (outcome && !outcome.ok) {
