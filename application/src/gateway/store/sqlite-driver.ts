@@ -35,7 +35,12 @@ export class SqliteDriver implements SqlDriver {
       workerData: { path },
     });
     this.ready = new Promise<void>((resolve, reject) => {
-      this.pending.set(0, { resolve: () => resolve(), reject });
+      this.pending.set(0, {
+        resolve: () => {
+          resolve();
+        },
+        reject,
+      });
     });
     // Nobody may await `ready`: its rejection is answered again on every call.
     this.ready.catch(() => undefined);
@@ -47,7 +52,7 @@ export class SqliteDriver implements SqlDriver {
       if (reply.ok) p.resolve(reply.value);
       else p.reject(fromWire(reply.error));
     });
-    this.worker.on('error', (error) => {
+    this.worker.on('error', (error: Error) => {
       this.stop(error);
     });
     this.worker.on('exit', (code) => {
