@@ -390,6 +390,12 @@ describe('e2e: gateway apps on the real network', function () {
     expect((JSON.parse(listings.stdout) as Listing[]).length).to.be.greaterThan(0);
     const supply = await cli(auditor, 'audit', 'supply');
     expect(supply.stdout).to.match(/balanced\s+true/);
+    const totals = await cli(auditor, '--json', 'audit', 'totals');
+    expect(totals.code, totals.stderr).to.equal(0);
+    expect(JSON.parse(totals.stdout)).to.include({ balanced: true });
+    const compacted = await cli(buyer, '--json', 'compact');
+    expect(compacted.code, compacted.stderr).to.equal(0);
+    expect(JSON.parse(compacted.stdout)).to.have.property('folded');
     const table = await cli(buyer, 'trades');
     expect(table.stdout).to.match(/trade\s+dataset\s+state/);
     const denied = await cli(buyer, 'status', 'f'.repeat(64));
