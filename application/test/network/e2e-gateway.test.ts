@@ -389,7 +389,7 @@ describe('e2e: gateway apps on the real network', function () {
     expect(listings.code, listings.stderr).to.equal(0);
     expect((JSON.parse(listings.stdout) as Listing[]).length).to.be.greaterThan(0);
     const supply = await cli(auditor, 'audit', 'supply');
-    expect(supply.stdout).to.match(/balanced\s+true/);
+    expect(supply.stdout, supply.stderr).to.match(/balanced\s+true/);
     const totals = await cli(auditor, '--json', 'audit', 'totals');
     expect(totals.code, totals.stderr).to.equal(0);
     expect(JSON.parse(totals.stdout)).to.include({ balanced: true });
