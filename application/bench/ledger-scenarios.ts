@@ -11,12 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Contract } from '@hyperledger/fabric-gateway';
-import { DataMarketClient } from '../src/client/index.js';
+import { newRequestId } from '../src/client/purchase-retry.js';
 import { connectAs, type GatewayConnection, type NetworkDescription } from '../src/fabric/index.js';
 import { newApiToken, tokenSha256Hex } from '../src/gateway/auth.js';
 import { withDefaults } from '../src/gateway/config.js';
 import { startGateway } from '../src/gateway/server.js';
 import type { BenchIdentity } from './ledger-identities.js';
+import { RestClients } from './ledger-rest-clients.js';
 
 const CHANNEL = 'market';
 const utf8 = new TextDecoder();
@@ -137,7 +138,8 @@ async function buyerApp(runDir: string, users: string[], storeUrl?: string) {
   });
   const app = await startGateway(config, { log: () => undefined });
   return {
-    clients: tokens.map((token) => new DataMarketClient({ url: app.url, token })),
+    url: app.url,
+    tokens,
     close: async () => {
       await app.close();
       rmSync(work, { recursive: true, force: true });
@@ -145,10 +147,77 @@ async function buyerApp(runDir: string, users: string[], storeUrl?: string) {
   };
 }
 
+/** What one path did over all its rounds. */
+interface PathRun {
+  purchases: number;
+  failed: number;
+  seconds: number;
+  /** CPU of this process (every thread: the app's store thread included), ms. */
+  cpuMs: number;
+  /** Time this process's event loop was busy, ms. */
+  loopMs: number;
+  /** CPU of the REST client process, ms (the direct path's clients are this process). */
+  clientCpuMs?: number;
+}
+
+const emptyRun = (): PathRun => ({ purchases: 0, failed: 0, seconds: 0, cpuMs: 0, loopMs: 0 });
+
+/** Runs `work` (every user's closed loop at once); adds what it took to `into`. */
+async function timed(
+  into: PathRun,
+  n: number,
+  work: () => Promise<{ failed: number; clientCpuMs?: number }>,
+): Promise<void> {
+  const loop0 = performance.eventLoopUtilization();
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  const { failed, clientCpuMs } = await work();
+  into.seconds += (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  into.cpuMs += (cpu.user + cpu.system) / 1000;
+  into.loopMs += performance.eventLoopUtilization(loop0).active;
+  into.purchases += n;
+  into.failed += failed;
+  if (clientCpuMs !== undefined) into.clientCpuMs = (into.clientCpuMs ?? 0) + clientCpuMs;
+}
+
+const rate = (r: PathRun) => (r.purchases - r.failed) / r.seconds;
+
+function pathRow(label: string, r: PathRun): string[] {
+  const per = (ms: number) => (ms / Math.max(1, r.purchases - r.failed)).toFixed(1);
+  return [
+    label,
+    String(r.purchases),
+    String(r.failed),
+    r.seconds.toFixed(2),
+    rate(r).toFixed(1),
+    per(r.cpuMs),
+    per(r.loopMs),
+    r.clientCpuMs === undefined ? '(same process)' : per(r.clientCpuMs),
+  ];
+}
+
+export const REST_OVERHEAD_HEADER = [
+  'path',
+  'purchases',
+  'failed',
+  'seconds',
+  'per second',
+  'CPU ms / purchase',
+  'event loop ms / purchase',
+  'HTTP clients CPU ms / purchase',
+];
+
 /**
  * purchases/s by `users` (one closed loop of `each` purchases per user, all users at once)
- * through the REST route and through fabric-gateway directly; and `burstOfOne` concurrent
- * purchases by a single user through the REST route, all expected to succeed.
+ * through the buyer app's REST route and through fabric-gateway directly, the same contract
+ * call (PurchaseOnce with a fresh request id, as the client sends), `rounds` times each in
+ * ABBA order (direct, REST, REST, direct, …) so a machine getting busier or quieter, or a
+ * ledger growing, weighs on both alike; and `burstOfOne` concurrent purchases by a single
+ * user through the REST route, all expected to succeed. The buyer app runs in this process
+ * and its HTTP clients in another (ledger-rest-clients.ts), as a buyer's clients would: the
+ * CPU and event-loop figures of the REST row are the app's, against the fabric-gateway
+ * clients' in the direct row.
  */
 export async function restOverhead(
   runDir: string,
@@ -159,65 +228,59 @@ export async function restOverhead(
   each: number,
   burstOfOne: number,
   storeUrl?: string,
+  rounds = 3,
 ): Promise<{ rows: string[][]; overhead: number; oneBuyer: string[] }> {
   const app = await buyerApp(
     runDir,
     users.map((u) => u.name),
     storeUrl,
   );
+  let clients: RestClients | undefined;
   try {
     const loop = async (call: () => Promise<unknown>) => {
       let failed = 0;
       for (let i = 0; i < each; i++) await call().catch(() => (failed += 1));
       return failed;
     };
-    const time = async (calls: (() => Promise<number>)[]) => {
-      const started = performance.now();
-      const failed = (await Promise.all(calls.map((c) => c()))).reduce((a, b) => a + b, 0);
-      return { failed, seconds: (performance.now() - started) / 1000 };
-    };
     const direct = await Promise.all(users.map(async (u) => contracts.of(u)));
     // Warm both paths (connections, account ids) before timing.
-    await Promise.all(app.clients.map((c) => c.account()));
-    const viaGateway = await time(
-      direct.map((c) => () => loop(() => c.submitTransaction('Purchase', datasetId, resultKey))),
-    );
-    const viaRest = await time(app.clients.map((c) => () => loop(() => c.buy(datasetId))));
+    clients = await RestClients.start({ url: app.url, tokens: app.tokens, datasetId, each });
+    const rest = clients;
+    await Promise.all(direct.map((c) => accountOf(c)));
     const n = users.length * each;
-    const rate = (r: { failed: number; seconds: number }) => (n - r.failed) / r.seconds;
-    const overhead = 1 - rate(viaRest) / rate(viaGateway);
-    const one = app.clients[0];
-    let oneBuyer: string[] = [];
-    if (one) {
-      const started = performance.now();
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: burstOfOne }, () => one.buy(datasetId)),
-      );
-      const failed = outcomes.filter((o) => o.status === 'rejected').length;
-      const seconds = (performance.now() - started) / 1000;
-      oneBuyer = [String(burstOfOne), String(failed), seconds.toFixed(2)];
+    const viaGateway = emptyRun();
+    const viaRest = emptyRun();
+    const purchaseOnce = (c: Contract) =>
+      c.submitTransaction('PurchaseOnce', datasetId, resultKey, '', '', newRequestId());
+    const runDirect = () =>
+      timed(viaGateway, n, async () => ({
+        failed: (await Promise.all(direct.map((c) => loop(() => purchaseOnce(c))))).reduce(
+          (a, b) => a + b,
+          0,
+        ),
+      }));
+    const runRest = () =>
+      timed(viaRest, n, async () => {
+        const { failed, cpuMs } = await rest.run({ run: 'loops' });
+        return { failed, clientCpuMs: cpuMs };
+      });
+    for (let round = 0; round < rounds; round++) {
+      for (const run of round % 2 === 0 ? [runDirect, runRest] : [runRest, runDirect]) {
+        await run();
+      }
     }
+    const overhead = 1 - rate(viaRest) / rate(viaGateway);
+    const one = await rest.run({ run: 'burst', count: burstOfOne });
     return {
       rows: [
-        [
-          'fabric-gateway direct',
-          String(n),
-          String(viaGateway.failed),
-          viaGateway.seconds.toFixed(2),
-          rate(viaGateway).toFixed(1),
-        ],
-        [
-          'buyer app REST route',
-          String(n),
-          String(viaRest.failed),
-          viaRest.seconds.toFixed(2),
-          rate(viaRest).toFixed(1),
-        ],
+        pathRow('fabric-gateway direct', viaGateway),
+        pathRow('buyer app REST route', viaRest),
       ],
       overhead,
-      oneBuyer,
+      oneBuyer: [String(burstOfOne), String(one.failed), one.seconds.toFixed(2)],
     };
   } finally {
+    clients?.close();
     await app.close();
   }
 }

@@ -4,6 +4,11 @@ import { untilFound, type PendingAnswer } from './pending.js';
 import { newRequestId, purchaseOnce } from './purchase-retry.js';
 import type { DecodedBlock, DecodedTransaction } from '../gateway/blocks.js';
 import type {
+  BalanceCompaction,
+  SupplyCheckpoint,
+  SupplyTotals,
+} from '../gateway/schemas/supply.js';
+import type {
   Listing,
   ListingInput,
   Page,
@@ -288,6 +293,10 @@ export class DataMarketClient {
   account(channel = this.channel): Promise<AccountInfo> {
     return this.json('GET', this.path('/account', channel));
   }
+  /** Folds the caller's credit keys into its balance (the balance stays; reading it gets cheap). */
+  compactBalance(channel = this.channel): Promise<BalanceCompaction> {
+    return this.json('POST', this.path('/account/compact', channel));
+  }
   listings(pageSize?: number, bookmark?: string): Promise<Page<Listing>> {
     return this.json('GET', this.path('/listings'), {
       query: { pageSize: pageSize ? String(pageSize) : undefined, bookmark },
@@ -402,6 +411,14 @@ export class DataMarketClient {
     problems: string[];
   }> {
     return this.json('GET', this.path('/audit/supply'));
+  }
+  /** The supply from the running totals: costs the deltas since the last checkpoint. */
+  auditSupplyTotals(): Promise<SupplyTotals> {
+    return this.json('GET', this.path('/audit/supply/totals'));
+  }
+  /** Folds the running-total deltas of minutes long past into the checkpoint. */
+  checkpointSupply(): Promise<SupplyCheckpoint> {
+    return this.json('POST', this.path('/audit/supply/checkpoint'));
   }
   chainInfo(): Promise<{ height: string; currentBlockHash: string }> {
     return this.json('GET', this.path('/audit/chain'));

@@ -276,13 +276,58 @@ describe('e2e: gateway apps on the real network', function () {
       { query: { state: 'SETTLED', pageSize: '100' } },
     );
     expect(byState.body.records.map((t) => t.tradeId)).to.include(bought.tradeId);
-    const supply = await call<{ balanced: boolean }>(
+    const supply = await call<{ balanced: boolean; totalSupply: string }>(
       auditor,
       'GET',
       '/api/channels/{channel}/audit/supply',
       { channel: CHANNEL },
     );
     expect(supply.body.balanced).to.equal(true);
+    // The running totals tell the same (reading only the deltas since a checkpoint), a
+    // checkpoint keeps them so, and the paid seller folds its payout into its balance.
+    const totalsPath = '/api/channels/{channel}/audit/supply/totals';
+    const totals = await call<{ balanced: boolean; totalSupply: string; deltas: number }>(
+      auditor,
+      'GET',
+      totalsPath,
+      { channel: CHANNEL },
+    );
+    expect(totals.body).to.include({ balanced: true, totalSupply: supply.body.totalSupply });
+    expect(totals.body.deltas).to.be.greaterThan(0);
+    const checkpoint = await call<{ folded: number }>(
+      auditor,
+      'POST',
+      '/api/channels/{channel}/audit/supply/checkpoint',
+      { channel: CHANNEL },
+    );
+    expect(checkpoint.status, JSON.stringify(checkpoint.body)).to.equal(200);
+    const afterCheckpoint = await call<{ balanced: boolean; totalSupply: string }>(
+      auditor,
+      'GET',
+      totalsPath,
+      { channel: CHANNEL },
+    );
+    expect(afterCheckpoint.body).to.include({
+      balanced: true,
+      totalSupply: supply.body.totalSupply,
+    });
+    const sellerBalance = await call<{ balance: string }>(
+      seller,
+      'GET',
+      '/api/channels/{channel}/account',
+      {
+        channel: CHANNEL,
+      },
+    );
+    const compacted = await call<{ balance: string; folded: number }>(
+      seller,
+      'POST',
+      '/api/channels/{channel}/account/compact',
+      { channel: CHANNEL },
+    );
+    expect(compacted.status, JSON.stringify(compacted.body)).to.equal(200);
+    expect(compacted.body.balance).to.equal(sellerBalance.body.balance);
+    expect(compacted.body.folded).to.be.greaterThan(0); // at least this trade's payout
     const tx = await call<{
       function: string;
       validationCode: string;
@@ -344,7 +389,13 @@ describe('e2e: gateway apps on the real network', function () {
     expect(listings.code, listings.stderr).to.equal(0);
     expect((JSON.parse(listings.stdout) as Listing[]).length).to.be.greaterThan(0);
     const supply = await cli(auditor, 'audit', 'supply');
-    expect(supply.stdout).to.match(/balanced\s+true/);
+    expect(supply.stdout, supply.stderr).to.match(/balanced\s+true/);
+    const totals = await cli(auditor, '--json', 'audit', 'totals');
+    expect(totals.code, totals.stderr).to.equal(0);
+    expect(JSON.parse(totals.stdout)).to.include({ balanced: true });
+    const compacted = await cli(buyer, '--json', 'compact');
+    expect(compacted.code, compacted.stderr).to.equal(0);
+    expect(JSON.parse(compacted.stdout)).to.have.property('folded');
     const table = await cli(buyer, 'trades');
     expect(table.stdout).to.match(/trade\s+dataset\s+state/);
     const denied = await cli(buyer, 'status', 'f'.repeat(64));

@@ -14,6 +14,15 @@ export const anyoneCommands: Command[] = [
     },
   },
   {
+    name: 'compact',
+    group: 'anyone',
+    summary: "fold the caller's credit keys into its balance (the balance stays the same)",
+    async run(_input, { client, out }) {
+      const compaction = await (await client()).compactBalance();
+      out(keyValues(Object.entries(compaction)), compaction);
+    },
+  },
+  {
     name: 'listings',
     group: 'anyone',
     summary: 'browse listings',

@@ -1,4 +1,4 @@
-/** The auditor's commands: trades by filter, a trade's history, supply, chain, blocks, txs. */
+/** The auditor's commands: trades by filter, a trade's history, supply (full, running totals, checkpoint), chain, blocks, txs. */
 import type { Command } from '../command.js';
 import { keyValues, table } from '../format.js';
 import { short, tradesTable, when } from '../views.js';
@@ -57,6 +57,31 @@ export const auditorCommands: Command[] = [
     async run(_input, { client, out }) {
       const audit = await (await client()).auditSupply();
       out(keyValues(Object.entries(audit)), audit);
+    },
+  },
+  {
+    name: 'audit totals',
+    group: 'auditor',
+    summary: 'the supply from the running totals (cost: the deltas since the last checkpoint)',
+    async run(_input, { client, out }) {
+      const audit = await (await client()).auditSupplyTotals();
+      out(keyValues(Object.entries(audit)), audit);
+    },
+  },
+  {
+    name: 'audit checkpoint',
+    group: 'auditor',
+    summary: "fold the running totals' deltas of minutes long past into the checkpoint",
+    async run(_input, { client, out }) {
+      const checkpoint = await (await client()).checkpointSupply();
+      out(
+        keyValues([
+          ['folded', checkpoint.folded],
+          ['throughMinute', checkpoint.throughMinute],
+          ...Object.entries(checkpoint.totals),
+        ]),
+        checkpoint,
+      );
     },
   },
   {

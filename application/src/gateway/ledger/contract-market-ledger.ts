@@ -17,6 +17,7 @@ import type {
   Trade,
   TradeHistoryEntry,
 } from '../types.js';
+import type { BalanceCompaction, SupplyCheckpoint, SupplyTotals } from '../schemas/supply.js';
 import { DEFAULT_CONFLICT_RETRY, retryConflicts, type ConflictRetry } from './conflict-retry.js';
 import { listTradesCall, pageArgs, type ContractFunction } from './contract-args.js';
 import { DebitQueue, isDebit } from './debit-queue.js';
@@ -277,5 +278,17 @@ export abstract class ContractMarketLedger implements MarketLedger {
 
   auditSupply(user: string, channel: string): Promise<SupplyAudit> {
     return this.evaluateJson<SupplyAudit>(user, channel, 'AuditSupply');
+  }
+
+  auditSupplyTotals(user: string, channel: string): Promise<SupplyTotals> {
+    return this.evaluateJson<SupplyTotals>(user, channel, 'AuditSupplyTotals');
+  }
+
+  checkpointSupply(user: string, channel: string): Promise<SupplyCheckpoint> {
+    return this.submitJson<SupplyCheckpoint>(user, channel, 'CheckpointSupply');
+  }
+
+  compactBalance(user: string, channel: string): Promise<BalanceCompaction> {
+    return this.submitJson<BalanceCompaction>(user, channel, 'CompactBalance');
   }
 }

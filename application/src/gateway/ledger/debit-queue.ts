@@ -10,10 +10,15 @@
 import type { ContractFunction } from './contract-args.js';
 import { LedgerUnavailable } from './errors.js';
 
-/** Contract functions that take tokens from the caller's balance. */
+/**
+ * Contract functions that rewrite the caller's balance base: those that take tokens from it,
+ * and its compaction (which would conflict with a debit in the same block just the same).
+ */
 const DEBITS: ReadonlySet<ContractFunction> = new Set<ContractFunction>([
   'Purchase',
   'PurchaseAtPrice',
+  'PurchaseOnce',
+  'CompactBalance',
 ]);
 
 export function isDebit(fn: ContractFunction): boolean {

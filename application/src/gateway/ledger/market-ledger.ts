@@ -20,6 +20,7 @@ import type {
   Trade,
   TradeHistoryEntry,
 } from '../types.js';
+import type { BalanceCompaction, SupplyCheckpoint, SupplyTotals } from '../schemas/supply.js';
 
 /** One page of a List* query: pageSize 1..100 (undefined = the contract's default). */
 export interface PageRequest {
@@ -169,6 +170,12 @@ export interface MarketLedger {
 
   // ---- audit ----
   auditSupply(user: string, channel: string): Promise<SupplyAudit>;
+  /** The running totals (checkpoint + deltas since): costs the deltas, not the ledger. */
+  auditSupplyTotals(user: string, channel: string): Promise<SupplyTotals>;
+  /** Folds the deltas of minutes long past into the totals checkpoint (any member may). */
+  checkpointSupply(user: string, channel: string): Promise<SupplyCheckpoint>;
+  /** The caller folds its credit keys into its balance's base. */
+  compactBalance(user: string, channel: string): Promise<BalanceCompaction>;
   chainInfo(user: string, channel: string): Promise<ChainInfo>;
   /** A block by number; a NotFound ledger error past the height. */
   block(user: string, channel: string, blockNumber: bigint): Promise<DecodedBlock>;

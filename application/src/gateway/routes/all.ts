@@ -1,5 +1,6 @@
 import { adminRoutes } from './admin.js';
 import { auditorRoutes } from './auditor.js';
+import { balanceRoutes } from './balance.js';
 import { buyerRoutes } from './buyer.js';
 import { commonRoutes } from './common.js';
 import { computationRoutes } from './computations.js';
@@ -14,6 +15,7 @@ import { sellerRoutes } from './seller.js';
 /** Every route of every role, in the order they are mounted and documented. */
 export const ALL_ROUTES: readonly Route[] = [
   ...commonRoutes,
+  ...balanceRoutes,
   ...buyerRoutes,
   ...sellerRoutes,
   ...peerRoutes,

@@ -8,6 +8,7 @@ import {
 } from '../schemas/audit.js';
 import { channelParams, pageRequest, tradeParams } from '../schemas/fields.js';
 import { supplyAuditSchema, tradePageSchema } from '../schemas/records.js';
+import { supplyCheckpointSchema, supplyTotalsSchema } from '../schemas/supply.js';
 import { auditTradesQuery, blockParams, transactionParams } from '../schemas/requests.js';
 import type { z } from 'zod';
 import { defineRoute, type Route } from './route.js';
@@ -25,7 +26,7 @@ function tradeFilter(query: z.output<typeof auditTradesQuery>): TradeFilter {
   return only;
 }
 
-/** The auditor's read-only routes: any trade, its history, the supply, blocks. */
+/** The auditor's routes: any trade, its history, the supply (and its checkpoint), blocks. */
 export const auditorRoutes: Route[] = [
   defineRoute({
     method: 'get',
@@ -65,6 +66,35 @@ export const auditorRoutes: Route[] = [
     response: { description: 'audit', schema: supplyAuditSchema },
     handler: async ({ user, params: { channel } }, { ledger }) => ({
       body: await ledger.auditSupply(user, channel),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/channels/{channel}/audit/supply/totals',
+    role: 'auditor',
+    auth: 'token',
+    body: 'none',
+    summary:
+      'supply audit from the running totals (checkpoint + deltas since): its cost does not grow with the ledger',
+    params: channelParams,
+    response: { description: 'audit of the running totals', schema: supplyTotalsSchema },
+    handler: async ({ user, params: { channel } }, { ledger }) => ({
+      body: await ledger.auditSupplyTotals(user, channel),
+    }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/channels/{channel}/audit/supply/checkpoint',
+    role: 'auditor',
+    auth: 'token',
+    body: 'none',
+    summary:
+      'fold the running-total deltas of minutes long past into the checkpoint (CheckpointSupply), so the next totals audit reads only newer ones',
+    params: channelParams,
+    response: { description: 'what was folded', schema: supplyCheckpointSchema },
+    errors: { 409: 'a delta is malformed or unbalanced: it is never folded away (see the audit)' },
+    handler: async ({ user, params: { channel } }, { ledger }) => ({
+      body: await ledger.checkpointSupply(user, channel),
     }),
   }),
   defineRoute({

@@ -25,8 +25,20 @@ export type {
 
 /** The embedded store (SQLite, the default): a file path, or `:memory:`. */
 export class SqliteSellerStore extends SqlSellerStore {
-  constructor(path: string) {
-    super(new SqliteDriver(path));
+  constructor(location: string | SqliteDriver) {
+    super(typeof location === 'string' ? new SqliteDriver(location) : location);
+  }
+
+  /** Opens the file and waits until its tables exist: a file that cannot open rejects here. */
+  static async open(path: string): Promise<SqliteSellerStore> {
+    const driver = new SqliteDriver(path);
+    try {
+      await driver.ready;
+    } catch (error) {
+      await driver.close();
+      throw error;
+    }
+    return new SqliteSellerStore(driver);
   }
 }
 
@@ -50,5 +62,5 @@ export function isPostgresUrl(location: string): boolean {
 export async function openSellerStore(location: string): Promise<SellerStore> {
   return isPostgresUrl(location)
     ? PostgresSellerStore.open(location)
-    : Promise.resolve(new SqliteSellerStore(location));
+    : SqliteSellerStore.open(location);
 }

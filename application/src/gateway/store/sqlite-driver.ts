@@ -1,82 +1,112 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { SQLITE } from './dialect.js';
 import type { SqlDriver, SqlParam, SqlRow, SqlStatement } from './driver.js';
-import { schemaStatements } from './schema.js';
+import { fromWire, type SqliteCall } from './sqlite-batch.js';
+import type { SqliteReply, SqliteRequest } from './sqlite-protocol.js';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
 
 /**
- * SQLite through node:sqlite (embedded, no native addon): WAL, `synchronous = FULL`. The client
- * is synchronous, so every call, a transaction included, runs to its end before the promise it
- * returns settles and no other call can interleave with it.
+ * SQLite through node:sqlite (embedded, no native addon): WAL, `synchronous = FULL`, on a
+ * thread of its own (sqlite-worker.ts), so a commit's fsync never holds the app's event loop.
+ * Calls run one after another in the order they were made, as on one connection; calls made
+ * while a commit is syncing share the next commit (sqlite-batch.ts). A call's promise settles
+ * only after its commit returned, so a write that resolved is on disk.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = SQLITE;
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
+  /** Settles once the file is open and its tables exist; rejects if it cannot be opened. */
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stopped: Error | undefined;
+  private closing: Promise<void> | undefined;
 
   /** Opens (or creates) the database file (`:memory:` for a private in-memory one). */
   constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    this.db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA busy_timeout = 5000;
-    `);
-    this.runTransaction(schemaStatements(SQLITE).map((sql) => ({ sql, params: [] })));
-  }
-
-  run(sql: string, params: readonly SqlParam[]): Promise<void> {
-    return settle(() => {
-      this.statement(sql).run(...params);
+    // The worker is a module file: flags about the parent's entry (--input-type) do not apply.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    this.worker = new Worker(new URL('./sqlite-worker.js', import.meta.url), {
+      execArgv,
+      workerData: { path },
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.pending.set(0, {
+        resolve: () => {
+          resolve();
+        },
+        reject,
+      });
+    });
+    // Nobody may await `ready`: its rejection is answered again on every call.
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (reply: SqliteReply) => {
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (!p) return;
+      if (reply.ok) p.resolve(reply.value);
+      else p.reject(fromWire(reply.error));
+    });
+    this.worker.on('error', (error: Error) => {
+      this.stop(error);
+    });
+    this.worker.on('exit', (code) => {
+      this.stop(new Error(`the SQLite store's thread exited (code ${String(code)})`));
     });
   }
 
-  get(sql: string, params: readonly SqlParam[]): Promise<SqlRow | undefined> {
-    return settle(() => this.statement(sql).get(...params));
+  async run(sql: string, params: readonly SqlParam[]): Promise<void> {
+    await this.call({ kind: 'run', sql, params });
   }
 
-  all(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]> {
-    return settle(() => this.statement(sql).all(...params));
+  async get(sql: string, params: readonly SqlParam[]): Promise<SqlRow | undefined> {
+    return (await this.call({ kind: 'get', sql, params })) as SqlRow | undefined;
   }
 
-  transaction(statements: readonly SqlStatement[]): Promise<void> {
-    return settle(() => {
-      this.runTransaction(statements);
-    });
+  async all(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]> {
+    return (await this.call({ kind: 'all', sql, params })) as SqlRow[];
   }
 
+  async transaction(statements: readonly SqlStatement[]): Promise<void> {
+    await this.call({ kind: 'transaction', statements });
+  }
+
+  /** Answers every call made before it, closes the file and ends the thread. */
   close(): Promise<void> {
-    return settle(() => {
-      if (this.db.isOpen) this.db.close();
-      this.statements.clear();
+    this.closing ??= (async () => {
+      if (!this.stopped) await this.send('close').catch(() => undefined);
+      this.stop(new Error('the store is closed'));
+      await this.worker.terminate();
+    })();
+    return this.closing;
+  }
+
+  private async call(call: SqliteCall): Promise<unknown> {
+    await this.ready;
+    if (this.closing) throw new Error('the store is closed');
+    return this.send(call);
+  }
+
+  private send(call: SqliteRequest['call']): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Referenced while a call is out, so a pending write keeps the process alive.
+      this.worker.ref();
+      this.worker.postMessage({ id, call } satisfies SqliteRequest);
     });
   }
 
-  /** BEGIN IMMEDIATE takes the write lock first, so the transaction cannot fail half-way on it. */
-  private runTransaction(statements: readonly SqlStatement[]): void {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const { sql, params } of statements) this.statement(sql).run(...params);
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+  /** Fails every call still out and every later one with `error`. */
+  private stop(error: Error): void {
+    this.stopped ??= error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
   }
-
-  /** Prepared once per SQL text: the store runs a handful of distinct queries. */
-  private statement(sql: string): StatementSync {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-}
-
-/** The result of a synchronous call as a promise: a throw becomes a rejection. */
-function settle<T>(work: () => T): Promise<T> {
-  return new Promise((resolve) => {
-    resolve(work());
-  });
 }

@@ -38,6 +38,10 @@ describe('debit queue', () => {
   it('names the contract functions that debit the caller', () => {
     expect(isDebit('Purchase')).to.equal(true);
     expect(isDebit('PurchaseAtPrice')).to.equal(true);
+    // The client's purchases carry a request id: they debit just the same.
+    expect(isDebit('PurchaseOnce')).to.equal(true);
+    // Compaction rewrites the balance base a debit reads.
+    expect(isDebit('CompactBalance')).to.equal(true);
     expect(isDebit('DeliverResult')).to.equal(false);
   });
 

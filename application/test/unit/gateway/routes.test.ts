@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ALL_ROUTES, NETWORK_TESTED_ROUTES } from '../../../src/gateway/routes/all.js';
 import { auditorRouteTests } from './routes/auditor-tests.js';
+import { balanceRouteTests } from './routes/balance-tests.js';
 import { buyerRouteTests } from './routes/buyer-tests.js';
 import { commonRouteTests } from './routes/common-tests.js';
 import { hostileSellerTests } from './routes/hostile-seller-tests.js';
@@ -31,6 +32,7 @@ describe('gateway routes (in process: three apps on the in-process ledger)', fun
   poolRouteTests(fx);
   peerRouteTests(fx);
   auditorRouteTests(fx);
+  balanceRouteTests(fx);
   hostileSellerTests(fx);
   privacyRouteTests(fx);
   onboardingRouteTests(fx);

@@ -139,7 +139,7 @@ export interface RouteFixture extends FundedNetwork {
 
 const newToken = () => randomBytes(24).toString('base64url');
 
-async function listen(
+export async function listen(
   dir: string,
   org: keyof typeof TEST_ORGS,
   roles: Role[],
