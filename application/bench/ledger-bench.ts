@@ -120,6 +120,9 @@ async function setUp(network: TestNetwork, contracts: Contracts, quick: boolean)
   if (!sellerId) throw new Error('no seller User1');
   const seller = await contracts.of(sellerId);
   const datasetId = `ledger-bench-${Date.now().toString(36)}`;
+  // A listing names only an app URL its org's admin registered (RegisterOrgApp).
+  const sellerAdmin = await contracts.of({ org: 'seller', name: 'Admin' });
+  await sellerAdmin.submitTransaction('RegisterOrgApp', BENCH_APP_URL);
   await seller.submitTransaction('CreateListing', JSON.stringify(listing(datasetId)));
   const senders = [
     ...issueIdentities(description, 'buyer', 150),
@@ -275,6 +278,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** The seller app URL the bench listing names (never called: the bench has no seller app). */
+const BENCH_APP_URL = 'https://127.0.0.1:1/unused';
+
 function listing(id: string): Record<string, unknown> {
   return {
     id,
@@ -288,7 +294,7 @@ function listing(id: string): Record<string, unknown> {
     decryptWithin: 86_400,
     leakageBound: 4,
     ckksPreset: 'n8192-d2',
-    sellerGatewayUrl: 'https://127.0.0.1:1/unused',
+    sellerGatewayUrl: BENCH_APP_URL,
     freeSample: false,
   };
 }
