@@ -122,7 +122,10 @@ async function setUp(network: TestNetwork, contracts: Contracts, quick: boolean)
   const datasetId = `ledger-bench-${Date.now().toString(36)}`;
   // A listing names only an app URL its org's admin registered (RegisterOrgApp).
   const sellerAdmin = await contracts.of({ org: 'seller', name: 'Admin' });
-  await sellerAdmin.submitTransaction('RegisterOrgApp', BENCH_APP_URL);
+  // The first write after Initialize: on a fresh channel discovery may still be settling.
+  await retryWhileEndorsersSettle(() =>
+    sellerAdmin.submitTransaction('RegisterOrgApp', BENCH_APP_URL),
+  );
   await seller.submitTransaction('CreateListing', JSON.stringify(listing(datasetId)));
   const senders = [
     ...issueIdentities(description, 'buyer', 150),
