@@ -128,9 +128,12 @@ async function setUp(network: TestNetwork, contracts: Contracts, quick: boolean)
     sellerOrg && cryptogenIdentities('seller', sellerOrg).find((i) => i.name === 'User1');
   if (!sellerId) throw new Error('no seller User1');
   const seller = await contracts.of(sellerId);
-  // A listing names a seller app its org registered (re-registering is harmless on --reuse).
+  // A listing names only an app URL its org's admin registered (RegisterOrgApp; registering
+  // again is harmless on --reuse). On a fresh channel discovery may still be settling.
   const sellerAdmin = await contracts.of({ org: 'seller', name: 'Admin' });
-  await sellerAdmin.submitTransaction('RegisterOrgApp', SELLER_APP_URL);
+  await retryWhileEndorsersSettle(() =>
+    sellerAdmin.submitTransaction('RegisterOrgApp', SELLER_APP_URL),
+  );
   const datasetId = `ledger-bench-${Date.now().toString(36)}`;
   await seller.submitTransaction('CreateListing', JSON.stringify(listing(datasetId)));
   const senders = [

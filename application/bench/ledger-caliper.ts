@@ -163,7 +163,9 @@ export function writeBenchConfig(
 export async function ensureCaliper(repoRoot: string): Promise<string> {
   const dir = path.join(repoRoot, 'bench', 'caliper');
   const cli = path.join(dir, 'node_modules', '.bin', 'caliper');
-  if (!existsSync(cli)) {
+  // The stand-in that hides the repo's fabric-network came later than some installs.
+  const stub = path.join(dir, 'node_modules', 'fabric-network', 'package.json');
+  if (!existsSync(cli) || !existsSync(stub)) {
     console.log('installing Caliper 0.6 into bench/caliper (once) ...');
     await run(
       'npm',

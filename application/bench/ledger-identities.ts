@@ -1,13 +1,14 @@
 /**
  * Bench identities: an account can have one debit per block (MVCC on its balance base), so an
- * open-loop load of Transfers or Purchases needs many senders. cryptogen issues two users per
- * org; this issues more client certificates from the org's own CA (the key cryptogen left in
- * the run directory), with OU=client so the MSP's NodeOUs accept them, laid out as cryptogen
+ * open-loop load of Transfers or Purchases needs many senders. The network has two users per
+ * org; this issues more client certificates from the org's own CA (its key in the run
+ * directory, from cryptogen or the org's Fabric CA server), with OU=client so the MSP's NodeOUs accept them, laid out as cryptogen
  * lays out its users (users/<name>@<domain>/msp), so the apps and connectAs can use them too.
  * Bench-only: the network's configuration is untouched.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NetworkDescription, OrgDescription } from '../src/fabric/index.js';
 
@@ -39,6 +40,33 @@ export function cryptogenIdentities(org: string, o: OrgDescription): BenchIdenti
   });
 }
 
+/**
+ * The org's CA certificate and key. cryptogen leaves both in <org>/ca; with Fabric CA only the
+ * certificate is there and the key is in the CA server's home (<runDir>/ca/<org>/msp/keystore,
+ * beside its TLS key: the one whose public key the certificate holds).
+ */
+function signingCa(runDir: string, org: string, orgDir: string): { caCert: string; caKey: string } {
+  const caDir = path.join(orgDir, 'ca');
+  const caCert = onlyFile(caDir, '-cert.pem');
+  const own = readdirSync(caDir).find((f) => f.endsWith('_sk'));
+  if (own) return { caCert, caKey: path.join(caDir, own) };
+  const keystore = path.join(runDir, 'ca', org, 'msp', 'keystore');
+  const certKey = new X509Certificate(readFileSync(caCert)).publicKey.export({
+    type: 'spki',
+    format: 'der',
+  });
+  const caKey = readdirSync(keystore)
+    .filter((f) => f.endsWith('_sk'))
+    .map((f) => path.join(keystore, f))
+    .find((file) =>
+      createPublicKey(createPrivateKey(readFileSync(file)))
+        .export({ type: 'spki', format: 'der' })
+        .equals(certKey),
+    );
+  if (!caKey) throw new Error(`no key of ${caCert} in ${keystore}`);
+  return { caCert, caKey };
+}
+
 /** `count` extra client identities of `org`, issued once into <runDir>/bench-users/<org>. */
 export function issueIdentities(
   network: NetworkDescription,
@@ -48,9 +76,7 @@ export function issueIdentities(
   const o = network.orgs[org];
   if (!o) throw new Error(`no org ${org}`);
   const orgDir = path.dirname(o.usersDir);
-  const caDir = path.join(orgDir, 'ca');
-  const caCert = onlyFile(caDir, '-cert.pem');
-  const caKey = onlyFile(caDir, '_sk');
+  const { caCert, caKey } = signingCa(network.runDir, org, orgDir);
   const domain = path.basename(orgDir);
   const missing: { name: string; msp: string }[] = [];
   const identities = Array.from({ length: count }, (_, i) => {

@@ -88,6 +88,8 @@ export class Tx {
   readonly caller: string;
   readonly callerMsp: string;
   private readonly writes = new Map<string, Uint8Array | null>();
+  /** Values written once, when the transaction function has finished (see putAtEnd). */
+  private readonly atEnd = new Map<string, string>();
   private eventName: string | null = null;
   private sequence = 0;
 
@@ -157,6 +159,22 @@ export class Tx {
   async delete(key: string): Promise<void> {
     this.writes.set(key, null);
     await this.stub.deleteState(key);
+  }
+
+  /**
+   * Sets the value `key` gets when the transaction function ends (undefined: none), for a
+   * value that several steps of one transaction add to: it costs one PutState, not one per
+   * step. Such a key is never read back within its transaction.
+   */
+  putAtEnd(key: string, value: string | undefined): void {
+    if (value === undefined) this.atEnd.delete(key);
+    else this.atEnd.set(key, value);
+  }
+
+  /** Writes the putAtEnd values; the contract calls it once the transaction function returned. */
+  async finish(): Promise<void> {
+    for (const [key, value] of this.atEnd) await this.putText(key, value);
+    this.atEnd.clear();
   }
 
   /** Fabric keeps one event per transaction; a second would silently replace the first. */

@@ -94,7 +94,7 @@ export async function credit(tx: Tx, account: string, amount: bigint): Promise<v
   // The supply cap (MAX_AMOUNT) bounds every balance, so no read is needed to check one.
   const key = tx.key(CREDIT, [account, tx.txId, String(tx.nextSequence())]);
   await tx.putText(key, amount.toString());
-  await recordChange(tx, { balances: amount });
+  recordChange(tx, { balances: amount });
 }
 
 /** Folds every credit key into the base; returns the balance. Reads (range) and writes. */
@@ -129,7 +129,7 @@ export async function debit(
     );
   }
   await tx.putText(tx.key(BALANCE, [account]), (balance - amount).toString());
-  await recordChange(tx, { balances: -amount });
+  recordChange(tx, { balances: -amount });
 }
 
 /** The owner folds its credit keys into its base (BalanceOf then reads one key again). */
@@ -159,7 +159,7 @@ export async function mint(
   }
   await credit(tx, to, amount);
   await tx.putText(SUPPLY_KEY, (supply + amount).toString());
-  await recordChange(tx, { supply: amount });
+  recordChange(tx, { supply: amount });
   return emitToken(tx, {
     type: 'Minted',
     from: null,
@@ -177,7 +177,7 @@ export async function burn(tx: Tx, amountArg: string): Promise<TokenEvent> {
   await debit(tx, tx.caller, amount, 'Burn');
   if (supply < amount) throw new Error('corrupt ledger: total supply below a balance');
   await tx.putText(SUPPLY_KEY, (supply - amount).toString());
-  await recordChange(tx, { supply: -amount });
+  recordChange(tx, { supply: -amount });
   return emitToken(tx, {
     type: 'Burned',
     from: tx.caller,

@@ -68,12 +68,14 @@ function decodeTotals(raw: string): Totals | undefined {
   return t;
 }
 
-/** Adds to this transaction's delta and (re)writes its one delta key. */
-export async function recordChange(tx: Tx, change: Partial<Totals>): Promise<void> {
+/**
+ * Adds to this transaction's delta. Its one delta key is written when the transaction ends,
+ * and not at all when the changes cancel out (a transfer moves no total).
+ */
+export function recordChange(tx: Tx, change: Partial<Totals>): void {
   const next = add(pending.get(tx) ?? ZERO, change);
   pending.set(tx, next);
-  if (FIELDS.every((f) => next[f] === 0n)) await tx.delete(deltaKey(tx));
-  else await tx.putText(deltaKey(tx), encode(next));
+  tx.putAtEnd(deltaKey(tx), FIELDS.every((f) => next[f] === 0n) ? undefined : encode(next));
 }
 
 interface Checkpoint extends Record<string, unknown> {

@@ -95,7 +95,7 @@ export async function purchasePool(tx: Tx, args: PoolPurchaseArgs): Promise<Pool
     `PurchasePool of ${quote(pool.id)} (${rounds} × ${price} + deposit ${deposit})`,
   );
   // Joint trades count in the running totals (totals.ts) like single-seller trades.
-  await recordChange(tx, { escrow, trades: 1n, openTrades: 1n });
+  recordChange(tx, { escrow, trades: 1n, openTrades: 1n });
   const trade: PoolTrade = {
     docType: 'pool-trade',
     tradeId,

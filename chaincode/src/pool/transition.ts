@@ -109,7 +109,7 @@ export async function poolTransition(
   await credit(tx, current.buyer, payout.toBuyer);
   const toMembers = payout.toMembers.reduce((a, b) => a + b, 0n);
   const closes = isOpen(current.state) && !isOpen(next);
-  await recordChange(tx, {
+  recordChange(tx, {
     escrow: -(toMembers + payout.toBuyer),
     openTrades: closes ? -1n : 0n,
   });

@@ -43,7 +43,7 @@ export const TRADE_INDEXES: Record<TradeIndex, string> = {
  * adds its escrow to the running totals.
  */
 export async function putIndexes(tx: Tx, trade: Trade): Promise<void> {
-  await recordChange(tx, { escrow: BigInt(trade.escrow), trades: 1n, openTrades: 1n });
+  recordChange(tx, { escrow: BigInt(trade.escrow), trades: 1n, openTrades: 1n });
   await tx.putText(tx.key(TRADE_BY_DATASET, [trade.datasetId, trade.tradeId]), INDEX_VALUE);
   await tx.putText(tx.key(TRADE_BY_BUYER, [trade.buyer, trade.tradeId]), INDEX_VALUE);
   await tx.putText(tx.key(TRADE_BY_SELLER, [trade.seller, trade.tradeId]), INDEX_VALUE);

@@ -97,7 +97,7 @@ export async function transition(
   await credit(tx, current.seller, toSeller);
   await credit(tx, current.buyer, toBuyer);
   const closes = OPEN_STATES.includes(current.state) && !OPEN_STATES.includes(next);
-  await recordChange(tx, { escrow: -(toSeller + toBuyer), openTrades: closes ? -1n : 0n });
+  recordChange(tx, { escrow: -(toSeller + toBuyer), openTrades: closes ? -1n : 0n });
   const trade: Trade = {
     ...current,
     ...changes,
