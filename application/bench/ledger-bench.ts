@@ -31,6 +31,8 @@ import {
 import { generateResultKeyPair } from '../src/gateway/crypto/result-envelope.js';
 import {
   ensureCaliper,
+  caliperRows,
+  fixedLoadComparison,
   runCaliper,
   writeBenchConfig,
   writeNetworkConfig,
@@ -169,12 +171,21 @@ function caliperPlan(quick: boolean): CaliperPlan {
   const onlyAt = process.argv.indexOf('--caliper-only');
   const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : [];
   return quick
-    ? { rates: [25, 50, 100], readRates: [100, 200], roundSeconds: 5, load: 20, workers: 2, only }
+    ? {
+        rates: [25, 50, 100],
+        readRates: [100, 200],
+        roundSeconds: 5,
+        load: 20,
+        loadPairs: 2,
+        workers: 2,
+        only,
+      }
     : {
         rates: [25, 50, 100, 150],
         readRates: [100, 200, 400],
         roundSeconds: 6,
         load: 30,
+        loadPairs: 4,
         workers: 2,
         only,
       };
@@ -205,7 +216,22 @@ async function caliperPhase(b: Bench): Promise<void> {
     return groups;
   });
   const started = performance.now();
-  const result = await runCaliper(cli, dir, netConfig, benchConfig, path.join(dir, 'caliper.log'));
+  // CPU each group used in each round, to set against the round's committed transactions.
+  const perRound = new Map<string, Map<string, number>>();
+  let roundStart = new Map<string, number>();
+  const result = await runCaliper(
+    cli,
+    dir,
+    netConfig,
+    benchConfig,
+    path.join(dir, 'caliper.log'),
+    (event, label) => {
+      const now = cpu.used();
+      if (event === 'start') roundStart = now;
+      else
+        perRound.set(label, new Map([...now].map(([g, ms]) => [g, ms - (roundStart.get(g) ?? 0)])));
+    },
+  );
   const shares = cpu.stop();
   const runSeconds = (performance.now() - started) / 1000;
   const loadSeconds = result.log
@@ -215,11 +241,45 @@ async function caliperPhase(b: Bench): Promise<void> {
     `\nCaliper 0.6 (${String(plan.workers)} workers, peer-gateway connector), exit ${String(result.code)}; log and report.html in ${dir}`,
   );
   console.log(result.tables.join('\n'));
+  const compared = fixedLoadComparison(result.tables);
+  if (compared) {
+    const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+    console.log(
+      `\nfixed load ${String(plan.load)}, ABBA: Transfer ${list(compared.transfer)} tx/s; Purchase ${list(compared.purchase)} tx/s; ${String(compared.failed)} failed; Purchase/Transfer ${compared.ratio.toFixed(2)} (goal ≥ 0.9)`,
+    );
+  }
   console.log('\nCPU during the Caliper run (share of one core, from /proc)');
   const underLoad = `CPU under load (${loadSeconds.toFixed(0)} of ${runSeconds.toFixed(0)} s)`;
   console.log(
     table(['process', 'CPU, whole run', underLoad], cpuRows(shares, loadSeconds / runSeconds || 1)),
   );
+  const rows = caliperRows(result.tables).filter((r) => perRound.has(r.name) && r.succ > 0);
+  const groups = [...shares.keys()];
+  console.log(
+    '\nCPU ms per committed transaction, by round (all peers, orderers; the chaincode server)',
+  );
+  console.log(
+    table(
+      ['round', 'committed', ...groups.map(shortGroup), 'total'],
+      rows.map((r) => {
+        const used = perRound.get(r.name) ?? new Map<string, number>();
+        const per = groups.map((g) => (used.get(g) ?? 0) / r.succ);
+        return [
+          r.name,
+          String(r.succ),
+          ...per.map((x) => x.toFixed(1)),
+          per.reduce((a, b) => a + b, 0).toFixed(1),
+        ];
+      }),
+    ),
+  );
+}
+
+/** A process group's name short enough for a column head. */
+function shortGroup(name: string): string {
+  if (name.startsWith('cc-')) return 'chaincode';
+  if (name.startsWith('caliper')) return 'caliper';
+  return name.replace(/^peer0\./, 'peer ');
 }
 
 async function scenariosPhase(b: Bench): Promise<void> {

@@ -17,8 +17,13 @@ export interface CaliperPlan {
   readRates: number[];
   /** Seconds per fixed-rate round. */
   roundSeconds: number;
-  /** Transactions kept in flight by the fixed-load round. */
+  /** Transactions kept in flight by the fixed-load rounds. */
   load: number;
+  /**
+   * Fixed-load rounds of Transfer and Purchase, in pairs, in ABBA order (Transfer, Purchase,
+   * Purchase, Transfer, …) so a machine getting busier or a ledger growing weighs on both.
+   */
+  loadPairs: number;
   workers: number;
   /** Only the rounds whose label starts with one of these (all when empty). */
   only: string[];
@@ -123,12 +128,19 @@ export function writeBenchConfig(
       rateControl: { type: 'fixed-rate', opts: { tps } },
       workload: { module: module(file), arguments: { ...common, ...extra } },
     }));
-  const fixedLoad = (label: string, file: string, extra: Record<string, unknown> = {}): Round => ({
-    label: `${label}@load${String(plan.load)}`,
+  const fixedLoad = (label: string, file: string, n: number): Round => ({
+    label: `${label}@load${String(plan.load)}#${String(n)}`,
     txDuration: plan.roundSeconds,
     rateControl: { type: 'fixed-load', opts: { transactionLoad: plan.load, startingTps: 10 } },
-    workload: { module: module(file), arguments: { ...common, ...extra } },
+    workload: { module: module(file), arguments: common },
   });
+  const loadRounds = Array.from({ length: plan.loadPairs }, (_, i) => {
+    const pair = [
+      fixedLoad('Transfer', 'transfer.js', i + 1),
+      fixedLoad('Purchase', 'purchase.js', i + 1),
+    ];
+    return i % 2 === 0 ? pair : pair.reverse();
+  }).flat();
   // The seller's steps go one rate less far: each needs a trade the Purchase rounds made.
   const step = (name: string) =>
     fixedRate(name, 'trade-step.js', { step: name }, plan.rates.slice(0, -1));
@@ -136,9 +148,8 @@ export function writeBenchConfig(
     fixedRate(fn, 'read.js', { fn, args: fnArgs }, plan.readRates);
   const rounds: Round[] = [
     ...fixedRate('Transfer', 'transfer.js', {}, plan.rates),
-    fixedLoad('Transfer', 'transfer.js'),
     ...fixedRate('Purchase', 'purchase.js', {}, plan.rates),
-    fixedLoad('Purchase', 'purchase.js'),
+    ...loadRounds,
     ...step('ConfirmDelivery'),
     ...step('SubmitResult'),
     ...step('DeliverResult'),
@@ -209,6 +220,7 @@ export async function runCaliper(
   networkConfig: string,
   benchConfig: string,
   logFile: string,
+  onRound: (event: 'start' | 'end', label: string) => void = () => undefined,
 ): Promise<{ code: number; tables: string[]; log: string[] }> {
   mkdirSync(workDir, { recursive: true });
   const log: string[] = [];
@@ -233,6 +245,8 @@ export async function runCaliper(
     workDir,
     (line) => {
       log.push(line);
+      const round = /(Started|Finished) round [0-9]+ \(([^)]+)\)/.exec(line);
+      if (round?.[1] && round[2]) onRound(round[1] === 'Started' ? 'start' : 'end', round[2]);
       // Caliper prints its tables as lines of | cells | and +----+ rules.
       const at = line.search(/[|+][- ]/);
       if (at >= 0 && /^[|+]/.test(line.slice(at).trim())) tables.push(line.slice(at));
@@ -248,4 +262,41 @@ export async function runCaliper(
   const headers = tables.flatMap((line, i) => (line.startsWith('| Name') ? [i] : []));
   const start = Math.max(0, (headers.at(-1) ?? 1) - 1);
   return { code, tables: tables.slice(start), log };
+}
+
+/** One row of Caliper's result table. */
+interface CaliperRow {
+  name: string;
+  succ: number;
+  fail: number;
+  throughput: number;
+}
+
+export function caliperRows(tables: string[]): CaliperRow[] {
+  return tables.flatMap((line) => {
+    const cells = line.split('|').map((c) => c.trim());
+    // | Name | Succ | Fail | Send Rate | Max | Min | Avg | Throughput |
+    const [, name, succ, fail, , , , , throughput] = cells;
+    if (!name || name === 'Name' || throughput === undefined || !/^[0-9.]+$/.test(throughput)) {
+      return [];
+    }
+    return [{ name, succ: Number(succ), fail: Number(fail), throughput: Number(throughput) }];
+  });
+}
+
+/**
+ * Purchase against Transfer over the fixed-load rounds: each workload's mean throughput, and
+ * their ratio (the issue's goal is at least 0.9).
+ */
+export function fixedLoadComparison(
+  tables: string[],
+): { transfer: number[]; purchase: number[]; failed: number; ratio: number } | undefined {
+  const rows = caliperRows(tables).filter((r) => r.name.includes('@load'));
+  const of = (w: string) => rows.filter((r) => r.name.startsWith(`${w}@`)).map((r) => r.throughput);
+  const transfer = of('Transfer');
+  const purchase = of('Purchase');
+  if (transfer.length === 0 || purchase.length === 0) return undefined;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const failed = rows.reduce((sum, r) => sum + r.fail, 0);
+  return { transfer, purchase, failed, ratio: mean(purchase) / mean(transfer) };
 }

@@ -55,6 +55,8 @@ export function treeOf(pid: number, parents: Map<number, number> = processTable(
 /** Named groups of processes, sampled now; `stop()` returns each group's share of a core. */
 export function startCpu(groups: () => Map<string, number[]>): {
   stop: () => Map<string, number>;
+  /** CPU ms each group used since the start (for per-round differences). */
+  used: () => Map<string, number>;
 } {
   const started = performance.now();
   const first = new Map<number, number>();
@@ -75,6 +77,15 @@ export function startCpu(groups: () => Map<string, number[]>): {
   // Processes that start later or end early (Caliper's workers) are followed while it runs.
   const timer = setInterval(note, 1000);
   return {
+    used: () => {
+      note();
+      const used = new Map<string, number>();
+      for (const [pid, name] of groupOf) {
+        const ticks = (last.get(pid) ?? 0) - (first.get(pid) ?? 0);
+        used.set(name, (used.get(name) ?? 0) + (ticks * 1000) / TICKS_PER_SECOND);
+      }
+      return used;
+    },
     stop: () => {
       clearInterval(timer);
       note();

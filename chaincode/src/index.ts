@@ -4,6 +4,9 @@
  * by bare name ("Mint") or qualified ("datamarket:Mint").
  */
 import { DataMarketContract } from './contract.js';
+import { guardLogLevels } from './log-level-guard.js';
+
+guardLogLevels();
 
 export { DataMarketContract } from './contract.js';
 export type { ContractOptions } from './ledger.js';

@@ -12,9 +12,8 @@
  * | listing[datasetId]                    | Listing JSON                            | listing functions   |
  * | trade[tradeId]                        | Trade JSON (holds the trade's escrow)   | trade functions     |
  * | result[tradeId]                       | DeliveredResult JSON                    | DeliverResult       |
- * | trade-by-dataset[datasetId, tradeId]  | "\u0000" (index entry)                  | Purchase            |
- * | trade-by-buyer[buyer, tradeId]        | "\u0000"                                | Purchase            |
- * | trade-by-seller[seller, tradeId]      | "\u0000"                                | Purchase            |
+ * | trade-by-buyer[buyer, tradeId]        | "\u0000" (index entry)                  | Purchase            |
+ * | trade-by-seller[seller, datasetId, tradeId] | "\u0000" (by seller; by listing) | Purchase            |
  * | trade-by-state[state, tradeId]        | "\u0000"                                | every transition    |
  * | totals/delta/<minute>/<txId>          | one tx's change to the running totals   | token moves, trades |
  * | totals/checkpoint                     | running totals folded so far            | CheckpointSupply    |
@@ -30,7 +29,6 @@ export const CREDIT = 'credit';
 export const LISTING = 'listing';
 export const TRADE = 'trade';
 export const RESULT = 'result';
-export const TRADE_BY_DATASET = 'trade-by-dataset';
 export const TRADE_BY_BUYER = 'trade-by-buyer';
 export const TRADE_BY_SELLER = 'trade-by-seller';
 export const TRADE_BY_STATE = 'trade-by-state';

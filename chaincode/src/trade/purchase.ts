@@ -55,17 +55,16 @@ function agreedAmounts(listing: Listing, expected: Amounts | undefined): Amounts
   return { price, deposit };
 }
 
-/** The trade id is the purchase's transaction id: one trade per transaction. */
-async function newTradeId(tx: Tx): Promise<string> {
+/**
+ * The trade id is the purchase's transaction id: one trade per transaction. No read checks
+ * that the id is new: Fabric derives a txId from the proposal's nonce and creator, its
+ * endorsers refuse a proposal whose txId is already on the ledger, and its committers mark a
+ * second transaction with that id DUPLICATE_TXID, so the trade key cannot already exist.
+ */
+function newTradeId(tx: Tx): string {
   const tradeId = tx.txId;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(tradeId)) {
     throw new Error(`transaction id ${quote(tradeId)} cannot serve as a trade id`);
-  }
-  if (await tx.getBytes(tradeKey(tx, tradeId))) {
-    throw new ContractError(
-      'ALREADY_EXISTS',
-      `trade ${tradeId} exists: one purchase per transaction`,
-    );
   }
   return tradeId;
 }
@@ -171,7 +170,7 @@ export async function purchase(
   const listing = await getListing(tx, datasetId);
   requirePurchasable(tx, listing);
   const amounts = agreedAmounts(listing, expectedAmounts);
-  const tradeId = await newTradeId(tx);
+  const tradeId = newTradeId(tx);
   const { price, deposit } = amounts;
   await debit(
     tx,

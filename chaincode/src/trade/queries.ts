@@ -3,6 +3,7 @@ import { RESULT } from '../keys.js';
 import { accountIdArg, drain, timestampMs, type Tx } from '../ledger.js';
 import {
   isTradeState,
+  type Listing,
   TRADE_STATES,
   type DeliveredResult,
   type Page,
@@ -15,7 +16,8 @@ import {
   invalid,
   pageSize as pageSizeArg,
 } from '../validate.js';
-import { TRADE_INDEXES, tradeIdArg, tradeKey, type TradeIndex } from './record.js';
+import { LISTING, TRADE_BY_BUYER, TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
+import { tradeIdArg, tradeKey, type TradeIndex } from './record.js';
 
 export async function getDeliveredResult(tx: Tx, tradeIdRaw: string): Promise<DeliveredResult> {
   const tradeId = tradeIdArg(tradeIdRaw);
@@ -48,22 +50,34 @@ export async function getTradeHistory(tx: Tx, tradeIdRaw: string): Promise<Trade
   return entries.reverse();
 }
 
-/** The index value argument, checked the way its index needs it. */
-function indexValueArg(index: TradeIndex, valueArg: string): string {
+/**
+ * The index and key prefix a query scans, its argument checked the way the index needs it.
+ * A listing's trades sit under its seller's entries (record.ts putIndexes), so the dataset
+ * query reads the listing for its seller first; an unknown listing has no trades (undefined).
+ */
+async function indexPrefix(
+  tx: Tx,
+  index: TradeIndex,
+  valueArg: string,
+): Promise<{ objectType: string; attributes: string[] } | undefined> {
   switch (index) {
-    case 'dataset':
-      return identifier('datasetId', valueArg);
+    case 'dataset': {
+      const datasetId = identifier('datasetId', valueArg);
+      const listing = await tx.getJson<Listing>(tx.key(LISTING, [datasetId]));
+      if (!listing) return undefined;
+      return { objectType: TRADE_BY_SELLER, attributes: [listing.seller, listing.id] };
+    }
     case 'buyer':
-      return accountIdArg('buyer', valueArg);
+      return { objectType: TRADE_BY_BUYER, attributes: [accountIdArg('buyer', valueArg)] };
     case 'seller':
-      return accountIdArg('seller', valueArg);
+      return { objectType: TRADE_BY_SELLER, attributes: [accountIdArg('seller', valueArg)] };
     case 'state':
       if (!isTradeState(valueArg)) {
         throw invalid(
           `state ${quote(valueArg)} is not a trade state; use one of ${TRADE_STATES.join(', ')}`,
         );
       }
-      return valueArg;
+      return { objectType: TRADE_BY_STATE, attributes: [valueArg] };
   }
 }
 
@@ -74,11 +88,15 @@ export async function listTrades(
   size: string,
   bookmarkRaw: string,
 ): Promise<Page<Trade>> {
-  const value = indexValueArg(index, valueArg);
-  const objectType = TRADE_INDEXES[index];
+  const prefix = await indexPrefix(tx, index, valueArg);
   const limit = pageSizeArg(size);
-  const bookmark = bookmarkArg(bookmarkRaw, tx.key(objectType, [value]));
-  const page = await tx.page(objectType, [value], limit, bookmark);
+  if (!prefix) {
+    bookmarkArg(bookmarkRaw, '');
+    return { records: [], fetchedRecordsCount: 0, bookmark: '' };
+  }
+  const { objectType, attributes } = prefix;
+  const bookmark = bookmarkArg(bookmarkRaw, tx.key(objectType, attributes));
+  const page = await tx.page(objectType, attributes, limit, bookmark);
   const records: Trade[] = [];
   for (const entry of page.records) {
     const { attributes } = tx.stub.splitCompositeKey(entry.key);

@@ -1,12 +1,5 @@
 import { ContractError, quote } from '../errors.js';
-import {
-  INDEX_VALUE,
-  TRADE,
-  TRADE_BY_BUYER,
-  TRADE_BY_DATASET,
-  TRADE_BY_SELLER,
-  TRADE_BY_STATE,
-} from '../keys.js';
+import { INDEX_VALUE, TRADE, TRADE_BY_BUYER, TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
 import type { Tx } from '../ledger.js';
 import { recordChange } from '../totals.js';
 import type { Trade } from '../types.js';
@@ -30,22 +23,18 @@ export async function getTrade(tx: Tx, tradeIdRaw: string): Promise<Trade> {
 
 export type TradeIndex = 'dataset' | 'buyer' | 'seller' | 'state';
 
-/** The composite-key object type of each secondary index over trades. */
-export const TRADE_INDEXES: Record<TradeIndex, string> = {
-  dataset: TRADE_BY_DATASET,
-  buyer: TRADE_BY_BUYER,
-  seller: TRADE_BY_SELLER,
-  state: TRADE_BY_STATE,
-};
-
 /**
  * Writes every index entry of a new trade (transition() moves the state entry later) and
- * adds its escrow to the running totals.
+ * adds its escrow to the running totals. The seller's entry is keyed seller, dataset, trade:
+ * its prefix [seller] lists the seller's trades and [seller, dataset] one listing's, so one
+ * entry serves both (each entry is a round trip to the peer on the purchase path).
  */
 export async function putIndexes(tx: Tx, trade: Trade): Promise<void> {
   recordChange(tx, { escrow: BigInt(trade.escrow), trades: 1n, openTrades: 1n });
-  await tx.putText(tx.key(TRADE_BY_DATASET, [trade.datasetId, trade.tradeId]), INDEX_VALUE);
   await tx.putText(tx.key(TRADE_BY_BUYER, [trade.buyer, trade.tradeId]), INDEX_VALUE);
-  await tx.putText(tx.key(TRADE_BY_SELLER, [trade.seller, trade.tradeId]), INDEX_VALUE);
+  await tx.putText(
+    tx.key(TRADE_BY_SELLER, [trade.seller, trade.datasetId, trade.tradeId]),
+    INDEX_VALUE,
+  );
   await tx.putText(tx.key(TRADE_BY_STATE, [trade.state, trade.tradeId]), INDEX_VALUE);
 }

@@ -23,9 +23,19 @@ export interface CallRecord {
   event: { name: string; payload: Record<string, unknown> } | undefined;
 }
 
+/** What a peer answers a proposal whose txId is already on the ledger. */
+export class DuplicateTransactionError extends Error {
+  constructor(readonly txId: string) {
+    super(`duplicate transaction found [${txId}]`);
+    this.name = 'DuplicateTransactionError';
+  }
+}
+
 export class InProcessMarket {
   readonly ledger = new FakeLedger();
   readonly contract: DataMarketContract;
+  /** Fabric refuses a second transaction with a committed txId before any chaincode runs. */
+  private readonly committedTxIds = new Set<string>();
 
   /** `clock` is the endorsing peer's clock in ms (the contract's skew check reads it). */
   constructor(
@@ -51,6 +61,7 @@ export class InProcessMarket {
       );
     }
     const txId = options.txId ?? this.ledger.nextTxId();
+    if (this.committedTxIds.has(txId)) throw new DuplicateTransactionError(txId);
     const stub = new FakeStub(this.ledger, {
       txId,
       timestampMs: options.at ?? this.clock(),
@@ -65,6 +76,7 @@ export class InProcessMarket {
     if (stub.setEventCalls > 1)
       throw new Error(`${fn} set ${stub.setEventCalls} events; Fabric keeps one`);
     stub.commit();
+    this.committedTxIds.add(txId);
     return {
       txId,
       result,
