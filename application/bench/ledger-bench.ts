@@ -5,9 +5,10 @@
  * 0. whole-trade latency p50/p95 with pass-through crypto (demo/bench-trades.ts), first,
  *    while the ledger is quiet;
  * 1. Hyperledger Caliper 0.6 (bench/caliper, installed on demand): fixed-rate rounds up to
- *    saturation and a fixed-load round for Transfer, Purchase, the seller's side of those trades
- *    (ConfirmDelivery, the buyer's SubmitResult, DeliverResult) and reads (BalanceOf,
- *    GetListing, ListTradesByState); Caliper's table, then the CPU of each process;
+ *    saturation for Transfer and Purchase, then fixed-load rounds of both in ABBA order; the
+ *    seller's side of those trades (ConfirmDelivery, the buyer's SubmitResult, DeliverResult)
+ *    and reads (BalanceOf, GetListing, ListTradesByState); Caliper's table, the CPU of each
+ *    process, and its CPU per committed transaction in each round;
  * 2. 100 settlements paying one seller at once (hot key), one buyer's concurrent purchases
  *    through the app, REST overhead (ledger-scenarios.ts).
  * The growth bench (100k trades) runs in process: application/dist/bench/ledger-growth.js.

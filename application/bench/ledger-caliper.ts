@@ -1,7 +1,7 @@
 /**
  * Hyperledger Caliper on the bench network: writes Caliper's network configuration (from the
  * run directory's network.json and the bench identities) and benchmark configuration (fixed-
- * rate rounds up to saturation and a fixed-load round per workload), runs Caliper 0.6 from
+ * rate rounds up to saturation, fixed-load rounds of Transfer and Purchase in ABBA order), runs Caliper 0.6 from
  * bench/caliper (installed there on demand) and hands back its result tables.
  */
 import { spawn } from 'node:child_process';
