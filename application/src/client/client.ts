@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from './errors.js';
+import { sendHttp, type HttpAnswer } from './http-transport.js';
 import { untilFound, type PendingAnswer } from './pending.js';
 import { newRequestId, purchaseOnce } from './purchase-retry.js';
 import type { DecodedBlock, DecodedTransaction } from '../gateway/blocks.js';
@@ -85,7 +86,7 @@ export class DataMarketClient {
     method: string,
     path: string,
     options: { json?: unknown; raw?: Uint8Array; query?: Record<string, string | undefined> } = {},
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const query = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined) as [
       string,
       string,
@@ -100,9 +101,9 @@ export class DataMarketClient {
       headers['content-type'] = 'application/octet-stream';
       body = Buffer.from(options.raw);
     }
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(url, { method, headers, body });
+      response = await sendHttp(url, { method, headers, ...(body === undefined ? {} : { body }) });
     } catch (error) {
       throw new GatewayError(
         0,

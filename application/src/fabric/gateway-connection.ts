@@ -1,15 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import {
-  connect,
-  hash,
-  signers,
-  type Gateway,
-  type Identity,
-  type Signer,
-} from '@hyperledger/fabric-gateway';
+import { connect, type Gateway, type Identity } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { nativeSigning, type NativeSigning } from './native-signing.js';
 import { orgOf, userMspDir, type NetworkDescription } from './network-description.js';
 
 export interface OrgUser {
@@ -39,9 +33,10 @@ export async function loadIdentity(mspId: string, mspDir: string): Promise<Ident
   return { mspId, credentials };
 }
 
-export async function loadSigner(mspDir: string): Promise<Signer> {
+/** The user's signer and its hash (native-signing.ts), from the key in its MSP folder. */
+export async function loadSigning(mspDir: string): Promise<NativeSigning> {
   const pem = await readFile(await onlyFileIn(path.join(mspDir, 'keystore')));
-  return signers.newPrivateKeySigner(createPrivateKey(pem));
+  return nativeSigning(createPrivateKey(pem));
 }
 
 /**
@@ -83,13 +78,12 @@ export async function connectAs(
   const description = orgOf(network, org);
   const mspDir = userMspDir(description, user);
   const identity = await loadIdentity(description.mspId, mspDir);
-  const signer = await loadSigner(mspDir);
+  const signing = await loadSigning(mspDir);
   const grpcClient = client ?? (await peerClient(network, org));
   const gateway = connect({
     client: grpcClient,
     identity,
-    signer,
-    hash: hash.sha256,
+    ...signing,
     evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
     submitOptions: () => ({ deadline: Date.now() + 30_000 }),

@@ -1,4 +1,5 @@
 export * from './network-description.js';
 export * from './gateway-connection.js';
+export * from './native-signing.js';
 export * from './test-network.js';
 export * from './retry.js';

@@ -77,9 +77,19 @@ export class FabricMarketLedger extends ContractMarketLedger {
     const proposal = contract.newProposal(fn, { arguments: args });
     const txId = proposal.getTransactionId();
     const context: LedgerCallContext = { channel, fn, txId };
-    await beforeSubmit?.(txId);
+    // What must be durable before ordering (the buyer's result key) is written while the peers
+    // endorse: endorsement changes nothing, so only the submit waits for both.
+    const prepared = beforeSubmit?.(txId);
+    prepared?.catch(() => undefined);
+    let transaction;
     try {
-      const transaction = await retryWhileEndorsersSettle(() => proposal.endorse());
+      transaction = await retryWhileEndorsersSettle(() => proposal.endorse());
+    } catch (error) {
+      await prepared?.catch(() => undefined);
+      throw toLedgerError(error, context);
+    }
+    await prepared;
+    try {
       const commit = await transaction.submit();
       const status = await commit.getStatus();
       if (!status.successful) throw commitFailure(status.code, txId);

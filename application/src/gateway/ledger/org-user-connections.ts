@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway, type Network } from '@hyperledger/fabric-gateway';
-import { orgOf, peerClient, type NetworkDescription } from '../../fabric/index.js';
+import { connect, hash, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { nativeSigning, orgOf, peerClient, type NetworkDescription } from '../../fabric/index.js';
 import type { OrgUsers } from '../org-users.js';
 import { FabricConnections, type ChannelSource } from './fabric-connections.js';
 
@@ -62,8 +62,7 @@ export class OrgUserConnections implements ChannelSource {
           mspId: orgOf(this.network, this.org).mspId,
           credentials: Buffer.from(identity.certificatePem),
         },
-        signer: signers.newPrivateKeySigner(identity.privateKey),
-        hash: hash.sha256,
+        ...nativeSigning(identity.privateKey),
         ...options,
       });
     });

@@ -33,6 +33,9 @@ export function createApp(deps: AppDeps): express.Express {
   const ctx = routeContext(deps, () => (document ??= openApiDocument(routes)));
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: express would hash every answer (a bundle of megabytes too) for a conditional GET
+  // that no client of this API sends.
+  app.disable('etag');
   app.set('query parser', 'simple');
   // The web app (src/web): browser sessions checked before every route, its pages and streams.
   app.locals.web = mountWeb(app, ctx);

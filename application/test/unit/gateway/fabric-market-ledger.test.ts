@@ -152,6 +152,36 @@ describe('gateway: FabricMarketLedger over fabric-gateway (fake channel)', () =>
     expect(channel.log.at(-2)).to.equal('endorse Purchase d,k');
   });
 
+  it('writes what must be durable while the peers endorse, and submits only once it is', async () => {
+    const channel = new FakeChannel();
+    const ledger = ledgerOn(channel);
+    const slowWrite = (tradeId: string) =>
+      new Promise<void>((resolve) => {
+        channel.log.push(`write ${tradeId}`);
+        setTimeout(() => {
+          channel.log.push(`written ${tradeId}`);
+          resolve();
+        }, 20);
+      });
+    await ledger.purchase('User1', 'market', { datasetId: 'd', buyerResultKey: 'k' }, slowWrite);
+    expect(channel.log).to.deep.equal([
+      `write ${TX}`,
+      'endorse Purchase d,k',
+      `written ${TX}`,
+      'submit',
+    ]);
+
+    // A failed write stops the transaction before ordering: the store's error, no submit.
+    channel.log.length = 0;
+    const failure = await rejection(
+      ledger.purchase('User1', 'market', { datasetId: 'd', buyerResultKey: 'k' }, () =>
+        Promise.reject(new Error('disk full')),
+      ),
+    );
+    expect((failure as Error).message).to.equal('disk full');
+    expect(channel.log).to.deep.equal(['endorse Purchase d,k']);
+  });
+
   it('retries endorsement while endorsers settle, then classifies commit failures', async () => {
     const channel = new FakeChannel();
     const ledger = ledgerOn(channel);
