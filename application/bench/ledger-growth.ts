@@ -13,6 +13,7 @@ import {
   compareKeys,
   identity,
   accountOf,
+  orgAdmin,
   InProcessMarket,
   type FakeLedger,
   type Identity,
@@ -72,15 +73,28 @@ function bulkLoad(
   };
 }
 
+const SELLER_APP_URL = 'https://seller.example.com:8443/gateway';
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) || fallback : fallback;
 };
 
-async function main(): Promise<void> {
-  const trades = arg('--trades', 100_000);
-  const accounts = arg('--accounts', 10_000);
+export interface Growth {
+  /** [query, time, answer] per query. */
+  rows: string[][];
+  keys: number;
+}
+
+/**
+ * Loads `trades` trades among `accounts` buyers and 100 sellers, then times each query;
+ * `progress` hears the loading.
+ */
+export async function measureGrowth(
+  trades: number,
+  accounts: number,
+  progress: (line: string) => void = () => undefined,
+): Promise<Growth> {
   const sellers = 100;
   const listingsPerSeller = 10;
   let now = Date.UTC(2026, 0, 1, 12);
@@ -100,6 +114,8 @@ async function main(): Promise<void> {
   const started = performance.now();
 
   await call(auditor, 'Initialize', ['']);
+  // A listing names its seller org's app, which an admin of that org registers first.
+  await call(orgAdmin('SellerMSP', 'seller'), 'RegisterOrgApp', [SELLER_APP_URL]);
   load.start();
   for (const b of buyers) await call(auditor, 'MintTo', [accountOf(b), '100000']);
   for (const [j, s] of sellerIds.entries()) {
@@ -127,13 +143,11 @@ async function main(): Promise<void> {
       await call(seller, 'DeliverResult', [id, Buffer.from(id).toString('base64'), sha(id)]);
       lastSettled = id;
     }
-    if (k % 10_000 === 0) process.stderr.write(`\rloading: ${k}/${trades} trades  `);
+    if (k % 10_000 === 0) progress(`\rloading: ${k}/${trades} trades  `);
   }
   load.finish();
   const loadSeconds = (performance.now() - started) / 1000;
-  process.stderr.write(
-    `\rloaded ${trades} trades, ${accounts} accounts in ${loadSeconds.toFixed(0)} s\n`,
-  );
+  progress(`\rloaded ${trades} trades, ${accounts} accounts in ${loadSeconds.toFixed(0)} s\n`);
 
   const time = async (label: string, fn: TxName, args: string[], runs = 10): Promise<string[]> => {
     const t0 = performance.now();
@@ -174,8 +188,17 @@ async function main(): Promise<void> {
       accountOf(at(sellerIds, 4)),
     ]),
   );
+  return { rows, keys: market.ledger.size() };
+}
+
+async function main(): Promise<void> {
+  const trades = arg('--trades', 100_000);
+  const accounts = arg('--accounts', 10_000);
+  const { rows, keys } = await measureGrowth(trades, accounts, (line) =>
+    process.stderr.write(line),
+  );
   console.log(
-    `\ngrowth: ${trades} trades, ${accounts} accounts, ${market.ledger.size()} keys (in-process contract on the fake ledger)`,
+    `\ngrowth: ${trades} trades, ${accounts} accounts, ${keys} keys (in-process contract on the fake ledger)`,
   );
   console.log(table(['query', 'time', 'answer'], rows));
 }
@@ -203,7 +226,7 @@ function listing(id: string): Record<string, unknown> {
     decryptWithin: 86_400,
     leakageBound: 10,
     ckksPreset: 'default-8192',
-    sellerGatewayUrl: 'https://seller.example.com:8443/gateway',
+    sellerGatewayUrl: SELLER_APP_URL,
     freeSample: true,
   };
 }
