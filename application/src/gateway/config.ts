@@ -77,6 +77,11 @@ export interface GatewayConfig {
   dataDir?: string;
   /** Trades the event pump works on at once (default 4). */
   pumpConcurrency?: number;
+  /**
+   * Payouts to a seller user between two CompactBalance calls by the pump (default 100; 0:
+   * never), so that reading the seller's balance stays one key and a few credits.
+   */
+  compactBalanceEvery?: number;
 }
 
 /** Where the store lives: the PostgreSQL URL if there is one, else the SQLite file. */
@@ -153,6 +158,7 @@ export const configFileSchema = z.strictObject({
     .optional(),
   dataDir: z.string().min(1).optional(),
   pumpConcurrency: positiveInt.max(256).optional(),
+  compactBalanceEvery: z.number().int().min(0).max(1_000_000).optional(),
 });
 
 /** The first problem of a config file, naming the field: `users[1].tokenSha256: ...`. */

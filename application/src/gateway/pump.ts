@@ -6,6 +6,7 @@ import { deliver } from './pump/delivery.js';
 import type { HandlerContext, PumpDeps } from './pump/deps.js';
 import { WorkerPool } from './pump/pool.js';
 import { settle } from './pump/settlement.js';
+import { BalanceCompactor, DEFAULT_COMPACT_BALANCE_EVERY } from './pump/compaction.js';
 import type { StoredDataset } from './store/seller-store.js';
 import type { TradeEvent } from './types.js';
 
@@ -53,6 +54,7 @@ export class EventPump {
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly pool: WorkerPool;
+  private readonly compactor: BalanceCompactor;
 
   constructor(private readonly deps: PumpDeps) {
     this.readerUser = deps.config.users[0]?.user ?? 'User1';
@@ -63,6 +65,11 @@ export class EventPump {
       });
     this.now = deps.now ?? Date.now;
     this.pool = new WorkerPool(deps.config.pumpConcurrency ?? DEFAULT_PUMP_CONCURRENCY);
+    this.compactor = new BalanceCompactor(
+      deps.ledger,
+      deps.config.compactBalanceEvery ?? DEFAULT_COMPACT_BALANCE_EVERY,
+      this.log,
+    );
   }
 
   start(): void {
@@ -75,6 +82,7 @@ export class EventPump {
     this.stopped = true;
     for (const stream of this.streams) stream.close();
     await Promise.allSettled(this.loops);
+    await this.compactor.idle();
   }
 
   /** Trades being handled right now (for tests and the bench). */
@@ -188,6 +196,9 @@ export class EventPump {
       user,
       now: this.now,
       log: this.log,
+      paidOut: () => {
+        this.compactor.paid(user, channel);
+      },
     };
     if (payload.type === 'Purchased') await deliver(context, trade, dataset);
     else await settle(context, trade);

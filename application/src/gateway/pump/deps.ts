@@ -35,4 +35,6 @@ export interface HandlerContext {
   user: string;
   now: () => number;
   log: (line: string) => void;
+  /** A payout to the user committed: a credit key of its account (pump/compaction.ts). */
+  paidOut?: () => void;
 }

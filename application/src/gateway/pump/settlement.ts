@@ -111,6 +111,7 @@ export async function settle(context: HandlerContext, trade: Trade): Promise<voi
     () => ledger.deliverResult(user, channel, tradeId, encrypted, sha256Hex(text)),
     () => `${values.length} values`,
   );
+  context.paidOut?.();
   log(
     `trade ${tradeId}: result decrypted and delivered (${values.length} values), escrow released`,
   );

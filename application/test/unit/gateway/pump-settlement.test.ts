@@ -5,6 +5,7 @@ import type { PlainResult } from '../../../src/gateway/types.js';
 import {
   BUYER,
   CHANNEL,
+  eventually,
   fakeResult,
   pumpFixture,
   untilAction,
@@ -53,6 +54,31 @@ describe('gateway pump (in-process): settlement', () => {
       values: [1.5, 2.5],
     });
     expect(f.submits('DeliverResult')).to.equal(1);
+  });
+
+  it("compacts the seller's balance every N settlements it made (compactBalanceEvery)", async () => {
+    f.config.compactBalanceEvery = 2;
+    f.startPump();
+    for (let i = 0; i < 2; i++) {
+      const tradeId = await f.purchase('heart');
+      await untilState(f, tradeId, 'DELIVERED');
+      await f.submitResult(tradeId, fakeResult({ values: [1] }), 1);
+      await untilState(f, tradeId, 'SETTLED');
+    }
+    await eventually(() => f.submits('CompactBalance') === 1, 'a CompactBalance');
+    await eventually(
+      () =>
+        f.lines.some((line) => /^balance of User1 on market: [2-9]\d* credits folded$/.test(line)),
+      'its log line',
+    );
+  });
+
+  it('compacts no balance before the default 100 payouts', async () => {
+    const tradeId = await delivered();
+    await f.submitResult(tradeId, fakeResult({ values: [1] }), 1);
+    await untilState(f, tradeId, 'SETTLED');
+    await untilAction(f, tradeId, 'result-delivered');
+    expect(f.submits('CompactBalance')).to.equal(0);
   });
 
   it('a DeliverResult that committed but whose answer was lost is journaled result-delivered once', async () => {
