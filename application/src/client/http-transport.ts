@@ -24,7 +24,11 @@ export interface HttpRequest {
   method: string;
   headers: Record<string, string>;
   body?: string | Buffer;
+  /** Silence on the connection after which the request fails (default 300 s, as fetch's). */
+  idleTimeoutMs?: number;
 }
+
+const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
 const agents = {
   'http:': new http.Agent({ keepAlive: true }),
@@ -89,6 +93,10 @@ export function sendHttp(url: string, request: HttpRequest): Promise<HttpAnswer>
       },
     );
     outgoing.on('error', reject);
+    const idleMs = request.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    outgoing.setTimeout(idleMs, () => {
+      outgoing.destroy(new Error(`no answer from ${target.host} for ${String(idleMs / 1000)} s`));
+    });
     outgoing.end(request.body);
   });
 }

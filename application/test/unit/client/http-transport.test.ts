@@ -93,6 +93,30 @@ describe('client: HTTP transport (node:http, keep-alive)', () => {
     expect(sockets.size).to.equal(1);
   });
 
+  it('fails a request the server leaves unanswered past the idle timeout', async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const error = await sendHttp(`http://127.0.0.1:${String(port)}/`, {
+        method: 'GET',
+        headers: {},
+        idleTimeoutMs: 100,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as Error).message).to.match(/^no answer from 127\.0\.0\.1:\d+ for 0\.1 s$/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        silent.close(() => {
+          resolve();
+        }),
+      );
+    }
+  });
+
   it('rejects when nothing answers, and refuses other schemes', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
