@@ -76,26 +76,21 @@ export function startCpu(groups: () => Map<string, number[]>): {
   note();
   // Processes that start later or end early (Caliper's workers) are followed while it runs.
   const timer = setInterval(note, 1000);
+  const used = () => {
+    note();
+    const ms = new Map<string, number>();
+    for (const [pid, name] of groupOf) {
+      const ticks = (last.get(pid) ?? 0) - (first.get(pid) ?? 0);
+      ms.set(name, (ms.get(name) ?? 0) + (ticks * 1000) / TICKS_PER_SECOND);
+    }
+    return ms;
+  };
   return {
-    used: () => {
-      note();
-      const used = new Map<string, number>();
-      for (const [pid, name] of groupOf) {
-        const ticks = (last.get(pid) ?? 0) - (first.get(pid) ?? 0);
-        used.set(name, (used.get(name) ?? 0) + (ticks * 1000) / TICKS_PER_SECOND);
-      }
-      return used;
-    },
+    used,
     stop: () => {
       clearInterval(timer);
-      note();
       const seconds = (performance.now() - started) / 1000;
-      const shares = new Map<string, number>();
-      for (const [pid, name] of groupOf) {
-        const ticks = (last.get(pid) ?? 0) - (first.get(pid) ?? 0);
-        shares.set(name, (shares.get(name) ?? 0) + ticks / TICKS_PER_SECOND / seconds);
-      }
-      return shares;
+      return new Map([...used()].map(([name, ms]) => [name, ms / 1000 / seconds]));
     },
   };
 }

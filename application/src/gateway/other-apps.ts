@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { badGateway, HttpError } from './http/errors.js';
 import { ContractRefusal } from './ledger/errors.js';
 import type { MarketLedger } from './ledger/market-ledger.js';
+import { messageOf } from './message-of.js';
 
 const errorBody = z.object({ error: z.string().optional(), code: z.string().optional() });
 
@@ -248,5 +249,3 @@ async function refusalOf(response: Response): Promise<HttpError> {
     code ?? 'SELLER_APP',
   );
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -9,6 +9,7 @@ import { settle } from './pump/settlement.js';
 import { BalanceCompactor, DEFAULT_COMPACT_BALANCE_EVERY } from './pump/compaction.js';
 import type { StoredDataset } from './store/seller-store.js';
 import type { TradeEvent } from './types.js';
+import { messageOf } from './message-of.js';
 
 export type { PumpDeps, PumpHooks } from './pump/deps.js';
 
@@ -28,8 +29,6 @@ function tradeEventOf(event: LedgerEvent): TradeEvent | undefined {
   }
   return payload.type === 'Purchased' || payload.type === 'ResultSubmitted' ? payload : undefined;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Trades the pump works on at once unless the config says otherwise. */
 export const DEFAULT_PUMP_CONCURRENCY = 4;

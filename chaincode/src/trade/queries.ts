@@ -16,7 +16,8 @@ import {
   invalid,
   pageSize as pageSizeArg,
 } from '../validate.js';
-import { LISTING, TRADE_BY_BUYER, TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
+import { TRADE_BY_BUYER, TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
+import { listingKey } from '../listing.js';
 import { tradeIdArg, tradeKey, type TradeIndex } from './record.js';
 
 export async function getDeliveredResult(tx: Tx, tradeIdRaw: string): Promise<DeliveredResult> {
@@ -63,7 +64,7 @@ async function indexPrefix(
   switch (index) {
     case 'dataset': {
       const datasetId = identifier('datasetId', valueArg);
-      const listing = await tx.getJson<Listing>(tx.key(LISTING, [datasetId]));
+      const listing = await tx.getJson<Listing>(listingKey(tx, datasetId));
       if (!listing) return undefined;
       return { objectType: TRADE_BY_SELLER, attributes: [listing.seller, listing.id] };
     }

@@ -6,8 +6,7 @@
  * once it has settled `every` trades paying that user on a channel since the last fold.
  */
 import type { BalanceCompaction } from '../schemas/supply.js';
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+import { messageOf } from '../message-of.js';
 
 /** Payouts between two compactions of a seller's balance, unless the config says otherwise. */
 export const DEFAULT_COMPACT_BALANCE_EVERY = 100;
