@@ -1,5 +1,5 @@
 /**
- * Synthetic free samples: rows that have the dataset's schema and none of its rows.
+ * Synthetic free samples: rows that have the dataset's schema, drawn without its rows.
  * - schema-uniform: each value uniform in the column's declared range, rounded like the column;
  * - marginals: each value from a normal with the column's own mean and standard deviation,
  *   clipped to the range (the listing states that these two statistics are disclosed);
@@ -80,7 +80,11 @@ export interface SyntheticInput {
   count: number;
 }
 
-/** `count` synthetic rows of the given kind; never a copy of a real row. */
+/**
+ * `count` synthetic rows of the given kind. A row equals a real one only by the chance its
+ * ranges give (schema-uniform never reads the real rows); real rows are deliberately not left
+ * out, since their absence from many samples would reveal them.
+ */
 export function syntheticRows(input: SyntheticInput): number[][] {
   const { columns, ranges, count } = input;
   const stats = input.kind === 'marginals' ? marginals(columns, input.rows) : undefined;
