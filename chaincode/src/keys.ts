@@ -12,14 +12,17 @@
  * | listing[datasetId]                    | Listing JSON                            | listing functions   |
  * | trade[tradeId]                        | Trade JSON (holds the trade's escrow)   | trade functions     |
  * | result[tradeId]                       | DeliveredResult JSON                    | DeliverResult       |
- * | trade-by-buyer[buyer, tradeId]        | "\u0000" (index entry)                  | Purchase            |
  * | trade-by-seller[seller, datasetId, tradeId] | "\u0000" (by seller; by listing) | Purchase            |
- * | trade-by-state[state, tradeId]        | "\u0000"                                | every transition    |
+ * | trade-by-state[state, buyer, tradeId] | "\u0000" (by state; by buyer)          | every transition    |
  * | totals/delta/<minute>/<txId>          | one tx's change to the running totals   | token moves, trades |
  * | totals/checkpoint                     | running totals folded so far            | CheckpointSupply    |
  *
  * A balance is its compacted base plus every credit key of the account: a payout, refund or
  * transfer in never reads the balance, so credits to one account never conflict.
+ *
+ * A buyer's trades have no index of their own: they are the prefixes [state, buyer] of the
+ * state index, one per state, read in turn (trade/queries.ts). That saves Purchase a write, a
+ * round trip to the peer and a key for every peer to commit.
  */
 export const CONFIG_KEY = 'config';
 export const SUPPLY_KEY = 'supply';
@@ -29,7 +32,6 @@ export const CREDIT = 'credit';
 export const LISTING = 'listing';
 export const TRADE = 'trade';
 export const RESULT = 'result';
-export const TRADE_BY_BUYER = 'trade-by-buyer';
 export const TRADE_BY_SELLER = 'trade-by-seller';
 export const TRADE_BY_STATE = 'trade-by-state';
 

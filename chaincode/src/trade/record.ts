@@ -1,5 +1,5 @@
 import { ContractError, quote } from '../errors.js';
-import { INDEX_VALUE, TRADE, TRADE_BY_BUYER, TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
+import { INDEX_VALUE, TRADE, TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
 import type { Tx } from '../ledger.js';
 import { recordChange } from '../totals.js';
 import type { Trade } from '../types.js';
@@ -24,17 +24,25 @@ export async function getTrade(tx: Tx, tradeIdRaw: string): Promise<Trade> {
 export type TradeIndex = 'dataset' | 'buyer' | 'seller' | 'state';
 
 /**
+ * The trade's entry in the state index, keyed state, buyer, trade: its prefix [state] lists
+ * the trades in a state and [state, buyer] a buyer's trades in it, so one entry serves both.
+ */
+export function stateIndexKey(tx: Tx, state: Trade['state'], trade: Trade): string {
+  return tx.key(TRADE_BY_STATE, [state, trade.buyer, trade.tradeId]);
+}
+
+/**
  * Writes every index entry of a new trade (transition() moves the state entry later) and
- * adds its escrow to the running totals. The seller's entry is keyed seller, dataset, trade:
- * its prefix [seller] lists the seller's trades and [seller, dataset] one listing's, so one
- * entry serves both (each entry is a round trip to the peer on the purchase path).
+ * adds its escrow to the running totals. Two entries serve four queries, since each is a round
+ * trip to the peer on the purchase path: the seller's [seller, dataset, trade] (prefixes
+ * [seller] and [seller, dataset]) and the state's [state, buyer, trade] (prefix [state]; a
+ * buyer's trades are [state, buyer] over every state).
  */
 export async function putIndexes(tx: Tx, trade: Trade): Promise<void> {
   recordChange(tx, { escrow: BigInt(trade.escrow), trades: 1n, openTrades: 1n });
-  await tx.putText(tx.key(TRADE_BY_BUYER, [trade.buyer, trade.tradeId]), INDEX_VALUE);
   await tx.putText(
     tx.key(TRADE_BY_SELLER, [trade.seller, trade.datasetId, trade.tradeId]),
     INDEX_VALUE,
   );
-  await tx.putText(tx.key(TRADE_BY_STATE, [trade.state, trade.tradeId]), INDEX_VALUE);
+  await tx.putText(stateIndexKey(tx, trade.state, trade), INDEX_VALUE);
 }

@@ -1,7 +1,7 @@
 // Writing a trade: every state change and every payout goes through transition().
 import { storedAmount } from '../amount.js';
 import { TRADE_EVENT } from '../constants.js';
-import { INDEX_VALUE, TRADE_BY_STATE } from '../keys.js';
+import { INDEX_VALUE } from '../keys.js';
 import type { Tx } from '../ledger.js';
 import { credit } from '../token.js';
 import { recordChange } from '../totals.js';
@@ -12,7 +12,7 @@ import {
   type TradeEventType,
   type TradeState,
 } from '../types.js';
-import { tradeKey } from './record.js';
+import { stateIndexKey, tradeKey } from './record.js';
 
 /** What leaves the escrow in one transition. */
 export interface Payout {
@@ -110,8 +110,8 @@ export async function transition(
     lastTxId: tx.txId,
   };
   if (next !== current.state) {
-    await tx.delete(tx.key(TRADE_BY_STATE, [current.state, current.tradeId]));
-    await tx.putText(tx.key(TRADE_BY_STATE, [next, current.tradeId]), INDEX_VALUE);
+    await tx.delete(stateIndexKey(tx, current.state, current));
+    await tx.putText(stateIndexKey(tx, next, current), INDEX_VALUE);
   }
   await tx.putJson(tradeKey(tx, trade.tradeId), trade);
   emitTrade(tx, type, trade, current.state, payout);

@@ -71,6 +71,33 @@ describe('audit queries', () => {
     expect(await all('ListTradesByDataset', 'nothing-here')).to.deep.equal([]);
   });
 
+  it("lists a buyer's trades over every state they are in, each once, at every page size", async () => {
+    const c1 = (await m.invoke(buyer, 'Purchase', ['ds-b', RESULT_KEY])).txId;
+    m.advance(10);
+    await m.call(buyer, 'Refund', [c1]);
+    // a1 DELIVERED, b1 PAID, c1 REFUNDED: three states, so pages cross state boundaries.
+    const expected = [ids.a1, ids.b1, c1].sort();
+    for (const size of ['1', '2', '3', '4']) {
+      expect(await all('ListTradesByBuyer', accountOf(buyer), size)).to.deep.equal(expected);
+    }
+    const first = await m.json<Page<Trade>>(auditor, 'ListTradesByBuyer', [
+      accountOf(buyer),
+      '1',
+      '',
+    ]);
+    expect(first.records.map((t) => t.state)).to.deep.equal(['PAID']);
+    expect(first.fetchedRecordsCount).to.equal(1);
+    const whole = await m.json<Page<Trade>>(auditor, 'ListTradesByBuyer', [
+      accountOf(buyer),
+      '3',
+      '',
+    ]);
+    expect(whole.records.map((t) => t.state)).to.deep.equal(['PAID', 'DELIVERED', 'REFUNDED']);
+    expect(await all('ListTradesByBuyer', accountOf(buyer2), '1')).to.deep.equal(
+      [ids.a2, ids.b2].sort(),
+    );
+  });
+
   it('refuses an unknown state, a malformed account and a bookmark from another query', async () => {
     const refusal = async (fn: 'ListTradesByState' | 'ListTradesByBuyer', args: string[]) => {
       let message = '';
@@ -85,6 +112,16 @@ describe('audit queries', () => {
     );
     const page = await m.json<Page<Trade>>(auditor, 'ListTradesByState', ['PAID', '1', '']);
     expect(await refusal('ListTradesByBuyer', [accountOf(buyer), '1', page.bookmark])).to.match(
+      /bookmark does not belong/,
+    );
+    // Another buyer's bookmark, though it is a key of the same (state) index.
+    const other = await m.json<Page<Trade>>(auditor, 'ListTradesByBuyer', [
+      accountOf(buyer2),
+      '1',
+      '',
+    ]);
+    expect(other.bookmark).to.not.equal('');
+    expect(await refusal('ListTradesByBuyer', [accountOf(buyer), '1', other.bookmark])).to.match(
       /bookmark does not belong/,
     );
   });
