@@ -3,7 +3,8 @@ import { auditPoolEscrow } from './pool/audit.js';
 import type { Tx } from './ledger.js';
 import { totalSupply } from './token.js';
 import { auditTotals } from './totals.js';
-import { OPEN_STATES, type SupplyAudit, type Trade } from './types.js';
+import { tradeFromStored } from './trade/record.js';
+import { OPEN_STATES, type SupplyAudit } from './types.js';
 
 const AMOUNT = /^(0|[1-9][0-9]*)$/;
 
@@ -42,7 +43,7 @@ export async function auditSupply(tx: Tx): Promise<SupplyAudit> {
   let openTrades = 0;
   for await (const { value } of tx.scan(TRADE)) {
     trades += 1;
-    const trade = JSON.parse(value) as Trade;
+    const trade = tradeFromStored(value);
     const amounts = [
       trade.price,
       trade.deposit,

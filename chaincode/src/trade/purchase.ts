@@ -5,7 +5,7 @@ import { getListing } from '../listing.js';
 import { debit } from '../token.js';
 import type { Listing, Trade } from '../types.js';
 import { identifier, resultKey } from '../validate.js';
-import { putIndexes, tradeKey } from './record.js';
+import { findTrade, putIndexes, putTrade } from './record.js';
 import { emitTrade } from './transition.js';
 
 /** The terms the buyer saw; Purchase refuses if the listing now asks something else. */
@@ -133,7 +133,7 @@ export const PURCHASE_REQUEST = 'purchase-request';
 async function earlierTrade(tx: Tx, requestKey: string): Promise<Trade | undefined> {
   const tradeId = await tx.getText(requestKey);
   if (tradeId === undefined) return undefined;
-  const trade = await tx.getJson<Trade>(tradeKey(tx, tradeId));
+  const trade = await findTrade(tx, tradeId);
   if (!trade) throw new Error(`internal error: purchase request names missing trade ${tradeId}`);
   return trade;
 }
@@ -179,7 +179,7 @@ export async function purchase(
     `Purchase of ${quote(listing.id)} (price ${price} + deposit ${deposit})`,
   );
   const trade = paidTrade(tx, tradeId, listing, amounts, buyerResultKey);
-  await tx.putJson(tradeKey(tx, tradeId), trade);
+  await putTrade(tx, trade);
   await putIndexes(tx, trade);
   if (requestKey !== undefined) await tx.putText(requestKey, tradeId);
   emitTrade(tx, 'Purchased', trade, null);

@@ -18,7 +18,7 @@ import {
 } from '../validate.js';
 import { TRADE_BY_SELLER, TRADE_BY_STATE } from '../keys.js';
 import { listingKey } from '../listing.js';
-import { tradeIdArg, tradeKey, type TradeIndex } from './record.js';
+import { findTrade, tradeFromStored, tradeIdArg, tradeKey, type TradeIndex } from './record.js';
 
 export async function getDeliveredResult(tx: Tx, tradeIdRaw: string): Promise<DeliveredResult> {
   const tradeId = tradeIdArg(tradeIdRaw);
@@ -42,7 +42,7 @@ export async function getTradeHistory(tx: Tx, tradeIdRaw: string): Promise<Trade
       txId: m.txId,
       timestamp: timestampMs(m.timestamp),
       isDelete: m.isDelete,
-      trade: m.isDelete || value === '' ? null : (JSON.parse(value) as Trade),
+      trade: m.isDelete || value === '' ? null : tradeFromStored(value),
     });
   }
   if (entries.length === 0) {
@@ -155,7 +155,7 @@ export async function listTrades(
     const { attributes } = tx.stub.splitCompositeKey(key);
     const tradeId = attributes[attributes.length - 1];
     if (tradeId === undefined) throw new Error(`corrupt index key ${JSON.stringify(key)}`);
-    const trade = await tx.getJson<Trade>(tradeKey(tx, tradeId));
+    const trade = await findTrade(tx, tradeId);
     if (!trade)
       throw new Error(`corrupt index: ${JSON.stringify(key)} names missing trade ${tradeId}`);
     records.push(trade);

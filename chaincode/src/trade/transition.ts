@@ -12,7 +12,7 @@ import {
   type TradeEventType,
   type TradeState,
 } from '../types.js';
-import { stateIndexKey, tradeKey } from './record.js';
+import { putTrade, stateIndexKey } from './record.js';
 
 /** What leaves the escrow in one transition. */
 export interface Payout {
@@ -113,7 +113,7 @@ export async function transition(
     await tx.delete(stateIndexKey(tx, current.state, current));
     await tx.putText(stateIndexKey(tx, next, current), INDEX_VALUE);
   }
-  await tx.putJson(tradeKey(tx, trade.tradeId), trade);
+  await putTrade(tx, trade);
   emitTrade(tx, type, trade, current.state, payout);
   return trade;
 }

@@ -62,6 +62,21 @@ describe('ledger calls per transaction (round trips to the peer)', () => {
     expect(calls).to.deep.equal({ getState: 2, putState: 5, deleteState: 0 });
   });
 
+  it('a trade record leaves out the fields no step has set yet; readers get them as null', async () => {
+    const trade = await m.json<Trade>(buyer, 'Purchase', ['heart-2024', RESULT_KEY]);
+    expect(trade.deliveredAt).to.equal(null);
+    const stored = m.ledger.getText(`\u0000trade\u0000${trade.tradeId}\u0000`) ?? '';
+    expect(JSON.parse(stored)).to.not.have.any.keys('deliveredAt', 'bundleHash', 'computation');
+    expect(stored.length).to.be.below(JSON.stringify(trade).length - 250);
+    const read = await m.json<Trade>(auditor, 'GetTrade', [trade.tradeId]);
+    expect(read).to.deep.equal(trade);
+    await m.call(seller, 'ConfirmDelivery', [trade.tradeId, sha('bundle'), '100']);
+    const delivered = await m.json<Trade>(auditor, 'GetTrade', [trade.tradeId]);
+    expect(delivered).to.include({ state: 'DELIVERED', bundleBytes: 100, resultHash: null });
+    const history = await m.json<{ trade: Trade }[]>(auditor, 'GetTradeHistory', [trade.tradeId]);
+    expect(history[0]?.trade).to.deep.equal(trade);
+  });
+
   it('ConfirmDelivery and SubmitResult: no call for a totals delta they do not change', async () => {
     const trade = await m.json<Trade>(buyer, 'Purchase', ['heart-2024', RESULT_KEY]);
     const delivery = await callsOf(() =>
