@@ -7,7 +7,7 @@
 import '../support/quiet.js';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { SupplyAudit, Trade } from '../../src/types.js';
+import { TRADE_STATES, type Page, type SupplyAudit, type Trade } from '../../src/types.js';
 import { accountOf, auditor, listingInput, Market } from './market.js';
 import {
   actorAt,
@@ -137,6 +137,46 @@ async function runSequence(ops: Op[]): Promise<void> {
   for (const t of model.trades) {
     const onLedger = await m.json<Trade>(auditor, 'GetTrade', [t.id]);
     expect([onLedger.state, onLedger.escrow]).to.deep.equal([t.state, String(t.escrow)]);
+  }
+  await checkIndexes(m, model);
+}
+
+/** Every page of a trade query, in pages of 2 (so pages cross the state boundaries). */
+async function tradeIds(
+  m: Market,
+  fn: 'ListTradesByBuyer' | 'ListTradesBySeller' | 'ListTradesByState',
+  key: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let bookmark = '';
+  do {
+    const page = await m.json<Page<Trade>>(auditor, fn, [key, '2', bookmark]);
+    ids.push(...page.records.map((t) => t.tradeId));
+    bookmark = page.bookmark;
+  } while (bookmark !== '');
+  return ids.sort();
+}
+
+/** The indexes list exactly the model's trades by buyer, by seller and by state, each once. */
+async function checkIndexes(m: Market, model: Model): Promise<void> {
+  const idsOf = (keep: (t: ModelTrade) => boolean) =>
+    model.trades
+      .filter(keep)
+      .map((t) => t.id)
+      .sort();
+  for (const [i, who] of ACTORS.entries()) {
+    const account = accountOf(who);
+    expect(await tradeIds(m, 'ListTradesByBuyer', account), `buyer ${i}`).to.deep.equal(
+      idsOf((t) => t.buyer === i),
+    );
+    expect(await tradeIds(m, 'ListTradesBySeller', account), `seller ${i}`).to.deep.equal(
+      idsOf((t) => t.seller === i),
+    );
+  }
+  for (const state of TRADE_STATES) {
+    expect(await tradeIds(m, 'ListTradesByState', state), state).to.deep.equal(
+      idsOf((t) => t.state === state),
+    );
   }
 }
 
