@@ -15,15 +15,40 @@ const port = parentPort;
 if (!port) throw new Error('sqlite-worker.ts runs as a worker thread');
 const { path } = workerData as { path: string };
 
+const BUSY_TIMEOUT_MS = 5000;
+const SQLITE_BUSY = 5;
+
+/**
+ * Runs `statement` again while SQLite answers SQLITE_BUSY, up to the busy timeout. Switching a
+ * new file to WAL needs the exclusive lock, and while another connection (a second app opening
+ * the same file) holds the reserved lock SQLite refuses at once instead of calling the busy
+ * handler, since waiting could deadlock. Sleeping blocks only this thread.
+ */
+function whileBusy(statement: () => void): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      statement();
+      return;
+    } catch (error) {
+      // The primary code: SQLITE_BUSY_RECOVERY and the other extended codes are busy too.
+      const busy = (((error as { errcode?: number }).errcode ?? 0) & 0xff) === SQLITE_BUSY;
+      if (!busy || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
+}
+
 /** Opens the file, sets WAL + synchronous = FULL, creates missing tables. */
 function open(): { db: DatabaseSync; statements: Statements } {
   const db = new DatabaseSync(path);
   // The busy timeout first: another app opening the same file may hold the lock right now.
-  db.exec(`
-    PRAGMA busy_timeout = 5000;
-    PRAGMA journal_mode = WAL;
-    PRAGMA synchronous = FULL;
-  `);
+  db.exec(`PRAGMA busy_timeout = ${String(BUSY_TIMEOUT_MS)};`);
+  whileBusy(() => {
+    db.exec('PRAGMA journal_mode = WAL;');
+  });
+  db.exec('PRAGMA synchronous = FULL;');
   const statements = new Statements(db);
   const created = runBatch(db, statements, [
     {

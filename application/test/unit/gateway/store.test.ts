@@ -709,3 +709,41 @@ storeSuite('PostgreSQL', () => {
     cleanup: () => Promise.resolve(),
   };
 });
+
+describe('gateway: SQLite store, opening a file another app holds', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dm-store-open-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits for the write lock of another connection instead of failing at once', async () => {
+    const file = path.join(dir, 'store.db');
+    // Another app mid-write on the file, not yet in WAL: SQLite refuses the switch to WAL at
+    // once (no busy handler) while this lock is held.
+    const holder = new DatabaseSync(file);
+    holder.exec('CREATE TABLE other_app (a); BEGIN IMMEDIATE; INSERT INTO other_app VALUES (1);');
+    const released = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        holder.exec('COMMIT');
+        holder.close();
+        resolve();
+      }, 300),
+    );
+    const store = await openSellerStore(file);
+    await released;
+    await store.putCheckpoint('pump:m', 7n);
+    expect((await store.getCheckpoint('pump:m'))?.blockNumber).to.equal(7n);
+    await store.close();
+  });
+
+  it('opens one new file from two stores at once, twenty times over', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const file = path.join(dir, `store-${String(i)}.db`);
+      const stores = await Promise.all([openSellerStore(file), openSellerStore(file)]);
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
